@@ -1,0 +1,136 @@
+// Original file: tryon/v1/tryon.proto
+
+import type { LoraRef as _tryon_v1_LoraRef, LoraRef__Output as _tryon_v1_LoraRef__Output } from '../../tryon/v1/LoraRef.js';
+import type { Mode as _tryon_v1_Mode, Mode__Output as _tryon_v1_Mode__Output } from '../../tryon/v1/Mode.js';
+import type { GarmentCategory as _tryon_v1_GarmentCategory, GarmentCategory__Output as _tryon_v1_GarmentCategory__Output } from '../../tryon/v1/GarmentCategory.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface GenerateRequest {
+  /**
+   * Empty = the server's default model (for try-on: the default engine's model).
+   */
+  'model'?: (string);
+  /**
+   * Applied for this request only and removed after.
+   */
+  'loras'?: (_tryon_v1_LoraRef)[];
+  'mode'?: (_tryon_v1_Mode);
+  /**
+   * MODE_TRY_ON: the shopper's photo and the product photo.
+   */
+  'person_image'?: (Buffer | Uint8Array | string);
+  'garment_image'?: (Buffer | Uint8Array | string);
+  /**
+   * MODE_IMAGE_TO_IMAGE and MODE_INPAINT: the starting image.
+   */
+  'init_image'?: (Buffer | Uint8Array | string);
+  /**
+   * MODE_INPAINT: white = repaint, black = keep. Any size; resized to the output.
+   */
+  'mask_image'?: (Buffer | Uint8Array | string);
+  'category'?: (_tryon_v1_GarmentCategory);
+  'prompt'?: (string);
+  'negative_prompt'?: (string);
+  'steps'?: (number);
+  'guidance_scale'?: (number | string);
+  /**
+   * Image-to-image / inpaint denoising strength in (0, 1]; 0 = default.
+   */
+  'strength'?: (number | string);
+  /**
+   * 0 = a random seed (the seeds used come back in Result.seeds); image i uses seed + i.
+   */
+  'seed'?: (number | string | Long);
+  'num_images'?: (number);
+  /**
+   * Multiples of 8; 0 = the model's default (for try-on: the person photo's size, bounded).
+   */
+  'width'?: (number);
+  'height'?: (number);
+  /**
+   * "ddim", "pndm", "euler", "euler-ancestral", "dpm++2m", "lms", "ddpm"; empty = the model's own.
+   */
+  'scheduler'?: (string);
+  /**
+   * Send a JPEG preview every N denoising steps; 0 = no previews.
+   */
+  'preview_every'?: (number);
+  /**
+   * MODE_TRY_ON: product metadata that helps the engine (prompt building, category guess).
+   */
+  'garment_title'?: (string);
+  'garment_description'?: (string);
+  /**
+   * MODE_TRY_ON: "warp" (weights-free), "diffusion", or "" = the server picks.
+   */
+  'engine'?: (string);
+  /**
+   * When true, Result.mask_png carries the mask the job painted into (try-on and inpaint).
+   */
+  'mask_out'?: (boolean);
+}
+
+export interface GenerateRequest__Output {
+  /**
+   * Empty = the server's default model (for try-on: the default engine's model).
+   */
+  'model': (string);
+  /**
+   * Applied for this request only and removed after.
+   */
+  'loras': (_tryon_v1_LoraRef__Output)[];
+  'mode': (_tryon_v1_Mode__Output);
+  /**
+   * MODE_TRY_ON: the shopper's photo and the product photo.
+   */
+  'person_image': (Buffer);
+  'garment_image': (Buffer);
+  /**
+   * MODE_IMAGE_TO_IMAGE and MODE_INPAINT: the starting image.
+   */
+  'init_image': (Buffer);
+  /**
+   * MODE_INPAINT: white = repaint, black = keep. Any size; resized to the output.
+   */
+  'mask_image': (Buffer);
+  'category': (_tryon_v1_GarmentCategory__Output);
+  'prompt': (string);
+  'negative_prompt': (string);
+  'steps': (number);
+  'guidance_scale': (number);
+  /**
+   * Image-to-image / inpaint denoising strength in (0, 1]; 0 = default.
+   */
+  'strength': (number);
+  /**
+   * 0 = a random seed (the seeds used come back in Result.seeds); image i uses seed + i.
+   */
+  'seed': (string);
+  'num_images': (number);
+  /**
+   * Multiples of 8; 0 = the model's default (for try-on: the person photo's size, bounded).
+   */
+  'width': (number);
+  'height': (number);
+  /**
+   * "ddim", "pndm", "euler", "euler-ancestral", "dpm++2m", "lms", "ddpm"; empty = the model's own.
+   */
+  'scheduler': (string);
+  /**
+   * Send a JPEG preview every N denoising steps; 0 = no previews.
+   */
+  'preview_every': (number);
+  /**
+   * MODE_TRY_ON: product metadata that helps the engine (prompt building, category guess).
+   */
+  'garment_title': (string);
+  'garment_description': (string);
+  /**
+   * MODE_TRY_ON: "warp" (weights-free), "diffusion", or "" = the server picks.
+   */
+  'engine': (string);
+  /**
+   * When true, Result.mask_png carries the mask the job painted into (try-on and inpaint).
+   */
+  'mask_out': (boolean);
+}
