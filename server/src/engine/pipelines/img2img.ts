@@ -1,0 +1,89 @@
+// Image to image, as diffusers' StableDiffusionImg2ImgPipeline.__call__: noise the image's latents to
+// the step that `strength` selects, then denoise from there.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Scheduler } from '../types.js';
+import type { PipelineComponents } from './components.js';
+import { decodeLatents } from './decode.js';
+import { denoise } from './denoise.js';
+import { PipelineInputError } from './errors.js';
+import { encodeImageLatents, repeatToBatch, toModelRange } from './image-latents.js';
+import { checkCommon, checkImageTensor, checkStrength, type Img2ImgOptions, type PipelineResult } from './options.js';
+import { openRun } from './run-context.js';
+
+/**
+ * Which steps a strength runs: init = min(trunc(n × strength), n) steps from index (n - init) × order
+ * (PNDM's list repeats a timestep, so it runs init + 1 model calls).
+ */
+export function strengthStart(numInferenceSteps: number, strength: number): { startStep: number; initSteps: number } {
+  const initSteps = Math.min(Math.trunc(numInferenceSteps * strength), numInferenceSteps);
+  return { startStep: Math.max(numInferenceSteps - initSteps, 0), initSteps };
+}
+
+export function checkStrengthSteps(numInferenceSteps: number, strength: number): void {
+  checkStrength(strength);
+  if (strengthStart(numInferenceSteps, strength).initSteps < 1) {
+    throw new PipelineInputError(
+      `strength ${strength} × numInferenceSteps ${numInferenceSteps} leaves no step to run; raise one of them`,
+    );
+  }
+}
+
+/** Sets the scheduler's timesteps and begin index for a strength; returns the timesteps to run. */
+export function timestepsForStrength(scheduler: Scheduler, numInferenceSteps: number, strength: number): number[] {
+  scheduler.setTimesteps(numInferenceSteps);
+  const begin = strengthStart(numInferenceSteps, strength).startStep * scheduler.order;
+  scheduler.setBeginIndex(begin);
+  return scheduler.timesteps.slice(begin);
+}
+
+export async function img2img(components: PipelineComponents, opts: Img2ImgOptions): Promise<PipelineResult> {
+  // 1. Check inputs: the image sets the size.
+  const strength = opts.strength ?? 0.8;
+  const steps = opts.numInferenceSteps ?? 50;
+  const { height, width } = checkImageTensor('image', opts.image, 3, opts.image.shape[0]);
+  const batch = checkCommon({ ...opts, numInferenceSteps: steps }, height, width);
+  checkImageTensor('image', opts.image, 3, batch);
+  if (batch % opts.image.shape[0] !== 0) throw new PipelineInputError(`image batch ${opts.image.shape[0]} does not divide ${batch} images`);
+  checkStrengthSteps(steps, strength);
+
+  // 2. Encode the prompt; set the timesteps that strength keeps.
+  const run = openRun(components, opts, batch);
+  try {
+    const timesteps = timestepsForStrength(run.scheduler, steps, strength);
+
+    // 3. Prepare latents: VAE sample of the image (first draw), then noise (second draw) added at the first timestep.
+    const x = toModelRange(opts.image);
+    run.owned.push(x);
+    const imageLatents = encodeImageLatents(components.vae, x, run.noise);
+    run.owned.push(imageLatents);
+    const batched = repeatToBatch(imageLatents, batch);
+    run.owned.push(batched);
+    const noise = run.noise(batched.shape);
+    run.owned.push(noise);
+    const latents = run.scheduler.addNoise(batched, noise, timesteps.slice(0, 1).flatMap((t) => Array<number>(batch).fill(t))) as tf.Tensor4D;
+
+    // 4. Denoise from the start step.
+    const final = await denoise({
+      unet: components.unet,
+      scheduler: run.scheduler,
+      timesteps,
+      latents,
+      promptEmbeds: run.prompt.embeds,
+      guidance: run.prompt.guidance,
+      guidanceScale: run.guidanceScale,
+      noise: run.noise,
+      onStep: opts.onStep,
+      signal: opts.signal,
+    });
+
+    // 5. Decode.
+    try {
+      const decoded = decodeLatents(components.vae, final, run.seeds);
+      return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps };
+    } finally {
+      final.dispose();
+    }
+  } finally {
+    run.release();
+  }
+}

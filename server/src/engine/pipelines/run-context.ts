@@ -1,0 +1,65 @@
+// The parts of a run that every pipeline sets up the same way: batch, prompt, scheduler, noise, and
+// the release of all of them whatever happens.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { NoiseSource, Scheduler } from '../types.js';
+import type { PipelineComponents } from './components.js';
+import { disposeScheduler } from './denoise.js';
+import { runNoise } from './noise.js';
+import type { CommonOptions } from './options.js';
+import { promptList } from './options.js';
+import { encodePrompt, type EncodedPrompt } from './prompt.js';
+
+export interface RunContext {
+  readonly batch: number;
+  readonly prompt: EncodedPrompt;
+  readonly scheduler: Scheduler;
+  readonly noise: NoiseSource;
+  readonly seeds: number[];
+  readonly guidanceScale: number;
+  readonly steps: number;
+  /** Tensors to free when the run ends (in addition to the prompt embeddings). */
+  readonly owned: tf.Tensor[];
+  release(): void;
+}
+
+export function openRun(components: PipelineComponents, opts: CommonOptions, batch: number): RunContext {
+  const guidanceScale = opts.guidanceScale ?? 7.5;
+  const steps = opts.numInferenceSteps ?? 50;
+  const scheduler = components.createScheduler(opts.scheduler, opts.schedulerConfig);
+  const { noise, seeds } = runNoise(batch, opts.seed, opts.noise);
+  let prompt: EncodedPrompt;
+  try {
+    prompt = encodePrompt(components, {
+      prompts: promptList(opts.prompt),
+      negativePrompt: opts.negativePrompt,
+      guidanceScale,
+      numImagesPerPrompt: opts.numImagesPerPrompt ?? 1,
+    });
+  } catch (err) {
+    disposeScheduler(scheduler);
+    throw err;
+  }
+  const owned: tf.Tensor[] = [];
+  return {
+    batch,
+    prompt,
+    scheduler,
+    noise,
+    seeds,
+    guidanceScale,
+    steps,
+    owned,
+    release() {
+      prompt.embeds.dispose();
+      for (const t of owned) t.dispose();
+      owned.length = 0;
+      disposeScheduler(scheduler);
+    },
+  };
+}
+
+/** Latent size of an image size (SD: /8). */
+export function latentShape(components: PipelineComponents, batch: number, height: number, width: number): [number, number, number, number] {
+  const f = components.vae.downscale;
+  return [batch, height / f, width / f, components.vae.latentChannels];
+}
