@@ -1,0 +1,68 @@
+import { LitElement, css, html } from 'lit';
+
+/**
+ * Before/after comparison: the "after" image is revealed up to the slider position.
+ * The control is a native range input, so it works with keyboard, touch and screen readers.
+ *
+ * Attributes: `before`, `after` (image URLs), `label` (accessible name), `position` (0-100, default 50).
+ * CSS parts: `slider`, `handle`.
+ */
+export class TryOnCompare extends LitElement {
+  static override properties = {
+    beforeSrc: { type: String, attribute: 'before' },
+    afterSrc: { type: String, attribute: 'after' },
+    label: { type: String },
+    afterAlt: { type: String, attribute: 'after-alt' },
+    position: { type: Number, reflect: true },
+  };
+
+  declare beforeSrc: string;
+  declare afterSrc: string;
+  declare label: string;
+  declare afterAlt: string;
+  declare position: number;
+
+  constructor() {
+    super();
+    this.beforeSrc = '';
+    this.afterSrc = '';
+    this.label = 'Compare before and after';
+    this.afterAlt = '';
+    this.position = 50;
+  }
+
+  static override styles = css`
+    :host { display: block; position: relative; line-height: 0; }
+    .frame { position: relative; overflow: hidden; border-radius: var(--tryon-radius, 8px); }
+    img { display: block; width: 100%; height: auto; }
+    .before { position: absolute; inset: 0; height: 100%; object-fit: cover; }
+    .handle {
+      position: absolute; top: 0; bottom: 0; width: 2px; background: #fff;
+      box-shadow: 0 0 0 1px rgb(0 0 0 / 40%); pointer-events: none;
+    }
+    input {
+      position: absolute; inset: 0; width: 100%; height: 100%; margin: 0; opacity: 0; cursor: ew-resize;
+    }
+    input:focus-visible + .handle { outline: 3px solid var(--tryon-focus, #1a73e8); outline-offset: 2px; }
+  `;
+
+  override render() {
+    const clip = `inset(0 ${100 - this.position}% 0 0)`;
+    return html`
+      <div class="frame">
+        <img class="after" src=${this.afterSrc} alt=${this.afterAlt} />
+        <img class="before" src=${this.beforeSrc} alt="" style="clip-path:${clip}" />
+        <input
+          part="slider"
+          type="range"
+          min="0"
+          max="100"
+          .value=${String(this.position)}
+          aria-label=${this.label}
+          @input=${(e: Event) => (this.position = Number((e.target as HTMLInputElement).value))}
+        />
+        <div class="handle" part="handle" style="left:${this.position}%"></div>
+      </div>
+    `;
+  }
+}

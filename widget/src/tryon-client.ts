@@ -1,0 +1,104 @@
+// Talks to the storefront app's try-on endpoints (storefront-app/API.md): upload, event stream, cancel.
+import type { WidgetErrorCode } from './strings.js';
+
+export interface QueuedEvent { position: number }
+export interface ProgressEvent { step: number; totalSteps: number; previewJpegBase64?: string }
+export interface ResultEvent { resultUrl: string }
+
+export interface JobHandlers {
+  onQueued(event: QueuedEvent): void;
+  onStarted(): void;
+  onProgress(event: ProgressEvent): void;
+  onResult(event: ResultEvent): void;
+  onError(error: TryOnError): void;
+}
+
+/** An error the widget can put in a shopper's words: `code` picks the sentence. */
+export class TryOnError extends Error {
+  constructor(readonly code: WidgetErrorCode, message?: string) {
+    super(message ?? code);
+  }
+}
+
+const codesByStatus: Record<number, WidgetErrorCode> = {
+  400: 'not_an_image',
+  413: 'too_large',
+  415: 'not_an_image',
+  422: 'no_person',
+  429: 'rate_limited',
+  503: 'busy',
+};
+
+const knownCodes = new Set<WidgetErrorCode>([
+  'too_large', 'not_an_image', 'no_person', 'busy', 'network', 'rate_limited', 'consent_required', 'unknown',
+]);
+
+function toErrorCode(code: unknown, status?: number): WidgetErrorCode {
+  if (typeof code === 'string' && knownCodes.has(code as WidgetErrorCode)) return code as WidgetErrorCode;
+  return (status !== undefined && codesByStatus[status]) || 'unknown';
+}
+
+export class TryOnClient {
+  constructor(private readonly endpoint: string) {}
+
+  private url(path: string): string {
+    return `${this.endpoint.replace(/\/$/, '')}${path}`;
+  }
+
+  /** Uploads the photo and starts a try-on; resolves with the job id. */
+  async start(photo: Blob, productId: string, signal?: AbortSignal): Promise<string> {
+    const form = new FormData();
+    form.append('photo', photo, 'photo.jpg');
+    form.append('product_id', productId);
+    form.append('consent', 'true');
+    let response: Response;
+    try {
+      response = await fetch(this.url('/tryon'), { method: 'POST', body: form, signal });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new TryOnError('network');
+    }
+    const body = (await response.json().catch(() => ({}))) as { jobId?: string; error?: { code?: string; message?: string } };
+    if (!response.ok || !body.jobId) {
+      throw new TryOnError(toErrorCode(body.error?.code, response.status), body.error?.message);
+    }
+    return body.jobId;
+  }
+
+  /** Follows a job's Server-Sent Events until its result or error; returns a function that stops listening. */
+  follow(jobId: string, handlers: JobHandlers): () => void {
+    const source = new EventSource(this.url(`/tryon/${encodeURIComponent(jobId)}/events`));
+    let finished = false;
+    const finish = (): void => {
+      finished = true;
+      source.close();
+    };
+    const parse = <T>(event: Event): T => JSON.parse((event as MessageEvent<string>).data) as T;
+    source.addEventListener('queued', (e) => handlers.onQueued(parse<QueuedEvent>(e)));
+    source.addEventListener('started', () => handlers.onStarted());
+    source.addEventListener('progress', (e) => handlers.onProgress(parse<ProgressEvent>(e)));
+    source.addEventListener('result', (e) => {
+      finish();
+      handlers.onResult(parse<ResultEvent>(e));
+    });
+    // Named "error" events carry the server's reason; the EventSource's own error (no data) means the
+    // connection dropped. EventSource would reconnect and replay, but a try-on stream cannot resume.
+    source.addEventListener('error', (e) => {
+      if (finished) return;
+      const data = (e as MessageEvent<string>).data;
+      finish();
+      if (typeof data === 'string' && data.length > 0) {
+        const body = JSON.parse(data) as { code?: string; message?: string };
+        handlers.onError(new TryOnError(toErrorCode(body.code), body.message));
+      } else {
+        handlers.onError(new TryOnError('network'));
+      }
+    });
+    return finish;
+  }
+
+  /** Cancels a running job; the server stops its work within one step. */
+  async cancel(jobId: string): Promise<void> {
+    await fetch(this.url(`/tryon/${encodeURIComponent(jobId)}`), { method: 'DELETE' }).catch(() => undefined);
+  }
+}
