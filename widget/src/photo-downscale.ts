@@ -2,7 +2,7 @@
 // faster on mobile networks and less personal data in transit.
 import { TryOnError } from './tryon-client.js';
 
-export const MAX_PHOTO_BYTES = 15 * 1024 * 1024;
+export const MAX_PHOTO_BYTES = 25 * 1024 * 1024;
 export const UPLOAD_MAX_SIDE = 1024;
 
 export interface PreparedPhoto {

@@ -61,7 +61,7 @@ const en: WidgetStrings = {
   tryAgain: 'Try again',
   anotherProduct: 'Try another product',
   errors: {
-    too_large: 'This photo is too large. Please choose a photo under 15 MB.',
+    too_large: 'This photo is too large. Please choose a photo under 25 MB.',
     not_an_image: 'This file is not a photo we can read. Please choose a JPEG, PNG or WebP photo.',
     no_person: 'We could not find a person in this photo. Please use a photo of yourself, standing and facing the camera.',
     busy: 'We are very busy right now. Please try again in a moment.',
@@ -98,7 +98,7 @@ const fr: WidgetStrings = {
   tryAgain: 'Réessayer',
   anotherProduct: 'Essayer un autre produit',
   errors: {
-    too_large: 'Cette photo est trop lourde. Choisissez une photo de moins de 15 Mo.',
+    too_large: 'Cette photo est trop lourde. Choisissez une photo de moins de 25 Mo.',
     not_an_image: 'Ce fichier n’est pas une photo lisible. Choisissez une photo JPEG, PNG ou WebP.',
     no_person: 'Nous n’avons trouvé personne sur cette photo. Utilisez une photo de vous, debout et de face.',
     busy: 'Nous sommes très sollicités. Réessayez dans un instant.',

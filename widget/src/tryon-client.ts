@@ -21,20 +21,30 @@ export class TryOnError extends Error {
 }
 
 const codesByStatus: Record<number, WidgetErrorCode> = {
-  400: 'not_an_image',
   413: 'too_large',
   415: 'not_an_image',
-  422: 'no_person',
+  422: 'not_an_image',
   429: 'rate_limited',
   503: 'busy',
 };
 
-const knownCodes = new Set<WidgetErrorCode>([
-  'too_large', 'not_an_image', 'no_person', 'busy', 'network', 'rate_limited', 'consent_required', 'unknown',
-]);
+// The storefront app's error codes (storefront-app/API.md) → the sentence the shopper sees.
+const codesByServerCode: Record<string, WidgetErrorCode> = {
+  photo_too_large: 'too_large',
+  unsupported_image: 'not_an_image',
+  bad_image: 'not_an_image',
+  missing_photo: 'not_an_image',
+  no_person: 'no_person',
+  busy: 'busy',
+  unavailable: 'busy',
+  timeout: 'busy',
+  rate_limited: 'rate_limited',
+  quota_exceeded: 'rate_limited',
+  consent_required: 'consent_required',
+};
 
 function toErrorCode(code: unknown, status?: number): WidgetErrorCode {
-  if (typeof code === 'string' && knownCodes.has(code as WidgetErrorCode)) return code as WidgetErrorCode;
+  if (typeof code === 'string' && codesByServerCode[code]) return codesByServerCode[code];
   return (status !== undefined && codesByStatus[status]) || 'unknown';
 }
 
