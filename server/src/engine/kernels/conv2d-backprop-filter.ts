@@ -1,0 +1,61 @@
+// Conv2DBackpropFilter for wasm: the weight gradient of every convolution. dW[i, j] = patches(i, j)^T @ dy,
+// done as one matmul over the input's shifted (strided) windows concatenated along channels (im2col).
+import * as tf from '@tensorflow/tfjs-core';
+import { asTensor } from './with-tensors.js';
+
+interface Attrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+export function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
+  const attrs = args.attrs as unknown as Attrs;
+  const fmt = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  const x4 = args.inputs.x;
+  const info = tf.backend_util.computeConv2DInfo(
+    x4.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    fmt,
+  );
+  return tf.tidy(() => {
+    let x = asTensor(args.inputs.x) as tf.Tensor4D;
+    let dy = asTensor(args.inputs.dy) as tf.Tensor4D;
+    if (info.dataFormat === 'channelsFirst') {
+      x = tf.transpose(x, [0, 2, 3, 1]);
+      dy = tf.transpose(dy, [0, 2, 3, 1]);
+    }
+    const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight, outWidth } = info;
+    const { inHeight, inWidth, inChannels, outChannels, batchSize } = info;
+    const rows = batchSize * outHeight * outWidth;
+    const dy2 = tf.reshape(dy, [rows, outChannels]);
+    const { top, left } = info.padInfo;
+    // Pad so every window the forward pass read (including padding) lies inside the tensor.
+    const needH = (outHeight - 1) * sh + fh;
+    const needW = (outWidth - 1) * sw + fw;
+    const bottom = Math.max(0, needH - inHeight - top);
+    const right = Math.max(0, needW - inWidth - left);
+    const xp = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+    const windows: tf.Tensor4D[] = [];
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        const end = [batchSize, i + (outHeight - 1) * sh + 1, j + (outWidth - 1) * sw + 1, inChannels];
+        windows.push(
+          sh === 1 && sw === 1 && fh * fw > 0
+            ? tf.slice(xp, [0, i, j, 0], [batchSize, outHeight, outWidth, inChannels])
+            : tf.stridedSlice(xp, [0, i, j, 0], end, [1, sh, sw, 1]),
+        );
+      }
+    }
+    const patches = windows.length === 1 ? windows[0] : tf.concat(windows, 3);
+    const dw = tf.matMul(tf.reshape(patches, [rows, fh * fw * inChannels]), dy2, true, false);
+    return tf.reshape(dw, [fh, fw, inChannels, outChannels]);
+  });
+}
