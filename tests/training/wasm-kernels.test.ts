@@ -102,14 +102,16 @@ describe('wasm training kernels', () => {
     expect(maxAbsDiff(await onBackend('wasm', direct), await onBackend('cpu', direct))).toBeLessThan(1e-6);
   });
 
-  it('leaks no tensors', async () => {
+  it('leaks no tensors and leaves its inputs intact', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([1, 8, 8, 3]);
     const dy = tf.randomNormal([1, 8, 8, 4]);
+    const xBefore = Array.from(x.dataSync());
     const before = tf.memory().numTensors;
     filterGrad(x, dy, [3, 3, 3, 4], 'NHWC').dispose();
     tf.unsortedSegmentSum(x, tf.tensor1d([0], 'int32'), 2).dispose();
     expect(tf.memory().numTensors).toBe(before + 1); // the tensor1d of ids above is ours
+    expect(Array.from(x.dataSync())).toEqual(xBefore);
     tf.dispose([x, dy]);
   });
 });
