@@ -1,0 +1,154 @@
+// transformers' CLIPTextModel: token + position embeddings, pre-LayerNorm transformer layers with a causal
+// mask, final LayerNorm. Stable Diffusion passes no attention mask, so only the causal mask applies.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterHolder, WeightMap } from '../../types.js';
+import { activation } from '../layers/activations.js';
+import { multiHeadAttention } from '../layers/attention.js';
+import { Linear } from '../layers/linear.js';
+import { LayerNorm } from '../layers/norm.js';
+import { type Param, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
+import type { CLIPTextConfig } from './clip-text-config.js';
+
+export interface CLIPTextOutput {
+  /** [B, L, hidden]: the final LayerNorm of the last layer, or of an earlier one with clipSkip. */
+  lastHiddenState: tf.Tensor3D;
+  /** [B, hidden]: the final-layer state at the end token (not used by Stable Diffusion). */
+  pooledOutput: tf.Tensor2D;
+}
+
+class CLIPEncoderLayer {
+  private readonly layerNorm1: LayerNorm;
+  private readonly qProj: Linear;
+  private readonly kProj: Linear;
+  private readonly vProj: Linear;
+  private readonly outProj: Linear;
+  private readonly layerNorm2: LayerNorm;
+  private readonly fc1: Linear;
+  private readonly fc2: Linear;
+
+  constructor(
+    scope: Scope,
+    private readonly config: CLIPTextConfig,
+  ) {
+    const { hiddenSize: d, intermediateSize, layerNormEps } = config;
+    const attn = scope.child('self_attn');
+    this.layerNorm1 = new LayerNorm(scope.child('layer_norm1'), d, layerNormEps);
+    this.qProj = new Linear(attn.child('q_proj'), d, d);
+    this.kProj = new Linear(attn.child('k_proj'), d, d);
+    this.vProj = new Linear(attn.child('v_proj'), d, d);
+    this.outProj = new Linear(attn.child('out_proj'), d, d);
+    this.layerNorm2 = new LayerNorm(scope.child('layer_norm2'), d, layerNormEps);
+    this.fc1 = new Linear(scope.child('mlp').child('fc1'), d, intermediateSize);
+    this.fc2 = new Linear(scope.child('mlp').child('fc2'), intermediateSize, d);
+  }
+
+  apply(x: tf.Tensor3D, causalMask: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const h = this.layerNorm1.apply(x);
+      const attn = multiHeadAttention(
+        this.qProj.apply(h),
+        this.kProj.apply(h),
+        this.vProj.apply(h),
+        this.config.numAttentionHeads,
+        causalMask,
+      );
+      const afterAttn = tf.add(x, this.outProj.apply(attn));
+      const act = activation(this.config.hiddenAct);
+      return tf.add(afterAttn, this.fc2.apply(act(this.fc1.apply(this.layerNorm2.apply(afterAttn)))));
+    });
+  }
+}
+
+export class CLIPTextModel implements ParameterHolder {
+  private readonly registry: ParameterRegistry;
+  private readonly tokenEmbedding: Param;
+  private readonly positionEmbedding: Param;
+  private readonly layers: CLIPEncoderLayer[];
+  private readonly finalLayerNorm: LayerNorm;
+
+  constructor(
+    readonly config: CLIPTextConfig,
+    weights: WeightMap,
+    opts: { trainable?: boolean } = {},
+  ) {
+    this.registry = new ParameterRegistry('CLIPTextModel');
+    const root = this.registry.root().child('text_model');
+    const embeddings = root.child('embeddings');
+    this.tokenEmbedding = embeddings.child('token_embedding').param('weight', [config.vocabSize, config.hiddenSize], 'plain');
+    this.positionEmbedding = embeddings
+      .child('position_embedding')
+      .param('weight', [config.maxPositionEmbeddings, config.hiddenSize], 'plain');
+    this.layers = Array.from(
+      { length: config.numHiddenLayers },
+      (_, i) => new CLIPEncoderLayer(root.child('encoder').child('layers').child(i), config),
+    );
+    this.finalLayerNorm = new LayerNorm(root.child('final_layer_norm'), config.hiddenSize, config.layerNormEps);
+    // position_ids is a buffer that real SD checkpoints carry; it is always 0..L-1.
+    this.registry.bind(weights, { trainable: opts.trainable, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
+  }
+
+  get parameters(): Map<string, tf.Variable> {
+    return this.registry.parameters;
+  }
+
+  /** Every parameter's name, stored shape and layout (the LoRA mapper matches module paths against these). */
+  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
+    return this.registry.parameterSpecs;
+  }
+
+  /**
+   * inputIds int32 [B, L] (L <= max_position_embeddings). clipSkip as diffusers: the final LayerNorm applied
+   * to hidden_states[-(clipSkip + 1)], i.e. the output of the layer clipSkip layers before the last.
+   */
+  forward(inputIds: tf.Tensor2D, opts: { clipSkip?: number } = {}): CLIPTextOutput {
+    const clipSkip = opts.clipSkip ?? 0;
+    this.checkInputs(inputIds, clipSkip);
+    return tf.tidy(() => {
+      const [, len] = inputIds.shape;
+      const ids = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
+      const tokens = tf.gather(this.tokenEmbedding.read(), ids);
+      const positions = tf.slice(this.positionEmbedding.read(), [0, 0], [len, this.config.hiddenSize]);
+      const mask = causalMask(len);
+      let hidden = tf.add(tokens, positions) as tf.Tensor3D;
+      let skipped: tf.Tensor3D | undefined;
+      this.layers.forEach((layer, i) => {
+        hidden = layer.apply(hidden, mask);
+        if (clipSkip > 0 && i === this.layers.length - 1 - clipSkip) skipped = hidden;
+      });
+      const last = this.finalLayerNorm.apply(hidden);
+      return {
+        lastHiddenState: skipped === undefined ? last : this.finalLayerNorm.apply(skipped),
+        pooledOutput: this.pool(last, ids),
+      };
+    });
+  }
+
+  dispose(): void {
+    this.registry.dispose();
+  }
+
+  private pool(last: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
+    const len = ids.shape[1];
+    // Porting note: transformers keeps argmax(ids) for configs with eos_token_id 2 (the original CLIP ones).
+    const position = this.config.eosTokenId === 2 ? tf.argMax(ids, -1) : tf.argMax(tf.cast(tf.equal(ids, this.config.eosTokenId), 'int32'), -1);
+    const select = tf.expandDims(tf.oneHot(position as tf.Tensor1D, len), -1);
+    return tf.sum(tf.mul(last, select), 1);
+  }
+
+  private checkInputs(inputIds: tf.Tensor2D, clipSkip: number): void {
+    if (inputIds.rank !== 2) throw new Error(`CLIPTextModel: input ids must be [batch, length], got shape [${inputIds.shape.join(', ')}]`);
+    const len = inputIds.shape[1];
+    if (len < 1 || len > this.config.maxPositionEmbeddings) {
+      throw new Error(`CLIPTextModel: sequence length must be 1..${this.config.maxPositionEmbeddings}, got ${len}`);
+    }
+    if (!Number.isInteger(clipSkip) || clipSkip < 0 || clipSkip >= this.config.numHiddenLayers) {
+      throw new Error(`CLIPTextModel: clipSkip must be an integer in 0..${this.config.numHiddenLayers - 1}, got ${clipSkip}`);
+    }
+  }
+}
+
+/** Additive [L, L] mask: 0 on and below the diagonal, a large negative number above it. */
+function causalMask(len: number): tf.Tensor2D {
+  const upper = tf.sub(tf.ones([len, len]), tf.linalg.bandPart(tf.ones([len, len]), -1, 0));
+  return tf.mul(upper, -1e9);
+}

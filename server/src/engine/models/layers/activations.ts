@@ -1,0 +1,33 @@
+// Activation functions, composed from ops every tfjs backend has a kernel and a gradient for.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** SiLU / swish: x * sigmoid(x). */
+export function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/** CLIP's quick_gelu: x * sigmoid(1.702 x). */
+export function quickGelu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+}
+
+/**
+ * Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as PyTorch's default. tfjs's Erf kernel (cpu, wasm) is the
+ * Abramowitz–Stegun 7.1.26 fit, absolute error under 1.5e-7: at float32 precision for GELU's purposes.
+ */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+export type ActivationName = 'silu' | 'quick_gelu' | 'gelu';
+
+export function activation(name: ActivationName): <T extends tf.Tensor>(x: T) => T {
+  switch (name) {
+    case 'silu':
+      return silu;
+    case 'quick_gelu':
+      return quickGelu;
+    case 'gelu':
+      return gelu;
+  }
+}

@@ -1,0 +1,94 @@
+// Multi-head scaled dot-product attention, and diffusers' `Attention` module (to_q, to_k, to_v, to_out.0).
+import * as tf from '@tensorflow/tfjs-core';
+import { Linear } from './linear.js';
+import type { Scope } from './parameters.js';
+
+/**
+ * Largest attention-score block computed at once, in elements (scores and probabilities are each this big).
+ * SD 1.5 at 64x64 latents has 4096 tokens: one head is 16.8M scores, so heads (and, for larger images,
+ * query rows) are processed in chunks, each in its own tidy, to keep peak memory near 2 x 128 MB.
+ */
+export const ATTENTION_CHUNK_ELEMENTS = 1 << 25;
+
+/**
+ * softmax(q k^T / sqrt(d) + mask) v per head. q [B, N, H*d], k and v [B, M, H*d]; `mask` is additive,
+ * [N, M], shared by every batch entry and head (CLIP's causal mask).
+ */
+export function multiHeadAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  heads: number,
+  mask?: tf.Tensor2D,
+): tf.Tensor3D {
+  const [b, n, inner] = q.shape;
+  const m = k.shape[1];
+  const d = inner / heads;
+  if (!Number.isInteger(d)) throw new Error(`attention: ${inner} channels cannot be split into ${heads} heads`);
+  const scale = 1 / Math.sqrt(d);
+  const toHeads = (t: tf.Tensor3D, len: number) =>
+    tf.reshape(tf.transpose(tf.reshape(t, [b, len, heads, d]), [0, 2, 1, 3]), [b * heads, len, d]) as tf.Tensor3D;
+  const qh = toHeads(q, n);
+  const kh = toHeads(k, m);
+  const vh = toHeads(v, m);
+
+  const headsPerChunk = Math.max(1, Math.floor(ATTENTION_CHUNK_ELEMENTS / (n * m)));
+  const rowsPerChunk = headsPerChunk > 1 ? n : Math.max(1, Math.floor(ATTENTION_CHUNK_ELEMENTS / m));
+  const chunks: tf.Tensor3D[] = [];
+  for (let h0 = 0; h0 < b * heads; h0 += headsPerChunk) {
+    const hs = Math.min(headsPerChunk, b * heads - h0);
+    const rows: tf.Tensor3D[] = [];
+    for (let r0 = 0; r0 < n; r0 += rowsPerChunk) {
+      const rs = Math.min(rowsPerChunk, n - r0);
+      rows.push(
+        tf.tidy(() => {
+          const qc = tf.slice(qh, [h0, r0, 0], [hs, rs, d]);
+          const kc = hs === b * heads ? kh : tf.slice(kh, [h0, 0, 0], [hs, m, d]);
+          const vc = hs === b * heads ? vh : tf.slice(vh, [h0, 0, 0], [hs, m, d]);
+          let scores: tf.Tensor3D = tf.mul(tf.matMul(qc, kc, false, true), scale);
+          if (mask !== undefined) scores = tf.add(scores, rs === n ? mask : tf.slice(mask, [r0, 0], [rs, m]));
+          return tf.matMul(tf.softmax(scores), vc);
+        }),
+      );
+    }
+    chunks.push(rows.length === 1 ? rows[0] : tf.concat(rows, 1));
+  }
+  const out = chunks.length === 1 ? chunks[0] : tf.concat(chunks, 0);
+  return tf.reshape(tf.transpose(tf.reshape(out, [b, heads, n, d]), [0, 2, 1, 3]), [b, n, inner]) as tf.Tensor3D;
+}
+
+export interface AttentionOptions {
+  queryDim: number;
+  /** Width of the context for cross-attention; omitted = self-attention. */
+  crossAttentionDim?: number;
+  heads: number;
+  dimHead: number;
+  /** Bias on to_q/to_k/to_v (false in the UNet, true in the VAE). */
+  qkvBias: boolean;
+}
+
+/** diffusers' `Attention` on token sequences: to_q/to_k/to_v, attention, to_out.0 (linear with bias). */
+export class Attention {
+  private readonly toQ: Linear;
+  private readonly toK: Linear;
+  private readonly toV: Linear;
+  private readonly toOut: Linear;
+  readonly heads: number;
+
+  constructor(scope: Scope, opts: AttentionOptions) {
+    const inner = opts.heads * opts.dimHead;
+    const contextDim = opts.crossAttentionDim ?? opts.queryDim;
+    this.heads = opts.heads;
+    this.toQ = new Linear(scope.child('to_q'), opts.queryDim, inner, { bias: opts.qkvBias });
+    this.toK = new Linear(scope.child('to_k'), contextDim, inner, { bias: opts.qkvBias });
+    this.toV = new Linear(scope.child('to_v'), contextDim, inner, { bias: opts.qkvBias });
+    this.toOut = new Linear(scope.child('to_out').child(0), inner, opts.queryDim);
+  }
+
+  /** x [B, N, queryDim]; context [B, M, crossAttentionDim] for cross-attention, else x attends to itself. */
+  apply(x: tf.Tensor3D, context?: tf.Tensor3D): tf.Tensor3D {
+    const ctx = context ?? x;
+    const out = multiHeadAttention(this.toQ.apply(x), this.toK.apply(ctx), this.toV.apply(ctx), this.heads);
+    return this.toOut.apply(out);
+  }
+}

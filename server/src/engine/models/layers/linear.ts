@@ -1,0 +1,26 @@
+// nn.Linear on the last axis of a tensor of any rank; weight kept as [in, out].
+import * as tf from '@tensorflow/tfjs-core';
+import type { Param, Scope } from './parameters.js';
+
+export class Linear {
+  private readonly weight: Param;
+  private readonly bias: Param | undefined;
+
+  constructor(
+    scope: Scope,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean } = {},
+  ) {
+    this.weight = scope.param('weight', [outFeatures, inFeatures], 'linear');
+    this.bias = (opts.bias ?? true) ? scope.param('bias', [outFeatures], 'plain') : undefined;
+  }
+
+  apply<T extends tf.Tensor>(x: T): T {
+    const lead = x.shape.slice(0, -1);
+    const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+    let y: tf.Tensor = tf.matMul(flat, this.weight.read() as tf.Tensor2D);
+    if (this.bias !== undefined) y = tf.add(y, this.bias.read());
+    return tf.reshape(y, [...lead, this.outFeatures]) as T;
+  }
+}

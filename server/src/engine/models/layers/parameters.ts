@@ -1,0 +1,157 @@
+// Parameters of a model, declared by the modules that use them (name, PyTorch shape, layout) and then
+// bound to a WeightMap in one pass, so a missing, extra or mis-shaped weight is reported by its real name.
+import * as tf from '@tensorflow/tfjs-core';
+import type { WeightMap } from '../../types.js';
+
+/**
+ * How a stored tensor maps to compute layout: `linear` [O,I] -> [I,O] (a 1x1 conv [O,I,1,1] is accepted too,
+ * as single-file VAE attention stores it), `conv` [O,I,kh,kw] -> [kh,kw,I,O], `plain` unchanged.
+ */
+export type ParameterLayout = 'linear' | 'conv' | 'plain';
+
+export interface ParameterSpec {
+  readonly name: string;
+  /** Shape as stored by the reference implementation (PyTorch layout). */
+  readonly torchShape: readonly number[];
+  readonly layout: ParameterLayout;
+}
+
+export interface BindOptions {
+  /** Whether the variables take part in `tf.variableGrads` (default false: inference). */
+  trainable?: boolean;
+  /** Keys the reference files may carry that are buffers, not parameters (e.g. CLIP's position_ids). */
+  ignoredKeys?: readonly RegExp[];
+}
+
+/** A wrong weight file for a model: every problem by its reference name. */
+export class ModelWeightsError extends Error {
+  constructor(
+    readonly model: string,
+    readonly missing: readonly string[],
+    readonly unexpected: readonly string[],
+    readonly wrongShape: readonly { name: string; expected: readonly number[]; actual: readonly number[] }[],
+  ) {
+    const parts: string[] = [];
+    const list = (names: readonly string[]) =>
+      names.slice(0, 8).join(', ') + (names.length > 8 ? `, … (${names.length - 8} more)` : '');
+    if (missing.length > 0) parts.push(`missing ${missing.length} key(s): ${list(missing)}`);
+    if (unexpected.length > 0) parts.push(`unexpected ${unexpected.length} key(s): ${list(unexpected)}`);
+    if (wrongShape.length > 0) {
+      const shapes = wrongShape.map((w) => `${w.name} expected [${w.expected.join(', ')}] got [${w.actual.join(', ')}]`);
+      parts.push(`wrong shape for ${wrongShape.length} key(s): ${list(shapes)}`);
+    }
+    super(`${model} weights do not match its config: ${parts.join('; ')}`);
+    this.name = 'ModelWeightsError';
+  }
+}
+
+/** One declared parameter; `read()` gives its variable once the registry is bound. */
+export class Param {
+  constructor(
+    readonly spec: ParameterSpec,
+    private readonly registry: ParameterRegistry,
+  ) {}
+
+  read(): tf.Variable {
+    return this.registry.variable(this.spec.name);
+  }
+}
+
+/** A module's view of the registry: parameter names are `<prefix>.<local name>` as in diffusers. */
+export class Scope {
+  constructor(
+    readonly registry: ParameterRegistry,
+    readonly prefix: string,
+  ) {}
+
+  child(name: string | number): Scope {
+    return new Scope(this.registry, this.prefix === '' ? String(name) : `${this.prefix}.${name}`);
+  }
+
+  param(name: string, torchShape: readonly number[], layout: ParameterLayout): Param {
+    return this.registry.declare(this.child(name).prefix, torchShape, layout);
+  }
+}
+
+export class ParameterRegistry {
+  private readonly specs = new Map<string, ParameterSpec>();
+  private readonly variables = new Map<string, tf.Variable>();
+  private disposed = false;
+
+  constructor(readonly model: string) {}
+
+  root(): Scope {
+    return new Scope(this, '');
+  }
+
+  declare(name: string, torchShape: readonly number[], layout: ParameterLayout): Param {
+    if (this.specs.has(name)) throw new Error(`${this.model}: parameter ${name} declared twice`);
+    const spec: ParameterSpec = Object.freeze({ name, torchShape: Object.freeze([...torchShape]), layout });
+    this.specs.set(name, spec);
+    return new Param(spec, this);
+  }
+
+  /** Every declared parameter, in declaration order. */
+  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
+    return this.specs;
+  }
+
+  get parameters(): Map<string, tf.Variable> {
+    return this.variables;
+  }
+
+  /** Checks `weights` against the declarations, then converts each to compute layout as a tf.Variable. */
+  bind(weights: WeightMap, opts: BindOptions = {}): void {
+    const ignored = opts.ignoredKeys ?? [];
+    const missing: string[] = [];
+    const wrongShape: { name: string; expected: readonly number[]; actual: readonly number[] }[] = [];
+    for (const spec of this.specs.values()) {
+      const tensor = weights.get(spec.name);
+      if (tensor === undefined) missing.push(spec.name);
+      else if (!shapeFits(spec, tensor.shape)) wrongShape.push({ name: spec.name, expected: spec.torchShape, actual: tensor.shape });
+    }
+    const unexpected = [...weights.keys()].filter((k) => !this.specs.has(k) && !ignored.some((re) => re.test(k)));
+    if (missing.length + unexpected.length + wrongShape.length > 0) {
+      throw new ModelWeightsError(this.model, missing, unexpected, wrongShape);
+    }
+    const trainable = opts.trainable ?? false;
+    for (const spec of this.specs.values()) {
+      const source = weights.get(spec.name) as tf.Tensor;
+      const compute = tf.tidy(() => toComputeLayout(spec, source.dtype === 'float32' ? source : tf.cast(source, 'float32')));
+      // No variable name: tfjs names are global, and two models of one kind may be loaded side by side.
+      this.variables.set(spec.name, tf.variable(compute, trainable));
+      compute.dispose();
+    }
+  }
+
+  variable(name: string): tf.Variable {
+    const v = this.variables.get(name);
+    if (v === undefined) {
+      throw new Error(this.disposed ? `${this.model} was disposed` : `${this.model}: parameter ${name} is not bound`);
+    }
+    return v;
+  }
+
+  dispose(): void {
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+    this.disposed = true;
+  }
+}
+
+function shapeFits(spec: ParameterSpec, shape: readonly number[]): boolean {
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (same(spec.torchShape, shape)) return true;
+  return spec.layout === 'linear' && same([...spec.torchShape, 1, 1], shape);
+}
+
+function toComputeLayout(spec: ParameterSpec, t: tf.Tensor): tf.Tensor {
+  switch (spec.layout) {
+    case 'linear':
+      return tf.transpose(t.rank === 4 ? tf.reshape(t, spec.torchShape as number[]) : t);
+    case 'conv':
+      return tf.transpose(t, [2, 3, 1, 0]);
+    case 'plain':
+      return t.clone();
+  }
+}

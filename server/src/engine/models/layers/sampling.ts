@@ -1,0 +1,46 @@
+// diffusers' Downsample2D and Upsample2D, both with their convolution (use_conv=True, as SD uses them).
+import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d } from './conv2d.js';
+import type { Scope } from './parameters.js';
+
+/** Stride-2 3x3 conv. padding 0 (the VAE) pads one row/column at the bottom/right first, as diffusers does. */
+export class Downsample2D {
+  private readonly conv: Conv2d;
+
+  constructor(
+    scope: Scope,
+    channels: number,
+    private readonly padding: number,
+  ) {
+    this.conv = new Conv2d(scope.child('conv'), channels, channels, 3, { stride: 2, padding });
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const input = this.padding === 0 ? tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]) : x;
+      return this.conv.apply(input);
+    });
+  }
+}
+
+/**
+ * Nearest-neighbour upsampling then a 3x3 conv. Without `size` the map doubles; the UNet passes the size of
+ * the skip connection it meets next, which is how diffusers handles latents that do not halve evenly.
+ * tfjs's resizeNearestNeighbor (no corner alignment, no half-pixel centres) picks floor(i * in / out),
+ * as torch's interpolate(mode="nearest") does.
+ */
+export class Upsample2D {
+  private readonly conv: Conv2d;
+
+  constructor(scope: Scope, channels: number) {
+    this.conv = new Conv2d(scope.child('conv'), channels, channels, 3);
+  }
+
+  apply(x: tf.Tensor4D, size?: readonly [number, number]): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [, h, w] = x.shape;
+      const target: [number, number] = size === undefined ? [2 * h, 2 * w] : [size[0], size[1]];
+      return this.conv.apply(tf.image.resizeNearestNeighbor(x, target));
+    });
+  }
+}

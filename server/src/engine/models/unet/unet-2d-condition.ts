@@ -1,0 +1,138 @@
+// diffusers' UNet2DConditionModel for Stable Diffusion 1.x / 2.x: predicts the noise in an NHWC latent at
+// given timesteps, conditioned on the text encoder's hidden states.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterHolder, WeightMap } from '../../types.js';
+import { silu } from '../layers/activations.js';
+import { Conv2d } from '../layers/conv2d.js';
+import { GroupNorm } from '../layers/norm.js';
+import { ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
+import { modulePaths } from '../layers/module-paths.js';
+import { TimestepMLP, timestepEmbedding } from './embeddings.js';
+import { type BlockContext, DownBlock, MidBlock, UpBlock } from './unet-blocks.js';
+import type { UNetConfig } from './unet-config.js';
+
+export class UNet2DConditionModel implements ParameterHolder {
+  private readonly registry: ParameterRegistry;
+  private readonly timeEmbedding: TimestepMLP;
+  private readonly convIn: Conv2d;
+  private readonly downBlocks: DownBlock[];
+  private readonly midBlock: MidBlock;
+  private readonly upBlocks: UpBlock[];
+  private readonly convNormOut: GroupNorm;
+  private readonly convOut: Conv2d;
+
+  constructor(
+    readonly config: UNetConfig,
+    weights: WeightMap,
+    opts: { trainable?: boolean } = {},
+  ) {
+    this.registry = new ParameterRegistry('UNet2DConditionModel');
+    const root = this.registry.root();
+    const channels = config.blockOutChannels;
+    const levels = channels.length;
+    this.convIn = new Conv2d(root.child('conv_in'), config.inChannels, channels[0], config.convInKernel);
+    this.timeEmbedding = new TimestepMLP(root.child('time_embedding'), channels[0], config.timeEmbeddingDim);
+
+    this.downBlocks = config.downBlockTypes.map((type, i) => {
+      const shape = {
+        inChannels: i === 0 ? channels[0] : channels[i - 1],
+        outChannels: channels[i],
+        numLayers: config.layersPerBlock[i],
+        withAttention: type === 'CrossAttnDownBlock2D',
+        heads: config.numAttentionHeads[i],
+        transformerLayers: config.transformerLayersPerBlock[i],
+      };
+      return new DownBlock(root.child('down_blocks').child(i), config, shape, i < levels - 1);
+    });
+    this.midBlock = new MidBlock(root.child('mid_block'), config);
+
+    const reversed = [...channels].reverse();
+    const reversedHeads = [...config.numAttentionHeads].reverse();
+    const reversedLayers = [...config.layersPerBlock].reverse();
+    const reversedTransformerLayers = [...config.transformerLayersPerBlock].reverse();
+    this.upBlocks = config.upBlockTypes.map((type, i) => {
+      const shape = {
+        prevOutputChannels: i === 0 ? reversed[0] : reversed[i - 1],
+        outChannels: reversed[i],
+        inChannels: reversed[Math.min(i + 1, levels - 1)],
+        numLayers: reversedLayers[i] + 1,
+        withAttention: type === 'CrossAttnUpBlock2D',
+        heads: reversedHeads[i],
+        transformerLayers: reversedTransformerLayers[i],
+      };
+      return new UpBlock(root.child('up_blocks').child(i), config, shape, i < levels - 1);
+    });
+
+    this.convNormOut = new GroupNorm(root.child('conv_norm_out'), config.normNumGroups, channels[0], config.normEps);
+    this.convOut = new Conv2d(root.child('conv_out'), channels[0], config.outChannels, config.convOutKernel);
+    this.registry.bind(weights, { trainable: opts.trainable });
+  }
+
+  get parameters(): Map<string, tf.Variable> {
+    return this.registry.parameters;
+  }
+
+  /** Every parameter's name, stored (PyTorch) shape and layout. */
+  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
+    return this.registry.parameterSpecs;
+  }
+
+  /** diffusers module paths that own parameters (`down_blocks.0.attentions.0.proj_in`, …), for LoRA mapping. */
+  modulePaths(): string[] {
+    return modulePaths(this.registry.parameterSpecs);
+  }
+
+  /**
+   * sample NHWC [B, h, w, in_channels]; timestep float32 [B] (or [1], broadcast); encoderHiddenStates
+   * [B, L, cross_attention_dim]. Returns the predicted noise, NHWC [B, h, w, out_channels].
+   */
+  forward(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D): tf.Tensor4D {
+    this.checkInputs(sample, timestep, encoderHiddenStates);
+    return tf.tidy(() => {
+      const batch = sample.shape[0];
+      const t = timestep.shape[0] === batch ? tf.cast(timestep, 'float32') : tf.tile(tf.cast(timestep, 'float32'), [batch]);
+      const sinusoids = timestepEmbedding(t, this.config.blockOutChannels[0], this.config);
+      const ctx: BlockContext = { temb: this.timeEmbedding.apply(sinusoids), encoderHiddenStates };
+
+      const input: tf.Tensor4D = this.config.centerInputSample ? tf.sub(tf.mul(sample, 2), 1) : sample;
+      let h = this.convIn.apply(input);
+      const skips: tf.Tensor4D[] = [h];
+      for (const block of this.downBlocks) {
+        const out = block.apply(h, ctx);
+        h = out.output;
+        skips.push(...out.skips);
+      }
+      h = this.midBlock.apply(h, ctx);
+      this.upBlocks.forEach((block, i) => {
+        const taken = skips.splice(skips.length - block.numLayers, block.numLayers);
+        // Porting note: diffusers upsamples to the next skip's size only when the latent does not halve
+        // evenly at every level; otherwise that size is exactly 2x, so always using it is the same map.
+        const next = skips[skips.length - 1];
+        const size: [number, number] | undefined = i < this.upBlocks.length - 1 && next !== undefined ? [next.shape[1], next.shape[2]] : undefined;
+        h = block.apply(h, taken, ctx, size);
+      });
+      return this.convOut.apply(silu(this.convNormOut.apply(h)));
+    });
+  }
+
+  dispose(): void {
+    this.registry.dispose();
+  }
+
+  private checkInputs(sample: tf.Tensor, timestep: tf.Tensor, ehs: tf.Tensor): void {
+    const shape = (t: tf.Tensor) => `[${t.shape.join(', ')}]`;
+    const { inChannels, crossAttentionDim } = this.config;
+    if (sample.rank !== 4 || sample.shape[3] !== inChannels) {
+      throw new Error(`UNet2DConditionModel: sample must be NHWC [B, h, w, ${inChannels}], got ${shape(sample)}`);
+    }
+    const batch = sample.shape[0];
+    if (timestep.rank !== 1 || (timestep.shape[0] !== batch && timestep.shape[0] !== 1)) {
+      throw new Error(`UNet2DConditionModel: timestep must be [${batch}] or [1], got ${shape(timestep)}`);
+    }
+    if (ehs.rank !== 3 || ehs.shape[0] !== batch || ehs.shape[2] !== crossAttentionDim) {
+      throw new Error(
+        `UNet2DConditionModel: encoderHiddenStates must be [${batch}, L, ${crossAttentionDim}], got ${shape(ehs)}`,
+      );
+    }
+  }
+}
