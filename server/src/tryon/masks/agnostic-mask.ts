@@ -1,0 +1,114 @@
+// The garment-agnostic mask: where the new garment may go, built as IDM-VTON / OOTDiffusion / CatVTON
+// build theirs from pose and parsing: the garment's body region (arms for sleeves, legs for trousers),
+// limited to the dilated person so the background stays, minus protected parts (face, hair, hands, feet).
+import type { Category, Keypoints, Mask, PersonAnalysis, Point } from '../types.js';
+import { add, bodyGeometry, mid, outward, scale, sub, type BodyGeometry } from './body-geometry.js';
+import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract } from './raster.js';
+
+function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
+  const sw = g.shoulderWidth;
+  const up = scale(g.down, -1);
+  const ls = add(outward(g.leftShoulder, g.shoulderMid, 0.12 * sw), scale(up, 0.08 * g.torsoLength));
+  const rs = add(outward(g.rightShoulder, g.shoulderMid, 0.12 * sw), scale(up, 0.08 * g.torsoLength));
+  // The collar reaches a little up the neck so the old neckline is hidden.
+  const neck = add(g.shoulderMid, scale(up, 0.12 * g.torsoLength));
+  const neckL = add(neck, scale(sub(g.leftShoulder, g.shoulderMid), 0.35));
+  const neckR = add(neck, scale(sub(g.rightShoulder, g.shoulderMid), 0.35));
+  const hemL = add(outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
+  const hemR = add(outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
+  fillPolygon(mask, [ls, neckL, neckR, rs, hemR, hemL]);
+  for (const side of ['left', 'right'] as const) {
+    const shoulder = side === 'left' ? g.leftShoulder : g.rightShoulder;
+    const elbow = kp[`${side}_elbow`];
+    const wrist = kp[`${side}_wrist`];
+    if (!elbow.visible) continue;
+    fillCapsule(mask, shoulder, elbow, 0.2 * sw);
+    if (wrist.visible) fillCapsule(mask, elbow, wrist, 0.15 * sw);
+  }
+}
+
+function lowerRegion(mask: Mask, g: BodyGeometry, waistRaise: number): void {
+  const hw = g.hipWidth;
+  const up = scale(g.down, -1);
+  const waistL = add(outward(g.leftHip, g.hipMid, 0.35 * hw), scale(up, waistRaise));
+  const waistR = add(outward(g.rightHip, g.hipMid, 0.35 * hw), scale(up, waistRaise));
+  const crotch = add(g.hipMid, scale(g.down, 0.35 * g.torsoLength));
+  fillPolygon(mask, [waistL, waistR, outward(g.rightHip, g.hipMid, 0.35 * hw), crotch, outward(g.leftHip, g.hipMid, 0.35 * hw)]);
+  fillPolygon(mask, [
+    outward(g.leftHip, g.hipMid, 0.35 * hw),
+    outward(g.rightHip, g.hipMid, 0.35 * hw),
+    outward(g.rightKnee, mid(g.leftKnee, g.rightKnee), 0.2 * hw),
+    outward(g.leftKnee, mid(g.leftKnee, g.rightKnee), 0.2 * hw),
+  ]);
+  fillCapsule(mask, g.leftHip, g.leftKnee, 0.45 * hw);
+  fillCapsule(mask, g.rightHip, g.rightKnee, 0.45 * hw);
+  fillCapsule(mask, g.leftKnee, g.leftAnkle, 0.3 * hw);
+  fillCapsule(mask, g.rightKnee, g.rightAnkle, 0.3 * hw);
+}
+
+/** Face and head, hands and feet: never repainted. */
+function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Category, person: Mask): Mask {
+  const kp = analysis.keypoints;
+  const mask = emptyMask(analysis.width, analysis.height);
+  const sw = g.shoulderWidth;
+  const face = (['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear'] as const).filter((n) => kp[n].visible);
+  if (face.length > 0) {
+    const centre = face.reduce<Point>((acc, n) => add(acc, scale(kp[n], 1 / face.length)), { x: 0, y: 0 });
+    fillEllipse(mask, centre, 0.32 * sw, 0.45 * sw);
+  }
+  // Head and hair: the person above the collar line (a line across the neck, above the shoulders).
+  const up = scale(g.down, -1);
+  const collar = add(g.shoulderMid, scale(up, (category === 'lower' ? 0.2 : 0.16) * g.torsoLength));
+  const far = 4 * Math.max(analysis.width, analysis.height);
+  const across = { x: -g.down.y, y: g.down.x };
+  fillPolygon(mask, [
+    add(collar, scale(across, far)),
+    add(collar, scale(across, -far)),
+    add(add(collar, scale(across, -far)), scale(up, far)),
+    add(add(collar, scale(across, far)), scale(up, far)),
+  ]);
+  if (category === 'lower') {
+    // Bottoms start at the waist: nothing of the torso above it.
+    const waist = add(g.hipMid, scale(up, 0.22 * g.torsoLength));
+    fillPolygon(mask, [
+      add(waist, scale(across, far)),
+      add(waist, scale(across, -far)),
+      add(add(waist, scale(across, -far)), scale(up, far)),
+      add(add(waist, scale(across, far)), scale(up, far)),
+    ]);
+  }
+  for (const side of ['left', 'right'] as const) {
+    const elbow = kp[`${side}_elbow`];
+    const wrist = kp[`${side}_wrist`];
+    if (wrist.visible) {
+      const forearm = elbow.visible ? sub(wrist, elbow) : scale(g.down, 0.4 * g.torsoLength);
+      fillEllipse(mask, add(wrist, scale(forearm, 0.45)), 0.22 * sw, 0.22 * sw);
+    }
+    const ankle = kp[`${side}_ankle`];
+    if (ankle.visible) {
+      const foot = add(ankle, scale(g.down, 0.12 * g.torsoLength));
+      fillEllipse(mask, foot, 0.3 * g.hipWidth, 0.16 * g.torsoLength);
+    }
+  }
+  return intersect(mask, dilate(person, 0.05 * sw));
+}
+
+export interface AgnosticMask {
+  /** Binary: 1 where the garment goes. */
+  readonly mask: Mask;
+  /** Binary: face, head, hands, feet — kept even if a caller's mask covers them. */
+  readonly protected: Mask;
+}
+
+export function buildAgnosticMask(analysis: PersonAnalysis, category: Category): AgnosticMask {
+  const g = bodyGeometry(analysis.keypoints);
+  const region = emptyMask(analysis.width, analysis.height);
+  if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
+  if (category !== 'upper') lowerRegion(region, g, category === 'dress' ? 0.3 * g.torsoLength : 0.2 * g.torsoLength);
+  const person = binarize(analysis.personMask, 0.5);
+  // Dilated so the old garment's outline is hidden; clipped to a dilated person so the background stays.
+  const near = dilate(person, 0.06 * g.shoulderWidth);
+  const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
+  const prot = protectedRegion(analysis, g, category, person);
+  return { mask: subtract(intersect(grown, near), prot), protected: prot };
+}

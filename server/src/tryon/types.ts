@@ -1,0 +1,95 @@
+// Shared shapes of the try-on pipeline. Images here are plain typed arrays (row-major, interleaved RGB)
+// because masks and compositing are per-pixel CPU work; tensors appear only inside the models.
+
+export const CATEGORIES = ['upper', 'lower', 'dress'] as const;
+/** Which part of the body the garment dresses: tops, bottoms, or a one-piece from shoulders to legs. */
+export type Category = (typeof CATEGORIES)[number];
+
+/** 8-bit RGB, row-major, 3 bytes a pixel. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** 8-bit RGBA, row-major, 4 bytes a pixel (a garment cut-out). */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** One value in [0, 1] a pixel, row-major. */
+export interface Mask {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** COCO-17 keypoint order, as MoveNet outputs them. */
+export const KEYPOINT_NAMES = [
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
+] as const;
+export type KeypointName = (typeof KEYPOINT_NAMES)[number];
+
+export interface Keypoint extends Point {
+  readonly name: KeypointName;
+  readonly score: number;
+  /** False when the score is low or the point sits on the image border (MoveNet then guesses). */
+  readonly visible: boolean;
+}
+
+export type Keypoints = Readonly<Record<KeypointName, Keypoint>>;
+
+export interface Box {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+export interface PersonAnalysis {
+  readonly width: number;
+  readonly height: number;
+  readonly keypoints: Keypoints;
+  /** Soft person segmentation at the photo's size. */
+  readonly personMask: Mask;
+  /** Extent of the segmented person, in pixels. */
+  readonly box: Box;
+}
+
+export type TryOnStage = 'analysis' | 'mask' | 'garment' | 'generation' | 'compositing';
+
+export interface TryOnProgress {
+  readonly stage: TryOnStage;
+  /** Fraction of the whole run done, 0..1. */
+  readonly fraction: number;
+  readonly step?: number;
+  readonly totalSteps?: number;
+  /** A small PNG preview of the current result (diffusion steps, cheap latent-to-RGB). */
+  readonly preview?: Buffer;
+}
+
+/** Called on each stage and denoising step; return false to stop the run (as an AbortSignal would). */
+export type TryOnProgressCallback = (progress: TryOnProgress) => boolean | void | Promise<boolean | void>;
