@@ -37,3 +37,13 @@ export function paramToComputeLayout(name: string, t: tf.Tensor): tf.Tensor {
 export function paramToTorchLayout(name: string, t: tf.Tensor): tf.Tensor {
   return isEmbeddingTable(name) ? t.clone() : computeToTorchLayout(t);
 }
+
+/** The PyTorch-layout shape of a parameter held in compute layout (what torchToComputeLayout was given). */
+export function torchShapeOf(computeShape: readonly number[]): number[] {
+  if (computeShape.length === 4) {
+    const [kh, kw, inChannels, outChannels] = computeShape;
+    return [outChannels, inChannels, kh, kw];
+  }
+  if (computeShape.length === 2) return [computeShape[1], computeShape[0]];
+  return [...computeShape];
+}
