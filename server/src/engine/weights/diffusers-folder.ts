@@ -88,9 +88,10 @@ export async function findWeightFiles(dir: string, component: WeightComponent, v
     const index = join(dir, `${stem}.safetensors.index.json`);
     if (await exists(index)) return shardsOf(index, dir);
   }
-  const bin = join(dir, `${base}.bin`);
-  if (await exists(bin)) {
-    throw new WeightsError(`${bin}: PyTorch pickle weights are not supported; convert the model to safetensors`);
+  for (const bin of [join(dir, `${base}.bin`), join(dir, 'pytorch_model.bin')]) {
+    if (await exists(bin)) {
+      throw new WeightsError(`${bin}: PyTorch pickle weights are not supported; convert the model to safetensors`);
+    }
   }
   throw new WeightsError(`${join(dir, `${base}.safetensors`)}: missing (no ${component} weights in ${dir})`);
 }
