@@ -1,0 +1,72 @@
+// Configuration from the Shopify CLI's environment names (fixed by issue 7), parsed once at the edge.
+import path from 'node:path';
+import { z } from 'zod';
+
+const positiveNumber = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).positive(`${name} must be positive`);
+
+const envSchema = z.object({
+  SHOPIFY_API_KEY: z.string().optional(),
+  SHOPIFY_API_SECRET: z.string().optional(),
+  SCOPES: z.string().default('read_products'),
+  HOST: z.string().optional(),
+  PORT: z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65535).default(3000),
+  TRYON_GRPC_ADDRESS: z.string().min(1).default('localhost:50051'),
+  TRYON_API_KEY: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  PHOTO_TTL_HOURS: positiveNumber('PHOTO_TTL_HOURS').default(24),
+});
+
+export interface ShopifyCredentials {
+  apiKey: string;
+  apiSecret: string;
+  scopes: string[];
+  /** Public https origin of the app, e.g. `https://tryon.example.com`. */
+  appUrl: string;
+}
+
+export interface AppConfig {
+  port: number;
+  /** Absent in standalone mode: demo catalog, proxy routes without signatures. */
+  shopify?: ShopifyCredentials;
+  grpcAddress: string;
+  grpcApiKey?: string;
+  databaseUrl: string;
+  photoTtlMs: number;
+  /** Deadline for one try-on, queue time included. */
+  tryOnDeadlineMs: number;
+  /** Per-shop daily quota of try-ons. */
+  dailyQuotaPerShop: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  let shopify: ShopifyCredentials | undefined;
+  if (e.SHOPIFY_API_KEY || e.SHOPIFY_API_SECRET) {
+    if (!e.SHOPIFY_API_KEY || !e.SHOPIFY_API_SECRET || !e.HOST) {
+      throw new ConfigError('SHOPIFY_API_KEY, SHOPIFY_API_SECRET and HOST must be set together (or none, for standalone mode)');
+    }
+    shopify = {
+      apiKey: e.SHOPIFY_API_KEY,
+      apiSecret: e.SHOPIFY_API_SECRET,
+      scopes: e.SCOPES.split(',').map((s) => s.trim()).filter(Boolean),
+      appUrl: e.HOST.startsWith('http') ? e.HOST.replace(/\/$/, '') : `https://${e.HOST}`,
+    };
+  }
+  return {
+    port: e.PORT,
+    shopify,
+    grpcAddress: e.TRYON_GRPC_ADDRESS,
+    grpcApiKey: e.TRYON_API_KEY,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(cwd, 'data', 'storefront.sqlite')}`,
+    photoTtlMs: e.PHOTO_TTL_HOURS * 3_600_000,
+    tryOnDeadlineMs: 180_000,
+    dailyQuotaPerShop: 2_000,
+  };
+}

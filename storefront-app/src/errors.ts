@@ -1,0 +1,69 @@
+// The app's error hierarchy: each error carries an HTTP status and a code from the shopper API.
+// `errorHandler` (routes/error-handler.ts) is the one place that turns them into responses.
+import type { ErrorCode } from './api/shopper-api.js';
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, code: ErrorCode = 'bad_request') {
+    super(400, code, message);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(404, code, message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(409, code, message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(413, 'photo_too_large', message);
+  }
+}
+
+export class UnsupportedImageError extends AppError {
+  constructor(message: string) {
+    super(415, 'unsupported_image', message);
+  }
+}
+
+export class BadImageError extends AppError {
+  constructor(message: string) {
+    super(422, 'bad_image', message);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(code: 'rate_limited' | 'quota_exceeded', message: string, retryAfterSeconds: number) {
+    super(429, code, message, { 'Retry-After': String(Math.ceil(retryAfterSeconds)) });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(code: 'busy' | 'unavailable', message: string) {
+    super(503, code, message);
+  }
+}

@@ -1,0 +1,164 @@
+// Client of the inference server's TryOn service. `TRYON_GRPC_ADDRESS` may name many servers (`dns:///name:port`);
+// grpc-js balances calls round-robin, and a refused call (RESOURCE_EXHAUSTED / UNAVAILABLE) is retried here, on
+// the next server, with backoff, until the shopper's deadline. A job that has started is never retried.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { loadTryOnProto, type TryOnClient } from '../../../server/src/grpc/proto.js';
+import type { GenerateEvent__Output } from '../../../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
+import type { GenerateRequest } from '../../../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
+import type { TrainEvent__Output } from '../../../server/src/grpc/generated/tryon/v1/TrainEvent.js';
+import { backoffDelayMs, sleep } from './backoff.js';
+import { isServiceError, retryableStatuses } from './grpc-errors.js';
+
+export type GarmentCategory = 'upper' | 'lower' | 'dress';
+
+export interface TryOnInput {
+  personImage: Buffer;
+  garmentImage: Buffer;
+  category: GarmentCategory;
+  garmentTitle: string;
+  garmentDescription: string;
+}
+
+export type InferenceProgress =
+  | { type: 'queued'; position: number }
+  | { type: 'started' }
+  | { type: 'progress'; step: number; totalSteps: number; previewJpeg?: Buffer };
+
+export interface CallOptions {
+  /** Epoch milliseconds after which the try-on is abandoned (queue time and retries included). */
+  deadline: number;
+  signal: AbortSignal;
+  onEvent(event: InferenceProgress): void;
+}
+
+export interface TrainInput {
+  /** Folder name under the inference server's datasets directory. */
+  datasetPath: string;
+  outputName: string;
+  steps: number;
+}
+
+export type TrainProgress = { step: number; totalSteps: number; loss: number } | { done: true; modelName: string };
+
+export interface InferenceClient {
+  /** Resolves with the result PNG; rejects with the gRPC ServiceError of the last attempt. */
+  tryOn(input: TryOnInput, options: CallOptions): Promise<Buffer>;
+  train(input: TrainInput, onProgress: (p: TrainProgress) => void, signal: AbortSignal): Promise<void>;
+  close(): void;
+}
+
+const categoryEnum: Record<GarmentCategory, GenerateRequest['category']> = {
+  upper: 'UPPER_BODY',
+  lower: 'LOWER_BODY',
+  dress: 'DRESS',
+};
+
+/** Previews every few steps: enough to show motion, little extra encoding work on the server. */
+const PREVIEW_EVERY = 4;
+
+export interface GrpcInferenceClientOptions {
+  address: string;
+  apiKey?: string;
+  log: Logger;
+  credentials?: grpc.ChannelCredentials;
+}
+
+export class GrpcInferenceClient implements InferenceClient {
+  private readonly client: TryOnClient;
+  private readonly metadata = new grpc.Metadata();
+
+  constructor(private readonly options: GrpcInferenceClientOptions) {
+    const TryOn = loadTryOnProto().tryon.v1.TryOn;
+    this.client = new TryOn(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
+      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+      // Retries are ours (above): they must respect the shopper's deadline and skip jobs that started.
+      'grpc.enable_retries': 0,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
+    if (options.apiKey) this.metadata.set('authorization', `Bearer ${options.apiKey}`);
+  }
+
+  async tryOn(input: TryOnInput, options: CallOptions): Promise<Buffer> {
+    const request: GenerateRequest = {
+      mode: 'MODE_TRY_ON',
+      person_image: input.personImage,
+      garment_image: input.garmentImage,
+      category: categoryEnum[input.category],
+      garment_title: input.garmentTitle,
+      garment_description: input.garmentDescription,
+      preview_every: PREVIEW_EVERY,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const progress = { started: false };
+      try {
+        return await this.generateOnce(request, options, progress);
+      } catch (err) {
+        if (options.signal.aborted || progress.started || !isServiceError(err) || !retryableStatuses.has(err.code)) throw err;
+        const wait = backoffDelayMs(attempt);
+        if (Date.now() + wait >= options.deadline) throw err;
+        this.options.log.warn({ attempt: attempt + 1, status: grpc.status[err.code], waitMs: wait }, 'inference server refused the job; retrying');
+        await sleep(wait, options.signal);
+      }
+    }
+  }
+
+  private generateOnce(request: GenerateRequest, options: CallOptions, progress: { started: boolean }): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const call = this.client.Generate(request, this.metadata, { deadline: new Date(options.deadline) });
+      let result: Buffer | undefined;
+      const onAbort = () => call.cancel();
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      const finish = () => options.signal.removeEventListener('abort', onAbort);
+      call.on('data', (event: GenerateEvent__Output) => {
+        if (event.event === 'queued' && event.queued) options.onEvent({ type: 'queued', position: event.queued.position });
+        else if (event.event === 'started') {
+          progress.started = true;
+          options.onEvent({ type: 'started' });
+        } else if (event.event === 'progress' && event.progress) {
+          progress.started = true;
+          const { step, total_steps, preview_jpeg } = event.progress;
+          options.onEvent({ type: 'progress', step, totalSteps: total_steps, previewJpeg: preview_jpeg.length > 0 ? preview_jpeg : undefined });
+        } else if (event.event === 'result' && event.result) result = event.result.images_png[0];
+      });
+      call.on('error', (err) => {
+        finish();
+        reject(err);
+      });
+      call.on('end', () => {
+        finish();
+        if (result) resolve(result);
+        else reject(new Error('the inference server ended the stream without a result image'));
+      });
+    });
+  }
+
+  train(input: TrainInput, onProgress: (p: TrainProgress) => void, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.Train(
+        { dataset_path: input.datasetPath, output_name: input.outputName, steps: input.steps, mode: 'TRAIN_MODE_LORA' },
+        this.metadata,
+      );
+      const onAbort = () => call.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      call.on('data', (event: TrainEvent__Output) => {
+        if (event.event === 'progress' && event.progress) {
+          onProgress({ step: event.progress.step, totalSteps: event.progress.total_steps, loss: event.progress.loss });
+        } else if (event.event === 'done' && event.done) onProgress({ done: true, modelName: event.done.model_name });
+      });
+      call.on('error', (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      });
+      call.on('end', () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
