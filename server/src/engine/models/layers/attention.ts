@@ -20,6 +20,7 @@ export function multiHeadAttention(
   v: tf.Tensor3D,
   heads: number,
   mask?: tf.Tensor2D,
+  chunkElements: number = ATTENTION_CHUNK_ELEMENTS,
 ): tf.Tensor3D {
   const [b, n, inner] = q.shape;
   const m = k.shape[1];
@@ -32,8 +33,8 @@ export function multiHeadAttention(
   const kh = toHeads(k, m);
   const vh = toHeads(v, m);
 
-  const headsPerChunk = Math.max(1, Math.floor(ATTENTION_CHUNK_ELEMENTS / (n * m)));
-  const rowsPerChunk = headsPerChunk > 1 ? n : Math.max(1, Math.floor(ATTENTION_CHUNK_ELEMENTS / m));
+  const headsPerChunk = Math.max(1, Math.floor(chunkElements / (n * m)));
+  const rowsPerChunk = Math.min(n, Math.max(1, Math.floor(chunkElements / m)));
   const chunks: tf.Tensor3D[] = [];
   for (let h0 = 0; h0 < b * heads; h0 += headsPerChunk) {
     const hs = Math.min(headsPerChunk, b * heads - h0);
