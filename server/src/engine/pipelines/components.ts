@@ -28,8 +28,10 @@ export interface DenoisingUNet {
   predict(sample: tf.Tensor4D, timestep: number | readonly number[], encoderHiddenStates: tf.Tensor3D): tf.Tensor4D;
 }
 
+/** diffusers' DiagonalGaussianDistribution: logvar clamped to [-30, 20], std = exp(logvar / 2). */
 export interface LatentDistribution {
   readonly mean: tf.Tensor4D;
+  readonly logvar: tf.Tensor4D;
   readonly std: tf.Tensor4D;
 }
 

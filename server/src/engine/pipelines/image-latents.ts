@@ -11,7 +11,8 @@ export function toModelRange(image: tf.Tensor4D): tf.Tensor4D {
 
 /** image NHWC in [-1, 1] → scalingFactor * (mean + std * eps), eps drawn from `noise` (one draw). */
 export function encodeImageLatents(vae: ImageAutoencoder, image: tf.Tensor4D, noise: NoiseSource): tf.Tensor4D {
-  const { mean, std } = vae.encode(image);
+  const { mean, logvar, std } = vae.encode(image);
+  logvar.dispose();
   try {
     const eps = noise(mean.shape);
     try {

@@ -1,7 +1,7 @@
 // Image to image, as diffusers' StableDiffusionImg2ImgPipeline.__call__: noise the image's latents to
 // the step that `strength` selects, then denoise from there.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scheduler } from '../types.js';
+import { img2imgTimesteps } from '../schedulers/index.js';
 import type { PipelineComponents } from './components.js';
 import { decodeLatents } from './decode.js';
 import { denoise } from './denoise.js';
@@ -10,31 +10,16 @@ import { encodeImageLatents, repeatToBatch, toModelRange } from './image-latents
 import { checkCommon, checkImageTensor, checkStrength, type Img2ImgOptions, type PipelineResult } from './options.js';
 import { openRun } from './run-context.js';
 
-/**
- * Which steps a strength runs: init = min(trunc(n × strength), n) steps from index (n - init) × order
- * (PNDM's list repeats a timestep, so it runs init + 1 model calls).
- */
-export function strengthStart(numInferenceSteps: number, strength: number): { startStep: number; initSteps: number } {
-  const initSteps = Math.min(Math.trunc(numInferenceSteps * strength), numInferenceSteps);
-  return { startStep: Math.max(numInferenceSteps - initSteps, 0), initSteps };
-}
-
+/** Rejects a strength outside (0, 1] or one that leaves no step (trunc(n × strength) < 1), before any work. */
 export function checkStrengthSteps(numInferenceSteps: number, strength: number): void {
   checkStrength(strength);
-  if (strengthStart(numInferenceSteps, strength).initSteps < 1) {
+  if (Math.trunc(numInferenceSteps * strength) < 1) {
     throw new PipelineInputError(
       `strength ${strength} × numInferenceSteps ${numInferenceSteps} leaves no step to run; raise one of them`,
     );
   }
 }
 
-/** Sets the scheduler's timesteps and begin index for a strength; returns the timesteps to run. */
-export function timestepsForStrength(scheduler: Scheduler, numInferenceSteps: number, strength: number): number[] {
-  scheduler.setTimesteps(numInferenceSteps);
-  const begin = strengthStart(numInferenceSteps, strength).startStep * scheduler.order;
-  scheduler.setBeginIndex(begin);
-  return scheduler.timesteps.slice(begin);
-}
 
 export async function img2img(components: PipelineComponents, opts: Img2ImgOptions): Promise<PipelineResult> {
   // 1. Check inputs: the image sets the size.
@@ -49,7 +34,7 @@ export async function img2img(components: PipelineComponents, opts: Img2ImgOptio
   // 2. Encode the prompt; set the timesteps that strength keeps.
   const run = openRun(components, opts, batch);
   try {
-    const timesteps = timestepsForStrength(run.scheduler, steps, strength);
+    const timesteps = [...img2imgTimesteps(run.scheduler, steps, strength).timesteps];
 
     // 3. Prepare latents: VAE sample of the image (first draw), then noise (second draw) added at the first timestep.
     const x = toModelRange(opts.image);

@@ -6,7 +6,8 @@ import { decodeLatents } from './decode.js';
 import { denoise } from './denoise.js';
 import { PipelineInputError } from './errors.js';
 import { encodeImageLatents, repeatToBatch, toModelRange } from './image-latents.js';
-import { checkStrengthSteps, timestepsForStrength } from './img2img.js';
+import { img2imgTimesteps } from '../schedulers/index.js';
+import { checkStrengthSteps } from './img2img.js';
 import { checkCommon, checkImageTensor, checkLatentsTensor, type InpaintOptions, type PipelineResult } from './options.js';
 import { latentShape, openRun } from './run-context.js';
 
@@ -58,7 +59,7 @@ export async function inpaint(components: PipelineComponents, opts: InpaintOptio
     return t;
   };
   try {
-    const timesteps = timestepsForStrength(run.scheduler, steps, strength);
+    const timesteps = [...img2imgTimesteps(run.scheduler, steps, strength).timesteps];
     const sigma = run.scheduler.initNoiseSigma;
 
     // 3. Prepare latents (draw order as diffusers: image latents, noise; then the masked image's sample).

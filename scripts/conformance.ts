@@ -1,0 +1,46 @@
+// npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--only <id or type>]...
+// Runs every case of <dir>/manifest.json, one line per case, then "N passed, M failed"; exit 1 on any failure.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend, parseBackendName } from '../server/src/engine/backend.js';
+import { formatResult, formatSummary, runConformance } from '../server/src/engine/conformance/runner.js';
+
+const USAGE = 'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--only <id|type>]...';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { backend: { type: 'string', default: 'wasm' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    console.error(`expected one fixture folder, got ${positionals.length}\n${USAGE}`);
+    return 2;
+  }
+  const dir = path.resolve(positionals[0]);
+  const backend = await initBackend(parseBackendName(values.backend, '--backend'), { strict: true });
+  console.log(`conformance: ${dir} on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}`);
+  const summary = await runConformance(dir, { only: values.only, onResult: (r) => console.log(formatResult(r)) });
+  console.log(formatSummary(summary));
+  return summary.failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`conformance: ${(err as Error).message}`);
+    process.exitCode = 2;
+  },
+);

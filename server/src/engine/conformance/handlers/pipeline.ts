@@ -1,0 +1,182 @@
+// Whole-pipeline cases (txt2img, img2img, inpaint, single_file, lora): the pipeline kind follows from the
+// inputs (mask_image → inpaint, init_image → img2img, else txt2img); random_draws are replayed in order.
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { replayNoise } from '../../random.js';
+import { prepareMask } from '../../pipelines/inpaint.js';
+import { encodePrompt } from '../../pipelines/prompt.js';
+import type { CommonOptions } from '../../pipelines/options.js';
+import type { StableDiffusionModel } from '../../stable-diffusion.js';
+import type { StepCallback } from '../../types.js';
+import { compareArrays, maxAbs, scaledTolerance, type Check } from '../compare.js';
+import { caseField, caseTolerance, type ConformanceCase, type Tolerance } from '../manifest.js';
+import type { CaseContext } from '../registry.js';
+import type { TensorStore } from '../tensor-store.js';
+import { checkTensor, ref, refList } from './checks.js';
+
+const promptSchema = z.union([z.string(), z.array(z.string())]);
+
+const inputsSchema = z.object({
+  model: z.string(),
+  config: z.string().optional(),
+  scheduler: z.string(),
+  scheduler_config: z.record(z.string(), z.unknown()),
+  prompt: promptSchema,
+  negative_prompt: promptSchema.optional(),
+  guidance_scale: z.number(),
+  num_inference_steps: z.number().int(),
+  num_images_per_prompt: z.number().int().optional(),
+  height: z.number().int().optional(),
+  width: z.number().int().optional(),
+  strength: z.number().optional(),
+  latents: ref.optional(),
+  init_image: ref.optional(),
+  mask_image: ref.optional(),
+  random_draws: z.array(z.object({ site: z.string(), tensor: ref })).default([]),
+  lora: z.string().optional(),
+  lora_scale: z.number().optional(),
+});
+
+const expectedSchema = z.object({
+  image: ref,
+  final_latents: ref.optional(),
+  step_latents: refList.optional(),
+  timesteps_run: z.array(z.number()).optional(),
+  prompt_embeds: ref.optional(),
+  mask_binarized: ref.optional(),
+  mask_latent: ref.optional(),
+  masked_image: ref.optional(),
+});
+
+type Inputs = z.infer<typeof inputsSchema>;
+type Expected = z.infer<typeof expectedSchema>;
+
+/** "models/sd-tiny-inpaint (unet) + models/sd-tiny (...)" names a complete folder first; the rest is commentary. */
+function modelPath(model: string): string {
+  return model.trim().split(/\s+/)[0];
+}
+
+/** Latents are compared with the image tolerance scaled to their magnitude (the format's rule). */
+function latentTolerance(c: ConformanceCase, tolerance: Tolerance, expected: ArrayLike<number>): Tolerance {
+  const noted = c.notes?.latent_abs_max;
+  return scaledTolerance(tolerance, typeof noted === 'number' ? noted : maxAbs(expected));
+}
+
+/** timesteps_run is recorded as int(t) for float schedules; compare what was run the same way. */
+function timestepCheck(actual: readonly number[], expected: readonly number[]): Check {
+  const integers = expected.every(Number.isInteger);
+  const ran = integers ? actual.map(Math.trunc) : [...actual];
+  return compareArrays('timesteps_run', ran, expected, integers ? { atol: 0, rtol: 0 } : { atol: 1e-3, rtol: 0 });
+}
+
+async function latentChecks(c: ConformanceCase, tensors: TensorStore, steps: Float32Array[], want: Expected, tolerance: Tolerance): Promise<Check[]> {
+  const checks: Check[] = [];
+  const expectedSteps = want.step_latents ?? [];
+  if (expectedSteps.length > 0 && expectedSteps.length !== steps.length) {
+    checks.push(compareArrays('step count', [steps.length], [expectedSteps.length], { atol: 0, rtol: 0 }));
+  }
+  for (let i = 0; i < Math.min(steps.length, expectedSteps.length); i++) {
+    const expected = await tensors.values(expectedSteps[i]);
+    checks.push(compareArrays(`step_latents[${i}]`, steps[i], expected, latentTolerance(c, tolerance, expected)));
+  }
+  if (want.final_latents) {
+    const expected = await tensors.values(want.final_latents);
+    const last = steps.at(-1) ?? new Float32Array();
+    checks.push(compareArrays('final_latents', last, expected, latentTolerance(c, tolerance, expected)));
+  }
+  return checks;
+}
+
+async function promptEmbedsCheck(sd: StableDiffusionModel, input: Inputs, want: Expected, ctx: CaseContext, tolerance: Tolerance): Promise<Check[]> {
+  if (!want.prompt_embeds) return [];
+  const encoded = encodePrompt(sd.components, {
+    prompts: typeof input.prompt === 'string' ? [input.prompt] : input.prompt,
+    negativePrompt: input.negative_prompt,
+    guidanceScale: input.guidance_scale,
+    numImagesPerPrompt: input.num_images_per_prompt ?? 1,
+  });
+  try {
+    return [await checkTensor(ctx.tensors, 'prompt_embeds', encoded.embeds, want.prompt_embeds, tolerance, 'as-is')];
+  } finally {
+    encoded.embeds.dispose();
+  }
+}
+
+async function maskChecks(sd: StableDiffusionModel, image: tf.Tensor4D, mask: tf.Tensor4D, want: Expected, ctx: CaseContext, tolerance: Tolerance): Promise<Check[]> {
+  const prepared = prepareMask(image, mask, sd.components.vae.downscale);
+  try {
+    const pairs = [
+      ['mask_binarized', prepared.maskBinarized, want.mask_binarized],
+      ['mask_latent', prepared.maskLatent, want.mask_latent],
+      ['masked_image', prepared.maskedImage, want.masked_image],
+    ] as const;
+    const checks: Check[] = [];
+    for (const [name, actual, expected] of pairs) {
+      if (expected) checks.push(await checkTensor(ctx.tensors, name, actual, expected, tolerance, 'nchw'));
+    }
+    return checks;
+  } finally {
+    tf.dispose([prepared.maskBinarized, prepared.maskLatent, prepared.maskedImage]);
+  }
+}
+
+export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promise<Check[]> {
+  const input = caseField(c, 'inputs', inputsSchema);
+  const want = caseField(c, 'expected', expectedSchema);
+  const tolerance = caseTolerance(c);
+  const sd = await ctx.models.pipeline(ctx.tensors.resolve(modelPath(input.model)), input.config && ctx.tensors.resolve(input.config));
+  const owned: tf.Tensor[] = [];
+  const load = async (r: z.infer<typeof ref>) => {
+    const t = await ctx.tensors.nhwc(r);
+    owned.push(t);
+    return t;
+  };
+  const lora = input.lora ? await sd.applyLora(ctx.tensors.resolve(input.lora), input.lora_scale ?? 1) : undefined;
+  try {
+    const draws = await Promise.all(input.random_draws.map((d) => load(d.tensor)));
+    const noise = replayNoise(draws);
+    const stepLatents: Float32Array[] = [];
+    const timestepsRun: number[] = [];
+    const onStep: StepCallback = ({ timestep, latents }) => {
+      timestepsRun.push(timestep);
+      const nchw = tf.transpose(latents, [0, 3, 1, 2]);
+      stepLatents.push(nchw.dataSync() as Float32Array);
+      nchw.dispose();
+    };
+    const common: CommonOptions = {
+      prompt: input.prompt,
+      negativePrompt: input.negative_prompt,
+      guidanceScale: input.guidance_scale,
+      numInferenceSteps: input.num_inference_steps,
+      numImagesPerPrompt: input.num_images_per_prompt,
+      scheduler: input.scheduler,
+      schedulerConfig: input.scheduler_config,
+      noise,
+      onStep,
+    };
+    const latents = input.latents ? await load(input.latents) : undefined;
+    const image = input.init_image ? await load(input.init_image) : undefined;
+    const mask = input.mask_image ? await load(input.mask_image) : undefined;
+    const size = { height: input.height, width: input.width };
+    const checks: Check[] = [];
+    let result;
+    if (mask) {
+      if (!image) throw new Error('mask_image without init_image');
+      result = await sd.inpaint({ ...common, image, mask, latents, strength: input.strength });
+      checks.push(...(await maskChecks(sd, image, mask, want, ctx, tolerance)));
+    } else if (image) {
+      result = await sd.img2img({ ...common, image, strength: input.strength });
+    } else {
+      result = await sd.txt2img({ ...common, ...size, latents });
+    }
+    checks.unshift(compareArrays('image', result.pixels, await ctx.tensors.values(want.image), tolerance));
+    checks.push(...(await latentChecks(c, ctx.tensors, stepLatents, want, tolerance)));
+    if (want.timesteps_run) checks.push(timestepCheck(timestepsRun, want.timesteps_run));
+    checks.push(...(await promptEmbedsCheck(sd, input, want, ctx, tolerance)));
+    checks.push(compareArrays('random_draws used', [input.random_draws.length - noise.remaining], [input.random_draws.length], { atol: 0, rtol: 0 }));
+    return checks;
+  } finally {
+    lora?.remove();
+    tf.dispose(owned);
+  }
+}
