@@ -1,0 +1,139 @@
+// PNDM in its PLMS form (Liu et al. 2022, skip_prk_steps=True), as diffusers' PNDMScheduler and SD's
+// default: a linear multistep (Adams–Bashforth) method on ε with up to four past model outputs.
+// The first step is taken twice at the same timestep to get a second-order start.
+import * as tf from '@tensorflow/tfjs-core';
+import { alphasCumprod } from './noise-schedule.js';
+import { addNoiseWithAlphas, alphaAt, requireTimesteps, type DisposableScheduler } from './scheduler-base.js';
+import {
+  checkInferenceSteps,
+  parseSchedulerConfig,
+  resolveBaseConfig,
+  type BaseSchedulerConfig,
+} from './scheduler-config.js';
+import { spacedTimesteps } from './timestep-spacing.js';
+
+interface PndmConfig extends BaseSchedulerConfig {
+  readonly setAlphaToOne: boolean;
+}
+
+export class PNDMScheduler implements DisposableScheduler {
+  readonly className = 'PNDMScheduler';
+  readonly order = 1;
+  readonly initNoiseSigma = 1;
+  readonly config: PndmConfig;
+  readonly alphasCumprod: Float32Array;
+  private readonly finalAlphaCumprod: number;
+  private numInferenceSteps = 0;
+  private steps: number[] = [];
+  /** Past ε outputs (at most 4), owned by this scheduler. */
+  private ets: tf.Tensor[] = [];
+  /** The sample of the first step, reused by the repeated second step. */
+  private curSample: tf.Tensor | undefined;
+  private counter = 0;
+
+  constructor(rawConfig: unknown = {}) {
+    const config = parseSchedulerConfig(rawConfig, this.className);
+    if (config.skip_prk_steps !== true) {
+      throw new Error(`${this.className}: only skip_prk_steps=true (PLMS, as every SD config) is supported`);
+    }
+    this.config = Object.freeze({
+      ...resolveBaseConfig(config, { timestepSpacing: 'leading' }),
+      setAlphaToOne: config.set_alpha_to_one ?? false,
+    });
+    if (this.config.predictionType === 'sample') {
+      throw new Error(`${this.className}: prediction_type "sample" is not supported (as in diffusers)`);
+    }
+    this.alphasCumprod = alphasCumprod(this.config);
+    this.finalAlphaCumprod = this.config.setAlphaToOne ? 1 : this.alphasCumprod[0];
+  }
+
+  /** n + 1 model calls: the second timestep is repeated ([801, 601, 601, 401, …] for 5 steps). */
+  get timesteps(): readonly number[] {
+    return this.steps;
+  }
+
+  setTimesteps(numInferenceSteps: number): void {
+    const { numTrainTimesteps, timestepSpacing, stepsOffset } = this.config;
+    checkInferenceSteps(numInferenceSteps, numTrainTimesteps);
+    this.numInferenceSteps = numInferenceSteps;
+    const descending = spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset, true);
+    this.steps = descending.length > 1 ? [descending[0], ...descending.slice(1, 2), ...descending.slice(1)] : descending;
+    this.dispose();
+  }
+
+  /** Porting note: diffusers' PNDMScheduler has no set_begin_index; its step counter starts at 0 anyway. */
+  setBeginIndex(_index: number): void {}
+
+  scaleModelInput(sample: tf.Tensor, _timestep: number): tf.Tensor {
+    return sample.clone();
+  }
+
+  step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
+    requireTimesteps(this.steps, this.className);
+    const ratio = Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
+    let t = timestep;
+    let prevT = timestep - ratio;
+    if (this.counter === 1) {
+      // The repeated call: step again from the first sample, from the first call's timestep.
+      prevT = timestep;
+      t = timestep + ratio;
+    } else {
+      this.ets.push(tf.keep(modelOutput.clone()));
+      while (this.ets.length > 4) this.ets.shift()?.dispose();
+    }
+    const isFirst = this.ets.length === 1 && this.counter === 0;
+    const isRepeat = this.ets.length === 1 && this.counter === 1;
+    const base = isRepeat && this.curSample ? this.curSample : sample;
+    const prev = tf.tidy(() => this.prevSample(base, t, prevT, this.combinedEps(modelOutput, isRepeat)));
+    if (isFirst) {
+      this.curSample = tf.keep(sample.clone());
+    } else if (isRepeat) {
+      this.curSample?.dispose();
+      this.curSample = undefined;
+    }
+    this.counter += 1;
+    // The last call steps past t = 0; the history is not needed any more.
+    if (!isRepeat && prevT < 0) this.dispose();
+    return prev;
+  }
+
+  addNoise(original: tf.Tensor, noise: tf.Tensor, timesteps: readonly number[]): tf.Tensor {
+    return addNoiseWithAlphas(this.alphasCumprod, original, noise, timesteps);
+  }
+
+  /** Frees the ε history and restarts the step counter. */
+  dispose(): void {
+    for (const e of this.ets) e.dispose();
+    this.ets = [];
+    this.curSample?.dispose();
+    this.curSample = undefined;
+    this.counter = 0;
+  }
+
+  /** Adams–Bashforth combination of the stored outputs (the repeat averages the two calls). */
+  private combinedEps(modelOutput: tf.Tensor, isRepeat: boolean): tf.Tensor {
+    const e = this.ets;
+    const n = e.length;
+    if (isRepeat) return tf.div(tf.add(modelOutput, e[n - 1]), 2);
+    if (n === 1) return modelOutput;
+    if (n === 2) return tf.div(tf.sub(tf.mul(e[n - 1], 3), e[n - 2]), 2);
+    if (n === 3) return tf.div(tf.add(tf.sub(tf.mul(e[n - 1], 23), tf.mul(e[n - 2], 16)), tf.mul(e[n - 3], 5)), 12);
+    const sum = tf.addN([tf.mul(e[n - 1], 55), tf.mul(e[n - 2], -59), tf.mul(e[n - 3], 37), tf.mul(e[n - 4], -9)]);
+    return tf.div(sum, 24);
+  }
+
+  /** Formula (9) of the PNDM paper: x_{t−δ} from x_t and the combined ε. */
+  private prevSample(sample: tf.Tensor, t: number, prevT: number, eps: tf.Tensor): tf.Tensor {
+    const alphaProd = alphaAt(this.alphasCumprod, t);
+    const alphaProdPrev = prevT >= 0 ? alphaAt(this.alphasCumprod, prevT) : this.finalAlphaCumprod;
+    const betaProd = 1 - alphaProd;
+    const betaProdPrev = 1 - alphaProdPrev;
+    const modelOutput =
+      this.config.predictionType === 'v_prediction'
+        ? tf.add(tf.mul(eps, Math.sqrt(alphaProd)), tf.mul(sample, Math.sqrt(betaProd)))
+        : eps;
+    const sampleCoeff = Math.sqrt(alphaProdPrev / alphaProd);
+    const denom = alphaProd * Math.sqrt(betaProdPrev) + Math.sqrt(alphaProd * betaProd * alphaProdPrev);
+    return tf.sub(tf.mul(sample, sampleCoeff), tf.mul(modelOutput, (alphaProdPrev - alphaProd) / denom));
+  }
+}
