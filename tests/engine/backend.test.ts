@@ -52,6 +52,13 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('treats webgpu as opt-in: without its packages a request falls back to wasm', async () => {
+    const info = await initBackend('webgpu', { logger: recordingLogger() });
+    expect(info.name).toBe('wasm');
+    expect(info.skipped[0]).toMatchObject({ name: 'webgpu' });
+    expect(info.skipped[0].reason).toMatch(/webgpu/);
+  });
+
   it('fails clearly on a strict request that cannot be met and on a bad name', async () => {
     await expect(initBackend('tensorflow', { strict: true, logger: recordingLogger() })).rejects.toThrow(
       /backend tensorflow does not work here: .*tfjs-node/,
