@@ -1,0 +1,166 @@
+// LoRA (Hu et al. 2021) training modules: for each target linear W0 (compute layout [in, out]) two trainable
+// factors down [in, r] and up [r, out], with W = W0 + (alpha / r) * down @ up. Only down/up are variables the
+// optimizer sees; the model's own weights stay frozen. The effective weights are put in the model's parameter
+// map for the duration of one forward pass (inside the gradient tape), so gradients reach down/up only.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterSpec } from '../../engine/models/layers/parameters.js';
+import { kohyaName, saveLoraKohya, type LoraTarget } from '../../engine/weights/lora.js';
+import { Purpose, TrainRandom } from '../train-random.js';
+
+export interface LoraModelTarget {
+  /** Which model (kohya prefix `lora_unet_` or `lora_te_`). */
+  readonly kind: LoraTarget;
+  readonly parameters: Map<string, tf.Variable>;
+  readonly parameterSpecs: ReadonlyMap<string, ParameterSpec>;
+}
+
+export interface LoraOptions {
+  rank: number;
+  alpha: number;
+  /** Module-path suffixes to adapt (default: the attention projections). */
+  targets?: readonly RegExp[];
+  seed: number;
+}
+
+/** diffusers UNet attention projections, and the CLIP text encoder's. */
+export const UNET_ATTENTION_TARGETS = [/\.attn[12]\.to_(q|k|v|out\.0)$/];
+export const TEXT_ENCODER_ATTENTION_TARGETS = [/\.self_attn\.(q|k|v|out)_proj$/];
+
+export interface LoraModule {
+  /** diffusers / transformers module path (`down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q`). */
+  readonly path: string;
+  /** `lora_unet_down_blocks_0_..._to_q`. */
+  readonly kohyaName: string;
+  readonly target: LoraModelTarget;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly down: tf.Variable;
+  readonly up: tf.Variable;
+}
+
+export class LoraNetwork {
+  readonly modules: LoraModule[] = [];
+  readonly rank: number;
+  readonly alpha: number;
+
+  constructor(targets: readonly { model: LoraModelTarget; patterns: readonly RegExp[] }[], opts: LoraOptions) {
+    if (!Number.isInteger(opts.rank) || opts.rank < 1) throw new RangeError(`LoRA rank must be a positive integer, got ${opts.rank}`);
+    if (!(opts.alpha > 0)) throw new RangeError(`LoRA alpha must be positive, got ${opts.alpha}`);
+    this.rank = opts.rank;
+    this.alpha = opts.alpha;
+    const random = new TrainRandom(opts.seed);
+    for (const { model, patterns } of targets) {
+      for (const [name, spec] of model.parameterSpecs) {
+        if (!name.endsWith('.weight') || spec.layout !== 'linear') continue;
+        const path = name.slice(0, -'.weight'.length);
+        if (!patterns.some((re) => re.test(path))) continue;
+        const [outFeatures, inFeatures] = spec.torchShape;
+        // kohya's init: down ~ kaiming-uniform(a = sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)), up = 0, so training
+        // starts from the base model exactly.
+        const bound = 1 / Math.sqrt(inFeatures);
+        const u = random.uniforms(this.modules.length, Purpose.init, inFeatures * this.rank);
+        const down = tf.variable(tf.tensor2d(u.map((x) => (2 * x - 1) * bound), [inFeatures, this.rank]), true);
+        const up = tf.variable(tf.zeros([this.rank, outFeatures]), true);
+        this.modules.push({ path, kohyaName: kohyaName(model.kind, path), target: model, inFeatures, outFeatures, down, up });
+      }
+    }
+    if (this.modules.length === 0) throw new Error('LoRA: no module matched the target patterns');
+  }
+
+  get scale(): number {
+    return this.alpha / this.rank;
+  }
+
+  /** The optimizer's parameters, keyed by kohya tensor names. */
+  get variables(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const m of this.modules) {
+      out.set(`${m.kohyaName}.lora_down.weight`, m.down);
+      out.set(`${m.kohyaName}.lora_up.weight`, m.up);
+    }
+    return out;
+  }
+
+  /**
+   * Runs `f` (synchronous, e.g. inside tf.variableGrads) with W0 + scale * down @ up in place of each target
+   * weight. The models read their parameter map on every forward, so this needs no change to them.
+   */
+  withEffectiveWeights<T>(f: () => T): T {
+    const originals: [LoraModule, tf.Variable][] = [];
+    try {
+      for (const m of this.modules) {
+        const key = `${m.path}.weight`;
+        const base = m.target.parameters.get(key) as tf.Variable;
+        originals.push([m, base]);
+        const effective = tf.add(base, tf.mul(tf.matMul(m.down, m.up), this.scale));
+        // Porting note: the map holds Variables; a Tensor reads the same way during the forward pass.
+        m.target.parameters.set(key, effective as unknown as tf.Variable);
+      }
+      return f();
+    } finally {
+      for (const [m, base] of originals) m.target.parameters.set(`${m.path}.weight`, base);
+    }
+  }
+
+  /**
+   * Merges the LoRA into the base weights for `f` (async: validation sampling) and restores them exactly
+   * afterwards from copies.
+   */
+  async withMergedWeights<T>(f: () => Promise<T>): Promise<T> {
+    const saved: [tf.Variable, tf.Tensor][] = [];
+    try {
+      for (const m of this.modules) {
+        const base = m.target.parameters.get(`${m.path}.weight`) as tf.Variable;
+        saved.push([base, base.clone()]);
+        tf.tidy(() => base.assign(tf.add(base, tf.mul(tf.matMul(m.down, m.up), this.scale))));
+      }
+      return await f();
+    } finally {
+      for (const [base, copy] of saved) {
+        base.assign(copy);
+        copy.dispose();
+      }
+    }
+  }
+
+  /** kohya / A1111 tensors in PyTorch layout: lora_down [r, in], lora_up [out, r], alpha (scalar). */
+  kohyaTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const m of this.modules) {
+      out.set(`${m.kohyaName}.lora_down.weight`, tf.transpose(m.down));
+      out.set(`${m.kohyaName}.lora_up.weight`, tf.transpose(m.up));
+      out.set(`${m.kohyaName}.alpha`, tf.scalar(this.alpha));
+    }
+    return out;
+  }
+
+  /** Writes the LoRA as a kohya/A1111 .safetensors (atomically) that the engine and other SD tools load. */
+  async save(file: string, metadata: Record<string, string> = {}): Promise<void> {
+    const tensors = this.modules.map((m) => ({ m, down: tf.transpose(m.down), up: tf.transpose(m.up) }));
+    try {
+      await saveLoraKohya(
+        file,
+        tensors.map(({ m, down, up }) => ({ target: m.target.kind, module: m.path, down, up, alpha: this.alpha })),
+        { ss_network_alpha: String(this.alpha), ...metadata },
+      );
+    } finally {
+      tf.dispose(tensors.flatMap((t) => [t.down, t.up]));
+    }
+  }
+
+  /** Restores down/up from kohya tensors (a checkpoint written by kohyaTensors). */
+  loadKohyaTensors(tensors: ReadonlyMap<string, tf.Tensor>): void {
+    for (const m of this.modules) {
+      for (const [kind, v] of [['lora_down', m.down], ['lora_up', m.up]] as const) {
+        const t = tensors.get(`${m.kohyaName}.${kind}.weight`);
+        if (t === undefined) throw new Error(`LoRA checkpoint has no ${m.kohyaName}.${kind}.weight`);
+        tf.tidy(() => v.assign(tf.transpose(t.rank === 4 ? tf.squeeze(t, [2, 3]) : t)));
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const m of this.modules) tf.dispose([m.down, m.up]);
+    this.modules.length = 0;
+  }
+}
