@@ -44,7 +44,9 @@ export function parseBackendName(value: string, source: string): BackendName {
   throw new Error(`${source} must be one of ${BACKEND_NAMES.join(', ')}, got "${value}"`);
 }
 
-const defaultLogger = (): BackendLogger => pino({ name: 'engine.backend' }, pino.destination(2));
+let sharedLogger: BackendLogger | undefined;
+/** Logs to stderr so that CLIs printing results on stdout stay clean. */
+const defaultLogger = (): BackendLogger => (sharedLogger ??= pino({ name: 'engine.backend' }, pino.destination(2)));
 
 /** Imports the optional tfjs-node package and checks it registered into our tfjs-core. */
 async function selectNative(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<void> {

@@ -2,7 +2,7 @@
 // bit-exactly by restoring the kept originals of the parameters it touched.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder } from '../types.js';
-import { torchShapeOf, torchToComputeLayout } from './layout.js';
+import { isEmbeddingTable, torchShapeOf, torchToComputeLayout } from './layout.js';
 import { LORA_PREFIXES, LoraError, kohyaName, type LoraModule, type LoraTarget, type LoraWeights } from './lora.js';
 
 export interface LoraTargets {
@@ -22,12 +22,12 @@ export interface AppliedLora {
 /**
  * kohya name -> parameter name, built from the model's own module paths: the underscores of a kohya name
  * are ambiguous (to_out_0, ff_net_0_proj, transformer_blocks), the model's list of modules is not.
- * Only linear/conv kernels (rank 2 and 4 `.weight`) are LoRA targets.
+ * Only linear/conv kernels (rank 2 and 4 `.weight`, not embedding tables) are LoRA targets.
  */
 export function loraLookup(target: LoraTarget, holder: ParameterHolder): Map<string, string> {
   const lookup = new Map<string, string>();
   for (const [name, variable] of holder.parameters) {
-    if (!name.endsWith('.weight') || (variable.rank !== 2 && variable.rank !== 4)) continue;
+    if (!name.endsWith('.weight') || (variable.rank !== 2 && variable.rank !== 4) || isEmbeddingTable(name)) continue;
     const key = kohyaName(target, name.slice(0, -'.weight'.length));
     const clash = lookup.get(key);
     if (clash) throw new LoraError(`parameters ${clash} and ${name} have the same kohya name ${key}`);
