@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -92,6 +92,23 @@ describe('safetensors reader', () => {
     expect([...weights.keys()]).toEqual(['keep']);
     for (const t of weights.values()) t.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reads tensors beyond 4 GiB of a file larger than one Buffer (sparse file, no disk used)', async () => {
+    const far = 5 * 2 ** 30;
+    const header = { far: { dtype: 'F32', shape: [2], data_offsets: [far, far + 8] } };
+    const path = await rawFile('huge.safetensors', header, new Uint8Array());
+    const headerSize = 8 + Buffer.byteLength(JSON.stringify(header));
+    const handle = await open(path, 'r+');
+    await handle.write(f32(3.25, -1), 0, 8, headerSize + far);
+    await handle.close();
+    const file = await SafetensorsFile.open(path);
+    expect(file.entries.get('far')!.fileOffset).toBe(headerSize + far);
+    const t = await file.readTensor('far');
+    expect(Array.from(await t.data())).toEqual([3.25, -1]);
+    t.dispose();
+    await file.close();
+    await rm(path);
   });
 
   describe('rejects corrupt files with an error naming the file and the tensor', () => {
