@@ -79,7 +79,7 @@ describe('AdamW', () => {
 
 describe('clipByGlobalNorm', () => {
   it('scales every gradient by maxNorm / (norm + 1e-6) when the global norm exceeds it', () => {
-    const grads = new Map([
+    const grads = new Map<string, tf.Tensor>([
       ['a', tf.tensor1d([3, 0])],
       ['b', tf.tensor2d([[0, 4]])],
     ]);

@@ -20,7 +20,7 @@ export function epsilonLoss(pred: tf.Tensor, target: tf.Tensor, weights?: readon
     const sq = tf.squaredDifference(pred, target);
     if (weights === undefined) return tf.mean(sq) as tf.Scalar;
     const perSample = tf.mean(tf.reshape(sq, [sq.shape[0], -1]), 1);
-    return tf.mean(tf.mul(perSample, tf.tensor1d(weights))) as tf.Scalar;
+    return tf.mean(tf.mul(perSample, tf.tensor1d([...weights]))) as tf.Scalar;
   });
 }
 

@@ -14,9 +14,9 @@ interface Attrs {
 export function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const attrs = args.attrs as unknown as Attrs;
   const fmt = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
-  const x4 = args.inputs.x;
+  const { x: xInfo, dy: dyInfo } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const info = tf.backend_util.computeConv2DInfo(
-    x4.shape as [number, number, number, number],
+    xInfo.shape as [number, number, number, number],
     attrs.filterShape,
     attrs.strides,
     1,
@@ -26,8 +26,8 @@ export function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attr
     fmt,
   );
   return tf.tidy(() => {
-    let x = asTensor(args.inputs.x) as tf.Tensor4D;
-    let dy = asTensor(args.inputs.dy) as tf.Tensor4D;
+    let x = asTensor(xInfo) as tf.Tensor4D;
+    let dy = asTensor(dyInfo) as tf.Tensor4D;
     if (info.dataFormat === 'channelsFirst') {
       x = tf.transpose(x, [0, 2, 3, 1]);
       dy = tf.transpose(dy, [0, 2, 3, 1]);
@@ -43,12 +43,12 @@ export function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attr
     const bottom = Math.max(0, needH - inHeight - top);
     const right = Math.max(0, needW - inWidth - left);
     const xp = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
-    const windows: tf.Tensor4D[] = [];
+    const windows: tf.Tensor[] = [];
     for (let i = 0; i < fh; i++) {
       for (let j = 0; j < fw; j++) {
         const end = [batchSize, i + (outHeight - 1) * sh + 1, j + (outWidth - 1) * sw + 1, inChannels];
         windows.push(
-          sh === 1 && sw === 1 && fh * fw > 0
+          sh === 1 && sw === 1
             ? tf.slice(xp, [0, i, j, 0], [batchSize, outHeight, outWidth, inChannels])
             : tf.stridedSlice(xp, [0, i, j, 0], end, [1, sh, sw, 1]),
         );

@@ -6,8 +6,9 @@ import { asTensor } from './with-tensors.js';
 export function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
   return tf.tidy(() => {
-    const x = asTensor(args.inputs.x);
-    const ids = asTensor(args.inputs.segmentIds);
+    const inputs = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+    const x = asTensor(inputs.x);
+    const ids = asTensor(inputs.segmentIds);
     const k = ids.size;
     const rest = x.shape.slice(ids.rank);
     const values = tf.reshape(x, [k, ...rest]);
