@@ -6,6 +6,7 @@ import { CLIPTextModel } from '../../server/src/engine/models/clip/clip-text-mod
 import { parseCLIPTextConfig } from '../../server/src/engine/models/clip/clip-text-config.js';
 import { ModelConfigError } from '../../server/src/engine/models/layers/config-parsing.js';
 import { ModelWeightsError } from '../../server/src/engine/models/layers/parameters.js';
+import { loadModelsFromWeights } from '../../server/src/engine/models/load-models.js';
 import { UNet2DConditionModel } from '../../server/src/engine/models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../../server/src/engine/models/unet/unet-config.js';
 import { AutoencoderKL } from '../../server/src/engine/models/vae/autoencoder-kl.js';
@@ -80,6 +81,27 @@ describe('weights that do not fit the config', () => {
     expect(model.parameters.has('text_model.embeddings.position_ids')).toBe(false);
     model.dispose();
     ids.dispose();
+  });
+});
+
+describe('loadModelsFromWeights', () => {
+  it('builds the models given, and disposes the ones built when a later one fails', () => {
+    const before = tf.memory().numTensors;
+    const models = loadModelsFromWeights(
+      { textEncoder: { config: clipConfigJson, weights: clipWeights }, vae: { config: vaeConfigJson, weights: vaeWeights } },
+      { trainable: ['vae'] },
+    );
+    expect(models.unet).toBeUndefined();
+    expect(models.textEncoder?.parameters.get('text_model.final_layer_norm.weight')?.trainable).toBe(false);
+    expect(models.vae?.parameters.get('decoder.conv_out.weight')?.trainable).toBe(true);
+    models.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    const broken = { config: { ...unetConfigJson, in_channels: 9 }, weights: unetWeights };
+    expect(() => loadModelsFromWeights({ textEncoder: { config: clipConfigJson, weights: clipWeights }, unet: broken })).toThrow(
+      /conv_in\.weight expected \[16, 9, 3, 3\] got \[16, 4, 3, 3\]/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -31,7 +31,8 @@ describe('UNet2DConditionModel, SD 2.x configuration options', () => {
     const squeezed: tf.Tensor[] = [];
     for (const [name, t] of weights) {
       if (/attentions\.\d+\.proj_(in|out)\.weight$/.test(name)) {
-        const w = tf.reshape(t, [t.shape[0], t.shape[1]]);
+        const [out, inp] = t.shape as [number, number, number, number];
+        const w = tf.reshape(t, [out, inp]);
         squeezed.push(w);
         linear.set(name, w);
       } else linear.set(name, t);

@@ -9,12 +9,13 @@ import { LayerNorm } from '../layers/norm.js';
 import { type Param, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
 
-export interface CLIPTextOutput {
+// A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
+export type CLIPTextOutput = {
   /** [B, L, hidden]: the final LayerNorm of the last layer, or of an earlier one with clipSkip. */
   lastHiddenState: tf.Tensor3D;
   /** [B, hidden]: the final-layer state at the end token (not used by Stable Diffusion). */
   pooledOutput: tf.Tensor2D;
-}
+};
 
 class CLIPEncoderLayer {
   private readonly layerNorm1: LayerNorm;

@@ -9,14 +9,15 @@ import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEDecoder } from './vae-decoder.js';
 import { VAEEncoder } from './vae-encoder.js';
 
-export interface LatentDistribution {
+// A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
+export type LatentDistribution = {
   /** [B, H/f, W/f, latent_channels], not multiplied by the scaling factor. */
   mean: tf.Tensor4D;
   /** Same shape, clamped to [-30, 20] as diffusers' DiagonalGaussianDistribution. */
   logvar: tf.Tensor4D;
   /** exp(logvar / 2). */
   std: tf.Tensor4D;
-}
+};
 
 export class AutoencoderKL implements ParameterHolder {
   private readonly registry: ParameterRegistry;
