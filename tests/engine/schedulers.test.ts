@@ -188,6 +188,78 @@ describe('schedulers against the sd-tiny scheduler cases', () => {
   });
 });
 
+describe('v_prediction (SD 2.x 768 models)', () => {
+  /** The VP-space (α, σ_t) at the first timestep and the sample the scheduler steps from. */
+  function firstStepSpace(name: string, scheduler: DisposableScheduler): { alpha: number; sigmaT: number; sigmaSpace: boolean } {
+    if (['ddpm', 'ddim', 'pndm'].includes(name)) {
+      const a = (scheduler as unknown as { alphasCumprod: Float32Array }).alphasCumprod[scheduler.timesteps[0]];
+      return { alpha: Math.sqrt(a), sigmaT: Math.sqrt(1 - a), sigmaSpace: false };
+    }
+    const sigma = scheduler.sigmas![0];
+    const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+    return { alpha, sigmaT: sigma * alpha, sigmaSpace: name !== 'dpmpp_2m' && name !== 'dpmpp_2m_karras' };
+  }
+
+  const eps0 = () => tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 2);
+
+  it.each(['ddpm', 'ddim', 'pndm', 'euler', 'euler_a', 'dpmpp_2m', 'dpmpp_2m_karras', 'lms'])(
+    '%s steps a v-prediction exactly as the equivalent ε-prediction',
+    (name) => {
+      const before = tf.memory().numTensors;
+      const epsScheduler = createScheduler(name, sd15Config);
+      const vScheduler = createScheduler(name, { ...sd15Config, prediction_type: 'v_prediction' });
+      epsScheduler.setTimesteps(10);
+      vScheduler.setTimesteps(10);
+      const { alpha, sigmaT, sigmaSpace } = firstStepSpace(name, epsScheduler);
+      const { eps, drawn, sample, v } = tf.tidy(() => {
+        const x0 = tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 1);
+        const vp = tf.add(tf.mul(x0, alpha), tf.mul(eps0(), sigmaT));
+        return {
+          eps: eps0(),
+          drawn: tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 3),
+          sample: sigmaSpace ? tf.div(vp, alpha) : vp,
+          v: tf.sub(tf.mul(eps0(), alpha), tf.mul(x0, sigmaT)),
+        };
+      });
+      const noise = () => drawn.clone();
+      const t = epsScheduler.timesteps[0];
+      const fromEps = epsScheduler.step(eps, t, sample, noise);
+      const fromV = vScheduler.step(v, t, sample, noise);
+      const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(fromEps, fromV))), tf.max(tf.abs(fromEps))].map((x) => x.dataSync()[0]));
+      expect(diff).toBeLessThan(1e-5 * Math.max(1, scale));
+      tf.dispose([eps, drawn, sample, v, fromEps, fromV]);
+      epsScheduler.dispose();
+      vScheduler.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
+});
+
+describe('history release', () => {
+  it.each([
+    ['pndm', 1, 1],
+    ['pndm', 2, 1],
+    ['pndm', 10, 0.5],
+    ['dpmpp_2m', 10, 0.6],
+    ['lms', 10, 0.6],
+    ['euler_a', 10, 0.6],
+  ] as const)('%s with %i steps at strength %s leaves no tensors behind', (name, steps, strength) => {
+    const before = tf.memory().numTensors;
+    const scheduler = createScheduler(name, sd15Config);
+    const { timesteps } = img2imgTimesteps(scheduler, steps, strength);
+    let sample = tf.ones([1, 4, 4, 4]);
+    timesteps.forEach((t, i) => {
+      const output = tf.fill([1, 4, 4, 4], 0.1 * (i + 1));
+      const next = scheduler.step(output, t, sample, (shape) => tf.zeros(shape));
+      tf.dispose([output, sample]);
+      sample = next;
+    });
+    expect(Number.isFinite(sample.dataSync()[0])).toBe(true);
+    sample.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('img2img start', () => {
   it('skips n − ⌊n·strength⌋ steps, with Python float truncation', () => {
     const ddim = createScheduler('ddim', sd15Config);

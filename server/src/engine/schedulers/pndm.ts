@@ -33,8 +33,10 @@ export class PNDMScheduler implements DisposableScheduler {
 
   constructor(rawConfig: unknown = {}) {
     const config = parseSchedulerConfig(rawConfig, this.className);
-    if (config.skip_prk_steps !== true) {
-      throw new Error(`${this.className}: only skip_prk_steps=true (PLMS, as every SD config) is supported`);
+    // Porting note: only the PLMS form is implemented, so a config that does not mention
+    // skip_prk_steps (diffusers' default is false) gets PLMS; an explicit false is refused.
+    if (config.skip_prk_steps === false) {
+      throw new Error(`${this.className}: skip_prk_steps=false (PRK warm-up steps) is not supported; SD configs use true`);
     }
     this.config = Object.freeze({
       ...resolveBaseConfig(config, { timestepSpacing: 'leading' }),

@@ -7,6 +7,7 @@ import type { Scheduler } from '../types.js';
  * A scheduler instance for one run. Tensor ownership: scaleModelInput/step/addNoise return new tensors
  * the caller disposes; they never dispose their arguments. History a multistep scheduler keeps (PNDM,
  * DPM-Solver, LMS) is freed after the last timestep, on setTimesteps, and by dispose() (cancelled runs).
+ * A tensor drawn from the step's NoiseSource belongs to the scheduler, which disposes it after use.
  */
 export interface DisposableScheduler extends Scheduler {
   /** The diffusers class this reproduces, e.g. "EulerDiscreteScheduler". */
