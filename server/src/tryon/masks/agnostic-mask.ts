@@ -3,7 +3,7 @@
 // limited to the dilated person so the background stays, minus protected parts (face, hair, hands, feet).
 import type { Category, Keypoints, Mask, PersonAnalysis, Point } from '../types.js';
 import { add, bodyGeometry, mid, outward, scale, sub, type BodyGeometry } from './body-geometry.js';
-import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract } from './raster.js';
+import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract, union } from './raster.js';
 
 function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
   const sw = g.shoulderWidth;
@@ -44,6 +44,20 @@ function lowerRegion(mask: Mask, g: BodyGeometry, waistRaise: number): void {
   fillCapsule(mask, g.rightHip, g.rightKnee, 0.45 * hw);
   fillCapsule(mask, g.leftKnee, g.leftAnkle, 0.3 * hw);
   fillCapsule(mask, g.rightKnee, g.rightAnkle, 0.3 * hw);
+}
+
+function skirtRegion(analysis: PersonAnalysis, g: BodyGeometry): Mask {
+  const mask = emptyMask(analysis.width, analysis.height);
+  const kneeMid = mid(g.leftKnee, g.rightKnee);
+  const flare = 0.45 * g.hipWidth;
+  const below = scale(g.down, 0.25 * g.torsoLength);
+  fillPolygon(mask, [
+    outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth),
+    outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth),
+    add(outward(g.rightKnee, kneeMid, flare), below),
+    add(outward(g.leftKnee, kneeMid, flare), below),
+  ]);
+  return mask;
 }
 
 /** Face and head, hands and feet: never repainted. */
@@ -110,5 +124,8 @@ export function buildAgnosticMask(analysis: PersonAnalysis, category: Category):
   const near = dilate(person, 0.06 * g.shoulderWidth);
   const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
   const prot = protectedRegion(analysis, g, category, person);
-  return { mask: subtract(intersect(grown, near), prot), protected: prot };
+  const body = intersect(grown, near);
+  // A dress's skirt also covers the background between the legs, down to below the knees.
+  const garmentArea = category === 'dress' ? union(body, skirtRegion(analysis, g)) : body;
+  return { mask: subtract(garmentArea, prot), protected: prot };
 }
