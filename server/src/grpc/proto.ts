@@ -8,17 +8,21 @@ import type { ProtoGrpcType } from './generated/tryon.js';
 export type { ProtoGrpcType } from './generated/tryon.js';
 export type { TryOnClient, TryOnHandlers, TryOnDefinition } from './generated/tryon/v1/TryOn.js';
 
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
 let cached: ProtoGrpcType | undefined;
 
-/** The `tryon.v1` package definition (loaded once per process). */
+/** The parsed package definition (for reflection), loaded once per process. */
+export function loadTryOnPackageDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync(
+    PROTO_FILES.map((file) => path.join(PROTO_ROOT, file)),
+    RUNTIME_LOADER_OPTIONS,
+  );
+  return cachedDefinition;
+}
+
+/** The typed `tryon.v1` package: services and message types. */
 export function loadTryOnProto(): ProtoGrpcType {
-  if (!cached) {
-    const definition = protoLoader.loadSync(
-      PROTO_FILES.map((file) => path.join(PROTO_ROOT, file)),
-      RUNTIME_LOADER_OPTIONS,
-    );
-    cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
-  }
+  cached ??= grpc.loadPackageDefinition(loadTryOnPackageDefinition()) as unknown as ProtoGrpcType;
   return cached;
 }
 

@@ -1,0 +1,113 @@
+// Generate: validate at the edge, queue one interactive job, stream Queued → Started → Progress… → Result.
+// The client's cancel or deadline cancels the job; the engine stops at its next step and frees its tensors.
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import type { GenerateEvent } from './generated/tryon/v1/GenerateEvent.js';
+import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
+import { Job } from '../queue/job.js';
+import type { GenerateOutput, GenerateSpec } from '../queue/runners/types.js';
+import { describeImages } from '../logger.js';
+import { cancelJobWithCall, failStream, finishJob, jobError, type ServiceDeps } from './call-context.js';
+import { encodePng, encodePreviewJpeg } from './images.js';
+import { StreamWriter } from './stream-writer.js';
+import { validateGenerate } from './validate-generate.js';
+
+type GenerateCall = ServerWritableStream<GenerateRequest__Output, GenerateEvent>;
+
+const ms = (from: number, to = performance.now()): number => Math.max(0, Math.round(to - from));
+
+export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Promise<void> {
+  const accepted = performance.now();
+  const req = call.request;
+  let log = deps.logger.child({ method: 'Generate', mode: req.mode });
+  let spec: GenerateSpec;
+  try {
+    spec = await validateGenerate(req, deps.catalog, { maxImagePixels: deps.config.maxImagePixels });
+  } catch (error) {
+    failStream(deps, 'Generate', call, error, log);
+    return;
+  }
+  if (call.cancelled) return;
+
+  const job = new Job('generate', { mode: req.mode, model: spec.model?.name ?? spec.engine ?? '' });
+  deps.jobs.add(job);
+  log = log.child({ job: job.id });
+  log.info(
+    { model: job.labels.model, steps: spec.steps, size: `${spec.width}x${spec.height}`, ...describeImages({ person_image: req.person_image, garment_image: req.garment_image, init_image: req.init_image, mask_image: req.mask_image }) },
+    'generate accepted',
+  );
+  const writer = new StreamWriter(call, log);
+  const unsubscribe = cancelJobWithCall(call, job);
+  let startedAt = 0;
+  let outcome = 'succeeded';
+  try {
+    const output = await deps.queue.submit(
+      job,
+      async (ctx) => {
+        startedAt = performance.now();
+        deps.metrics.queueWait.observe({ kind: 'generate' }, (startedAt - accepted) / 1000);
+        return deps.runners.generate[spec.mode].run(spec, {
+          signal: ctx.signal,
+          wantsPreview: (step) => spec.previewEvery > 0 && step % spec.previewEvery === 0,
+          progress: (update) => {
+            job.reportProgress(update.step, update.totalSteps);
+            if (update.stage === 'denoising') deps.metrics.steps.inc({ kind: 'generate' });
+            const preview = update.preview;
+            writer.push(async () => ({
+              progress: {
+                step: update.step,
+                total_steps: update.totalSteps,
+                stage: update.stage,
+                preview_jpeg: preview ? await encodePreviewJpeg(preview) : Buffer.alloc(0),
+              },
+            }));
+          },
+        });
+      },
+      {
+        onQueued: (position) => writer.push(() => ({ queued: { position, job_id: job.id } })),
+        onStarted: () => writer.push(() => ({ started: { job_id: job.id } })),
+      },
+    );
+    const ranMs = ms(startedAt);
+    const encodeStart = performance.now();
+    const result = await buildResult(output, spec, job.id);
+    const runSeconds = ranMs / 1000;
+    if (spec.steps > 0 && runSeconds > 0) deps.metrics.stepsPerSecond.set({ kind: 'generate' }, spec.steps / runSeconds);
+    result.timings = {
+      queued_ms: ms(accepted, startedAt),
+      load_ms: output.loadMs,
+      run_ms: Math.max(0, ranMs - output.loadMs),
+      encode_ms: ms(encodeStart),
+      total_ms: ms(accepted),
+    };
+    job.finish('succeeded');
+    writer.push(() => ({ result }));
+    await writer.flush();
+    log.info({ timings: result.timings, images: output.images.length }, 'generate done');
+    if (!call.cancelled) call.end();
+  } catch (error) {
+    const reported = jobError(job, error);
+    finishJob(job, reported);
+    outcome = job.state;
+    await writer.flush();
+    failStream(deps, 'Generate', call, reported, log);
+  } finally {
+    unsubscribe();
+    deps.metrics.jobDuration.observe({ kind: 'generate', mode: req.mode, outcome }, ms(accepted) / 1000);
+  }
+}
+
+async function buildResult(output: GenerateOutput, spec: GenerateSpec, jobId: string): Promise<NonNullable<GenerateEvent['result']>> {
+  const [images, mask] = await Promise.all([
+    Promise.all(output.images.map(encodePng)),
+    spec.maskOut && output.mask ? encodePng(output.mask) : Promise.resolve(Buffer.alloc(0)),
+  ]);
+  return {
+    images_png: images,
+    seeds: output.seeds.map(String),
+    mask_png: mask,
+    model: output.model,
+    engine: output.engine,
+    job_id: jobId,
+  };
+}

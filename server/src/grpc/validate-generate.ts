@@ -1,0 +1,172 @@
+// GenerateRequest → GenerateSpec: every scalar range-checked (zod), names resolved, images decoded and sized.
+// Errors name the field and the bad value; nothing is queued for a request that fails here.
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
+import type { ModelEntry, ModelKind } from '../models/scan.js';
+import type { GarmentCategory, GenerateMode, GenerateSpec, RawImage } from '../queue/runners/types.js';
+import { decodeImage } from './images.js';
+import { InputError } from './errors.js';
+
+export const GENERATE_LIMITS = {
+  maxSteps: 150,
+  defaultSteps: 25,
+  maxGuidance: 30,
+  defaultGuidance: 7.5,
+  defaultStrength: 0.8,
+  maxImages: 4,
+  maxSide: 2048,
+  /** img2img / inpaint inputs larger than this on their long side are scaled down. */
+  maxInputSide: 1024,
+  maxPromptChars: 2000,
+  maxLoras: 8,
+  maxLoraScale: 4,
+} as const;
+
+export const SCHEDULER_NAMES = ['ddim', 'pndm', 'euler', 'euler-ancestral', 'dpm++2m', 'dpm++2m-karras', 'lms', 'ddpm'] as const;
+
+const MODES: Record<string, GenerateMode> = {
+  MODE_TRY_ON: 'try-on',
+  MODE_TEXT_TO_IMAGE: 'text-to-image',
+  MODE_IMAGE_TO_IMAGE: 'image-to-image',
+  MODE_INPAINT: 'inpaint',
+};
+
+const CATEGORIES: Record<string, GarmentCategory | undefined> = {
+  GARMENT_CATEGORY_UNSPECIFIED: undefined,
+  UPPER_BODY: 'upper',
+  LOWER_BODY: 'lower',
+  DRESS: 'dress',
+};
+
+const L = GENERATE_LIMITS;
+const side = z
+  .number()
+  .int()
+  .min(0)
+  .max(L.maxSide)
+  .refine((v) => v % 8 === 0, 'must be a multiple of 8 (0 = default)');
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+const scalarsSchema = z.object({
+  mode: z.enum(Object.keys(MODES) as [string, ...string[]], { error: `must be one of ${Object.keys(MODES).join(', ')}` }),
+  model: text(200),
+  loras: z
+    .array(z.object({ name: z.string(), scale: z.number().min(-L.maxLoraScale).max(L.maxLoraScale) }))
+    .max(L.maxLoras, `at most ${L.maxLoras} LoRAs`),
+  category: z.enum(Object.keys(CATEGORIES) as [string, ...string[]]),
+  prompt: text(L.maxPromptChars),
+  negative_prompt: text(L.maxPromptChars),
+  steps: z.number().int().min(0).max(L.maxSteps),
+  guidance_scale: z.number().min(0).max(L.maxGuidance),
+  strength: z.number().min(0).max(1),
+  seed: z
+    .string()
+    .regex(/^\d+$/)
+    .refine((v) => BigInt(v) <= BigInt(Number.MAX_SAFE_INTEGER), `must be at most ${Number.MAX_SAFE_INTEGER}`),
+  num_images: z.number().int().min(0).max(L.maxImages),
+  width: side,
+  height: side,
+  scheduler: z.enum(['', ...SCHEDULER_NAMES], { error: `must be empty or one of ${SCHEDULER_NAMES.join(', ')}` }),
+  preview_every: z.number().int().min(0).max(L.maxSteps),
+  garment_title: text(500),
+  garment_description: text(5000),
+  engine: z.enum(['', 'warp', 'diffusion'], { error: 'must be "", "warp" or "diffusion"' }),
+  mask_out: z.boolean(),
+});
+
+/** Formats zod issues as "field: problem, got value". */
+export function describeIssues(error: z.ZodError, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      let value: unknown = input;
+      for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+      const shown = typeof value === 'string' && value.length > 60 ? `${value.slice(0, 60)}…` : value;
+      return `${issue.path.join('.') || 'request'}: ${issue.message}, got ${JSON.stringify(shown)}`;
+    })
+    .join('; ');
+}
+
+/** What validation needs from the model registry. */
+export interface ModelCatalog {
+  find(field: string, name: string, kinds: readonly ModelKind[]): ModelEntry;
+  /** The default model for a kind of job, or undefined when none is configured. */
+  defaultFor(kind: 'base' | 'inpaint'): ModelEntry | undefined;
+}
+
+export interface GenerateValidationOptions {
+  readonly maxImagePixels: number;
+}
+
+/** img2img / inpaint size: the asked size, else the input's, scaled to fit and rounded down to a multiple of 8. */
+function workingSize(asked: { width: number; height: number }, image: { width: number; height: number }): { width: number; height: number } {
+  if (asked.width > 0 && asked.height > 0) return asked;
+  const scale = Math.min(1, L.maxInputSide / Math.max(image.width, image.height));
+  const round = (v: number): number => Math.max(8, Math.floor((v * scale) / 8) * 8);
+  return { width: round(image.width), height: round(image.height) };
+}
+
+function resolveModel(catalog: ModelCatalog, mode: GenerateMode, name: string, engine: string): ModelEntry | undefined {
+  if (mode === 'try-on' && (engine === 'warp' || (engine === '' && name === ''))) return undefined;
+  const kinds: ModelKind[] = mode === 'inpaint' || mode === 'try-on' ? ['inpaint'] : ['base', 'fine-tuned'];
+  if (name !== '') return catalog.find('model', name, kinds);
+  const fallback = catalog.defaultFor(kinds[0] === 'inpaint' ? 'inpaint' : 'base');
+  if (!fallback) throw new InputError(`model: no ${kinds[0] === 'inpaint' ? 'inpainting' : 'text-to-image'} model is configured; name one from ListModels`);
+  return fallback;
+}
+
+export async function validateGenerate(req: GenerateRequest__Output, catalog: ModelCatalog, opts: GenerateValidationOptions): Promise<GenerateSpec> {
+  const parsed = scalarsSchema.safeParse(req);
+  if (!parsed.success) throw new InputError(describeIssues(parsed.error, req));
+  const r = parsed.data;
+  const mode = MODES[r.mode];
+  if ((r.width === 0) !== (r.height === 0)) throw new InputError(`width and height must both be set or both be 0, got ${r.width}x${r.height}`);
+  const model = resolveModel(catalog, mode, r.model, r.engine);
+  const loras = r.loras.map((lora, i) => ({ entry: catalog.find(`loras[${i}].name`, lora.name, ['lora']), scale: lora.scale === 0 ? 1 : lora.scale }));
+
+  const required = (field: 'person_image' | 'garment_image' | 'init_image' | 'mask_image'): Uint8Array => {
+    const bytes = req[field];
+    if (!bytes || bytes.length === 0) throw new InputError(`${field} is required for ${r.mode}`);
+    return bytes;
+  };
+  const decode = (field: string, bytes: Uint8Array, channels: 1 | 3, resizeTo?: (s: { width: number; height: number }) => { width: number; height: number }): Promise<RawImage> =>
+    decodeImage(field, bytes, { maxPixels: opts.maxImagePixels, channels, resizeTo });
+
+  let images: Pick<GenerateSpec, 'personImage' | 'garmentImage' | 'initImage' | 'maskImage'> = {};
+  let size = { width: r.width, height: r.height };
+  if (mode === 'try-on') {
+    const [personImage, garmentImage] = await Promise.all([decode('person_image', required('person_image'), 3), decode('garment_image', required('garment_image'), 3)]);
+    images = { personImage, garmentImage };
+    size = { width: personImage.width, height: personImage.height };
+  } else if (mode === 'image-to-image' || mode === 'inpaint') {
+    const initBytes = required('init_image');
+    const maskBytes = mode === 'inpaint' ? required('mask_image') : undefined;
+    const initImage = await decode('init_image', initBytes, 3, (natural) => (size = workingSize({ width: r.width, height: r.height }, natural)));
+    const maskImage = maskBytes ? await decode('mask_image', maskBytes, 1, () => size) : undefined;
+    images = { initImage, ...(maskImage ? { maskImage } : {}) };
+  }
+
+  const defaultStrength = mode === 'inpaint' ? 1 : L.defaultStrength;
+  return {
+    mode,
+    model,
+    loras,
+    prompt: r.prompt,
+    negativePrompt: r.negative_prompt,
+    steps: r.steps || L.defaultSteps,
+    guidanceScale: r.guidance_scale || L.defaultGuidance,
+    strength: r.strength || defaultStrength,
+    seed: r.seed === '0' ? randomInt(1, 2 ** 47) : Number(r.seed),
+    numImages: r.num_images || 1,
+    width: size.width,
+    height: size.height,
+    scheduler: r.scheduler || undefined,
+    previewEvery: r.preview_every,
+    ...images,
+    category: CATEGORIES[r.category],
+    garmentTitle: r.garment_title,
+    garmentDescription: r.garment_description,
+    engine: r.engine === '' ? (model ? 'diffusion' : 'warp') : r.engine,
+    maskOut: r.mask_out,
+  };
+}

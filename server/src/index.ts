@@ -1,0 +1,10 @@
+// The inference server's public entry point.
+//   startServer(overrides?, options?) → { port, metricsPort, config, backend, health, ready, stop(graceMs?) }
+//     overrides: any ServerConfigInput key (port, modelsDir, apiKeys, maxQueue, metricsPort: -1 to disable…);
+//     unset keys come from TRYON_* environment variables, then defaults (see config.ts).
+//   loadConfig, ServerConfig: the configuration schema.
+//   createTryOnClient, loadTryOnProto: a typed grpc-js client and the loaded tryon.v1 package.
+export { startServer, type RunningServer, type StartOptions } from './server.js';
+export { loadConfig, ConfigError, type ServerConfig, type ServerConfigInput } from './config.js';
+export { createTryOnClient, loadTryOnProto, loadTryOnPackageDefinition, type ProtoGrpcType, type TryOnClient } from './grpc/proto.js';
+export { TRYON_SERVICE_NAME } from './grpc/health.js';

@@ -1,0 +1,115 @@
+// Finds what a models directory holds: diffusers folders, single-file checkpoints and LoRAs, told apart by
+// their files (model_index.json, the UNet's in_channels, the safetensors keys), never by trusting a name.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { SafetensorsFile } from '../engine/safetensors/reader.js';
+import { isValidModelName } from './names.js';
+
+export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on';
+export type ModelFormat = 'diffusers' | 'single-file' | 'lora-safetensors' | 'builtin';
+
+export interface ModelEntry {
+  readonly name: string;
+  readonly kind: ModelKind;
+  readonly format: ModelFormat;
+  /** Folder or file; empty for built-in engines. */
+  readonly path: string;
+  /** Bytes of weights once loaded as float32: what the memory budget counts. */
+  readonly memoryBytes: number;
+  readonly sizeBytes: number;
+}
+
+export interface ScanProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** A full fine-tune written by the trainer carries this file beside model_index.json. */
+export const FINE_TUNED_MARKER = 'training.json';
+
+const SINGLE_FILE_UNET_IN = 'model.diffusion_model.input_blocks.0.0.weight';
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+interface WeightStats {
+  sizeBytes: number;
+  memoryBytes: number;
+}
+
+async function safetensorsStats(file: string): Promise<WeightStats & { st: SafetensorsFile }> {
+  const st = await SafetensorsFile.open(file);
+  let memoryBytes = 0;
+  for (const entry of st.entries.values()) memoryBytes += entry.shape.reduce((a, b) => a * b, 1) * 4;
+  const { size } = await fs.stat(file);
+  return { sizeBytes: size, memoryBytes, st };
+}
+
+async function folderWeightStats(dir: string): Promise<WeightStats> {
+  const total: WeightStats = { sizeBytes: 0, memoryBytes: 0 };
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.safetensors')) continue;
+    const stats = await safetensorsStats(path.join(entry.parentPath, entry.name));
+    await stats.st.close();
+    total.sizeBytes += stats.sizeBytes;
+    total.memoryBytes += stats.memoryBytes;
+  }
+  return total;
+}
+
+async function scanDiffusersFolder(name: string, dir: string): Promise<ModelEntry> {
+  const unetConfig = JSON.parse(await fs.readFile(path.join(dir, 'unet', 'config.json'), 'utf8')) as { in_channels?: unknown };
+  const inpaint = unetConfig.in_channels === 9;
+  const fineTuned = await exists(path.join(dir, FINE_TUNED_MARKER));
+  const kind: ModelKind = inpaint ? 'inpaint' : fineTuned ? 'fine-tuned' : 'base';
+  return { name, kind, format: 'diffusers', path: dir, ...(await folderWeightStats(dir)) };
+}
+
+function isLoraKey(key: string): boolean {
+  return key.startsWith('lora_') || key.includes('.lora_down.') || key.includes('.lora_A.') || key.includes('.lora.down.');
+}
+
+async function scanSafetensorsFile(name: string, file: string): Promise<ModelEntry> {
+  const { st, ...stats } = await safetensorsStats(file);
+  try {
+    const keys = st.names;
+    if (keys.some(isLoraKey)) return { name, kind: 'lora', format: 'lora-safetensors', path: file, ...stats };
+    const unetIn = st.entries.get(SINGLE_FILE_UNET_IN);
+    if (!unetIn) throw new Error(`neither a LoRA (lora_* keys) nor a single-file checkpoint (no ${SINGLE_FILE_UNET_IN})`);
+    const kind: ModelKind = unetIn.shape[1] === 9 ? 'inpaint' : 'base';
+    return { name, kind, format: 'single-file', path: file, ...stats };
+  } finally {
+    await st.close();
+  }
+}
+
+/** Scans one directory (not recursive: a model is one entry). Unusable entries are reported, not fatal. */
+export async function scanModelsDir(dir: string): Promise<{ models: ModelEntry[]; problems: ScanProblem[] }> {
+  const models: ModelEntry[] = [];
+  const problems: ScanProblem[] = [];
+  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.name.startsWith('.')) continue;
+    try {
+      if (entry.isDirectory()) {
+        if (!(await exists(path.join(full, 'model_index.json')))) continue;
+        if (!isValidModelName(entry.name)) throw new Error('name is not a valid model name');
+        models.push(await scanDiffusersFolder(entry.name, full));
+      } else if (entry.isFile() && entry.name.endsWith('.safetensors')) {
+        const name = entry.name.slice(0, -'.safetensors'.length);
+        if (!isValidModelName(name)) throw new Error('name is not a valid model name');
+        models.push(await scanSafetensorsFile(name, full));
+      } else if (entry.isFile() && /\.(ckpt|pt|pth|bin)$/.test(entry.name)) {
+        throw new Error('pickle checkpoints are not loaded (they can run code); convert to .safetensors');
+      }
+    } catch (error) {
+      problems.push({ path: full, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { models, problems };
+}

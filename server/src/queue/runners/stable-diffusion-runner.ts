@@ -1,0 +1,100 @@
+// Text-to-image, image-to-image and inpaint jobs on the Stable Diffusion engine: lease the model, apply the
+// request's LoRAs, run the pipeline with a per-step callback (progress, previews, cancellation), remove them.
+import * as tf from '@tensorflow/tfjs-core';
+import type { AppliedLora } from '../../engine/weights/lora-apply.js';
+import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
+import type { GeneratedImage, PipelineResult } from '../../engine/pipelines/options.js';
+import { latentsToRgbPreview } from '../../engine/pipelines/decode.js';
+import type { ModelRegistry } from '../../models/registry.js';
+import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';
+
+/** diffusers' default when the UNet config has no sample_size: SD 1.x's 64-cell latents. */
+const DEFAULT_SAMPLE_SIZE = 64;
+
+/** RGB or grey bytes → NHWC float32 in [0, 1]. */
+export function rawToTensor(image: RawImage): tf.Tensor4D {
+  return tf.tidy(() => tf.div(tf.tensor4d(image.data, [1, image.height, image.width, image.channels], 'int32'), 255) as tf.Tensor4D);
+}
+
+export function generatedToRaw(image: GeneratedImage): RawImage {
+  return { width: image.width, height: image.height, channels: 3, data: image.rgb };
+}
+
+/** The model's native size (UNet sample_size × the VAE's 8× upscale). */
+function defaultSide(model: StableDiffusionModel): number {
+  const size = model.unet.config.sampleSize;
+  const cells = typeof size === 'number' ? size : Array.isArray(size) ? size[0] : DEFAULT_SAMPLE_SIZE;
+  return cells * 8;
+}
+
+export class StableDiffusionRunner implements GenerateRunner {
+  constructor(
+    private readonly models: ModelRegistry<StableDiffusionModel>,
+    private readonly mode: Exclude<GenerateMode, 'try-on'>,
+  ) {}
+
+  async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
+    if (!spec.model) throw new Error('a Stable Diffusion job needs a model (validation resolves one)');
+    if (!this.models.isLoaded(spec.model.name)) ctx.progress({ step: 0, totalSteps: 0, stage: 'loading-model' });
+    const lease = await this.models.acquire(spec.model);
+    const applied: AppliedLora[] = [];
+    const owned: tf.Tensor[] = [];
+    try {
+      for (const lora of spec.loras) applied.push(await lease.value.applyLora(lora.entry.path, lora.scale));
+      ctx.signal.throwIfAborted();
+      const result = await this.runPipeline(lease.value, spec, ctx, owned);
+      return {
+        images: result.images.map(generatedToRaw),
+        seeds: result.seeds,
+        ...(spec.maskOut && spec.maskImage ? { mask: spec.maskImage } : {}),
+        model: spec.model.name,
+        engine: 'stable-diffusion',
+        loadMs: lease.loadMs,
+      };
+    } finally {
+      owned.forEach((t) => t.dispose());
+      for (const lora of applied.reverse()) lora.remove();
+      lease.release();
+    }
+  }
+
+  private runPipeline(model: StableDiffusionModel, spec: GenerateSpec, ctx: GenerateRunContext, owned: tf.Tensor[]): Promise<PipelineResult> {
+    const common = {
+      prompt: spec.prompt,
+      negativePrompt: spec.negativePrompt,
+      numInferenceSteps: spec.steps,
+      guidanceScale: spec.guidanceScale,
+      numImagesPerPrompt: spec.numImages,
+      seed: spec.seed,
+      scheduler: spec.scheduler,
+      signal: ctx.signal,
+      onStep: (info: { step: number; totalSteps: number; latents: tf.Tensor4D }) => {
+        const preview = ctx.wantsPreview(info.step) ? latentsToRgbPreview(info.latents)[0] : undefined;
+        ctx.progress({ step: info.step, totalSteps: info.totalSteps, stage: 'denoising', ...(preview ? { preview: generatedToRaw(preview) } : {}) });
+        return !ctx.signal.aborted;
+      },
+    };
+    switch (this.mode) {
+      case 'text-to-image': {
+        const side = defaultSide(model);
+        return model.txt2img({ ...common, width: spec.width || side, height: spec.height || side });
+      }
+      case 'image-to-image': {
+        const image = rawToTensor(required(spec.initImage, 'init image'));
+        owned.push(image);
+        return model.img2img({ ...common, image, strength: spec.strength });
+      }
+      case 'inpaint': {
+        const image = rawToTensor(required(spec.initImage, 'init image'));
+        const mask = rawToTensor(required(spec.maskImage, 'mask image'));
+        owned.push(image, mask);
+        return model.inpaint({ ...common, image, mask, strength: spec.strength });
+      }
+    }
+  }
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} missing after validation`);
+  return value;
+}

@@ -1,0 +1,145 @@
+// What the server asks of each engine, as small interfaces: the gRPC layer and the queue depend on these,
+// never on the engines' modules, so queueing, streaming and cancellation work whatever engine is present.
+import type { ModelEntry } from '../../models/scan.js';
+
+/** Row-major pixels, `channels` bytes per pixel (3 = RGB, 1 = grey). */
+export interface RawImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly data: Uint8Array;
+}
+
+export type GenerateMode = 'try-on' | 'text-to-image' | 'image-to-image' | 'inpaint';
+export type GarmentCategory = 'upper' | 'lower' | 'dress';
+export type TryOnEngineName = 'warp' | 'diffusion';
+
+export interface LoraChoice {
+  readonly entry: ModelEntry;
+  readonly scale: number;
+}
+
+/** A validated Generate request: every value in range, images decoded, names resolved. */
+export interface GenerateSpec {
+  readonly mode: GenerateMode;
+  /** Undefined only for the weights-free try-on engine. */
+  readonly model?: ModelEntry;
+  readonly loras: readonly LoraChoice[];
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly steps: number;
+  readonly guidanceScale: number;
+  readonly strength: number;
+  readonly seed: number;
+  readonly numImages: number;
+  /** Output size for text-to-image; for the others the (already resized) input image's size. */
+  readonly width: number;
+  readonly height: number;
+  readonly scheduler?: string;
+  readonly previewEvery: number;
+  readonly personImage?: RawImage;
+  readonly garmentImage?: RawImage;
+  readonly initImage?: RawImage;
+  readonly maskImage?: RawImage;
+  readonly category?: GarmentCategory;
+  readonly garmentTitle: string;
+  readonly garmentDescription: string;
+  readonly engine?: TryOnEngineName;
+  readonly maskOut: boolean;
+}
+
+export interface GenerateProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  /** e.g. "loading-model", "analysing-person", "denoising", "decoding". */
+  readonly stage: string;
+  readonly preview?: RawImage;
+}
+
+export interface GenerateRunContext {
+  readonly signal: AbortSignal;
+  /** Whether the runner should make a preview at this step (previews cost a little). */
+  wantsPreview(step: number): boolean;
+  progress(update: GenerateProgress): void;
+}
+
+export interface GenerateOutput {
+  readonly images: readonly RawImage[];
+  readonly seeds: readonly number[];
+  readonly mask?: RawImage;
+  readonly model: string;
+  readonly engine: string;
+  readonly loadMs: number;
+}
+
+export interface GenerateRunner {
+  run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput>;
+}
+
+export type TrainMode = 'full' | 'lora' | 'inpaint-lora';
+
+export interface TrainSpec {
+  /** Absolute, inside the datasets directory. */
+  readonly datasetPath: string;
+  readonly captionsPath?: string;
+  readonly keywords: readonly string[];
+  readonly baseModel: ModelEntry;
+  readonly mode: TrainMode;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** 0 = the trainer's default for the base model. */
+  readonly resolution: number;
+  readonly rank: number;
+  readonly alpha: number;
+  readonly validationPrompts: readonly string[];
+  readonly outputName: string;
+  /** Where the result goes (the models directory, so ListModels finds it). */
+  readonly outputDir: string;
+  readonly seed: number;
+  readonly gradientAccumulation: number;
+  readonly checkpointEvery: number;
+  readonly validationEvery: number;
+  readonly warmupSteps: number;
+  readonly resume: boolean;
+  readonly randomCrop: boolean;
+  readonly horizontalFlip: boolean;
+  readonly trainTextEncoder: boolean;
+}
+
+export interface TrainRunContext {
+  readonly signal: AbortSignal;
+  /** Call between steps: pauses while shoppers wait. */
+  yieldToInteractive(): Promise<void>;
+  progress(update: { step: number; totalSteps: number; loss: number; learningRate: number; imagesPerSecond: number; etaSeconds: number }): void;
+  checkpoint(update: { name: string; step: number }): void;
+  sample(update: { prompt: string; image: RawImage; step: number }): void;
+}
+
+export interface TrainOutput {
+  readonly modelName: string;
+  readonly steps: number;
+  readonly finalLoss: number;
+}
+
+export interface TrainRunner {
+  run(spec: TrainSpec, ctx: TrainRunContext): Promise<TrainOutput>;
+}
+
+/** An engine that is not available in this build or configuration: the call gets UNIMPLEMENTED / FAILED_PRECONDITION. */
+export class EngineUnavailableError extends Error {
+  constructor(
+    readonly what: string,
+    readonly reason: string,
+    readonly kind: 'unimplemented' | 'failed-precondition' = 'unimplemented',
+  ) {
+    super(`${what} is not available: ${reason}`);
+    this.name = 'EngineUnavailableError';
+  }
+}
+
+/** One runner per generate mode, and the training runner; missing ones answer with EngineUnavailableError. */
+export interface JobRunners {
+  readonly generate: Readonly<Record<GenerateMode, GenerateRunner>>;
+  readonly train: TrainRunner;
+}
