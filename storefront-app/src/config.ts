@@ -37,6 +37,7 @@ export interface AppConfig {
   tryOnDeadlineMs: number;
   /** Per-shop daily quota of try-ons. */
   dailyQuotaPerShop: number;
+  rateLimits: { perShopperPerMinute: number; perShopPerMinute: number };
 }
 
 export class ConfigError extends Error {}
@@ -68,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     photoTtlMs: e.PHOTO_TTL_HOURS * 3_600_000,
     tryOnDeadlineMs: 180_000,
     dailyQuotaPerShop: 2_000,
+    rateLimits: { perShopperPerMinute: 10, perShopPerMinute: 120 },
   };
 }

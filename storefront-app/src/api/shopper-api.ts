@@ -29,6 +29,7 @@ export const errorCodes = [
   'product_not_found',
   'product_not_wearable',
   'job_not_found',
+  'not_found',
   'result_not_ready',
   'rate_limited',
   'quota_exceeded',

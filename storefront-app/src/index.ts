@@ -1,0 +1,65 @@
+// Public entry points of the storefront app:
+//   startStorefront(config)  opens the database, connects to the inference server and listens (npm start, npm run storefront)
+//   createApp(deps)          builds the Express app from injected dependencies (tests)
+//   loadConfig(env)          reads the Shopify CLI's environment names
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { loadConfig, type AppConfig } from './config.js';
+import { createApp } from './create-app.js';
+import { openDatabase } from './db/open-database.js';
+import { ProductRepository } from './db/product-repository.js';
+import { seedDemoCatalog } from './demo/demo-catalog.js';
+import { GrpcInferenceClient } from './grpc/inference-client.js';
+import { createLogger } from './logger.js';
+import { DEMO_SHOP } from './services.js';
+import { createShopifyApi } from './shopify/shopify-api.js';
+
+export { createApp, type AppDeps, type Services, type StorefrontApp } from './create-app.js';
+export { loadConfig, type AppConfig } from './config.js';
+export { openDatabase } from './db/open-database.js';
+export { GrpcInferenceClient, type InferenceClient } from './grpc/inference-client.js';
+export { DEMO_SHOP } from './services.js';
+
+export interface StartOptions {
+  log?: Logger;
+  /** Where fine-tuning exports go: the inference server's datasets directory. */
+  datasetsDir?: string;
+  /** Host to bind (default all interfaces). */
+  host?: string;
+}
+
+export interface RunningStorefront {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startStorefront(config: AppConfig = loadConfig(), options: StartOptions = {}): Promise<RunningStorefront> {
+  const log = options.log ?? createLogger();
+  const db = await openDatabase(config.databaseUrl);
+  const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
+  const shopify = config.shopify ? createShopifyApi(config.shopify, log) : undefined;
+  if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
+  const { app, shutdown } = createApp({ config, db, log, inference, shopify, datasetsDir: options.datasetsDir });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  log.info({ url, mode: shopify ? 'shopify' : 'standalone', grpc: config.grpcAddress }, 'storefront app listening');
+  return {
+    port,
+    url,
+    stop: async () => {
+      shutdown();
+      // SSE streams stay open until their jobs end: close them so the server can stop.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      inference.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// Standalone demo store: `/`, `/products/:handle`, the drawn product pictures and the widget bundle.
+import { Router } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NotFoundError } from '../errors.js';
+import type { DemoGarmentImages } from '../demo/demo-catalog.js';
+import { DEMO_SHOP, type Services } from '../services.js';
+import { renderDemoHome, renderDemoProduct } from '../views/demo-view.js';
+
+export const WIDGET_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../widget/dist/tryon-widget.js');
+
+export function demoPageRoutes(s: Services, images: DemoGarmentImages, widgetBundle = WIDGET_BUNDLE): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    res.type('html').send(renderDemoHome(await s.products.list(DEMO_SHOP)));
+  });
+  router.get('/products/:handle', async (req, res) => {
+    const product = await s.products.getByHandle(DEMO_SHOP, req.params.handle);
+    if (!product) throw new NotFoundError('product_not_found', `No product "${req.params.handle}" in the demo store.`);
+    res.type('html').send(renderDemoProduct(product, fs.existsSync(widgetBundle)));
+  });
+  router.get('/demo/images/:file', async (req, res) => {
+    const image = images.loadByHandle(req.params.file.replace(/\.png$/, ''));
+    if (!image) throw new NotFoundError('not_found', `No demo picture "${req.params.file}".`);
+    res.type('png').set('Cache-Control', 'public, max-age=3600').send(await image);
+  });
+  router.get('/widget/tryon-widget.js', (_req, res) => {
+    if (!fs.existsSync(widgetBundle)) throw new NotFoundError('not_found', 'The widget is not built: run npm run widget:build.');
+    res.type('js').sendFile(widgetBundle);
+  });
+  return router;
+}

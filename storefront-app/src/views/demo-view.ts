@@ -1,0 +1,25 @@
+// Demo store pages (standalone mode): a product grid and product pages with <tryon-widget>.
+import { effectiveCategory, type StoredProduct } from '../catalog/product.js';
+import { esc, page } from './html.js';
+
+export function renderDemoHome(products: StoredProduct[]): string {
+  const cards = products
+    .map((p) => `<a class="card" href="/products/${esc(p.handle)}"><img src="${esc(p.imageUrl ?? '')}" alt="" width="512" height="512"><h2>${esc(p.title)}</h2></a>`)
+    .join('');
+  return page('Demo store — virtual fitting room', `<h1>Demo store</h1>
+<p>A local catalog for trying the fitting room without a Shopify store. Open a product and press “Try it on”.</p>
+<div class="products">${cards}</div>`);
+}
+
+export function renderDemoProduct(p: StoredProduct, widgetAvailable: boolean): string {
+  const wearable = p.tryOnEnabled && effectiveCategory(p) !== 'not_wearable';
+  const widget = !wearable
+    ? '<p>Try-on is not available for this product.</p>'
+    : widgetAvailable
+      ? `<tryon-widget product-id="${esc(p.productId)}" endpoint="/proxy" product-title="${esc(p.title)}"></tryon-widget>`
+      : '<p>The try-on widget is not built yet: run <code>npm run widget:build</code>.</p>';
+  return page(`${p.title} — demo store`, `<p><a href="/">← All products</a></p>
+<div class="product"><img src="${esc(p.imageUrl ?? '')}" alt="${esc(p.title)}" width="512" height="512">
+<div><h1>${esc(p.title)}</h1><p>${esc(p.description)}</p>${widget}</div></div>`,
+  widgetAvailable ? '<script type="module" src="/widget/tryon-widget.js"></script>' : '');
+}
