@@ -64,7 +64,7 @@ describe('initBackend', () => {
       /backend tensorflow does not work here: .*tfjs-node/,
     );
     process.env.TRYON_BACKEND = 'gpu-please';
-    expect(() => initBackend(undefined, { logger: recordingLogger() })).toThrow(
+    await expect(initBackend(undefined, { logger: recordingLogger() })).rejects.toThrow(
       /TRYON_BACKEND must be one of tensorflow-gpu, tensorflow, wasm, cpu, webgpu, got "gpu-please"/,
     );
     expect(() => parseBackendName('WASM', '--backend')).toThrow(/--backend must be one of/);

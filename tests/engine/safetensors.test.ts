@@ -131,6 +131,7 @@ describe('safetensors reader', () => {
         error: /overlap\.st: tensors "a" \[0, 12\] and "b" \[8, 16\] overlap/,
       },
       { name: 'missing file', make: async () => join(dir, 'nope.st'), error: /nope\.st: cannot open \(ENOENT\)/ },
+      { name: 'a directory', make: async () => dir, error: /: not a regular file/ },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -195,6 +196,12 @@ describe('safetensors writer', () => {
     expect(floatToHalfBits(2 ** -25)).toBe(0x0000); // tie between 0 and the smallest subnormal
     expect(floatToHalfBits(3 * 2 ** -25)).toBe(0x0002);
     expect(floatToHalfBits(NaN) & 0x7c00).toBe(0x7c00);
+  });
+
+  it('names the target when it cannot create the file', async () => {
+    const t = tf.scalar(1);
+    await expect(writeSafetensors(join(dir, 'no-such-dir', 'x.safetensors'), { t })).rejects.toThrow(/no-such-dir\/x\.safetensors: cannot create \(ENOENT\)/);
+    t.dispose();
   });
 
   it('never leaves a partial file: a failure mid-write keeps the old file and no temp file', async () => {

@@ -140,7 +140,12 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
  */
 export function initBackend(preferred?: BackendName, opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = process.env.TRYON_BACKEND;
-  const requested = preferred ?? (env ? parseBackendName(env, 'TRYON_BACKEND') : undefined);
+  let requested: BackendName | undefined;
+  try {
+    requested = preferred ?? (env ? parseBackendName(env, 'TRYON_BACKEND') : undefined);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (pending && (!requested || requested === current?.requested || requested === current?.name)) return pending;
   const previous = pending ?? Promise.resolve(undefined);
   pending = previous

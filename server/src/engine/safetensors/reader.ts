@@ -48,7 +48,9 @@ export class SafetensorsFile {
       throw new SafetensorsError(path, `cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     try {
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new SafetensorsError(path, 'not a regular file');
+      const size = stats.size;
       const prefix = await readExactly(handle, path, Math.min(8, size), 0);
       const headerLength = parseHeaderLength(path, prefix, size);
       const json = await readExactly(handle, path, headerLength, 8);

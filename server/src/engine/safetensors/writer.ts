@@ -1,7 +1,7 @@
 // safetensors writer: streams tensor by tensor into a temporary file beside the target, fsyncs, then renames,
 // so a crash or a bad tensor never leaves a half-written checkpoint under the real name.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DTYPE_SIZES, type SafetensorsDtype } from './dtypes.js';
@@ -82,7 +82,12 @@ export async function writeSafetensors(
     }
   }
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx');
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx');
+  } catch (err) {
+    throw new SafetensorsError(path, `cannot create (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   let ok = false;
   try {
     const header = buildHeader(entries, metadata);
