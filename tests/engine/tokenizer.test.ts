@@ -113,6 +113,7 @@ describe('text cleaning', () => {
     expect(fixText('ﬂuﬃest')).toBe('fluffiest');
     expect(fixText('ＡＢＣ１２３')).toBe('ABC123');
     expect(fixText('cafe\u0301')).toBe('café');
+    expect(fixText('a &amp; b\n<i>x</i>\nc &amp; d')).toBe('a & b\n<i>x</i>\nc &amp; d');
     expect(normalizePrompt('  A\u2028B\u3000C\tD  ')).toBe('a b c d');
   });
 });
@@ -131,6 +132,8 @@ describe('CLIPTokenizer.fromDir errors', () => {
       const sd2 = await CLIPTokenizer.fromDir(dir);
       expect(sd2.padId).toBe(0);
       expect(sd2.encode('cat').inputIds.slice(0, 5)).toEqual([49406, ...tokenizer.tokenize('cat'), 49407, 0, 0]);
+      await writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 1e30 }));
+      expect((await CLIPTokenizer.fromDir(dir)).maxLength).toBe(77);
       await writeFile(path.join(dir, 'vocab.json'), '{"a": "not a number"}');
       await expect(CLIPTokenizer.fromDir(dir)).rejects.toThrow(/vocab\.json/);
     } finally {

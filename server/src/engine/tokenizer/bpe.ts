@@ -54,23 +54,32 @@ function pairKey(left: string, right: string): string {
   return `${left} ${right}`;
 }
 
+/** A long-running server sees unbounded distinct words; the oldest cached ones are forgotten past this. */
+const MAX_CACHED_WORDS = 50_000;
+
 /** Applies merges to one pre-split word, remembering results (prompts repeat words a lot). */
 export class BytePairEncoder {
   private readonly cache = new Map<string, readonly string[]>();
+  private readonly special = new Set<string>();
 
   constructor(
     private readonly ranks: ReadonlyMap<string, number>,
     specialTokens: readonly string[],
   ) {
-    // Special tokens written in the text stay whole, as CLIP seeds its cache with them.
-    for (const token of specialTokens) this.cache.set(token, [token]);
+    for (const token of specialTokens) this.special.add(token);
   }
 
   /** The BPE symbols of `word` (already byte-encoded), the last one ending in `</w>`. */
   encode(word: string): readonly string[] {
+    // Special tokens written in the text stay whole, as CLIP seeds its cache with them.
+    if (this.special.has(word)) return [word];
     const cached = this.cache.get(word);
     if (cached) return cached;
     const symbols = this.merge(word);
+    if (this.cache.size >= MAX_CACHED_WORDS) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
     this.cache.set(word, symbols);
     return symbols;
   }

@@ -9,6 +9,7 @@ import { CLIP_WORD_PATTERN, normalizePrompt } from './text-cleaning.js';
 
 export const START_OF_TEXT = '<|startoftext|>';
 export const END_OF_TEXT = '<|endoftext|>';
+const MAX_SENSIBLE_LENGTH = 4096;
 const SPECIAL_TOKEN_SPLIT = /(<\|startoftext\|>|<\|endoftext\|>)/;
 
 /** A token setting is either the token's text or an AddedToken object carrying it in `content`. */
@@ -22,7 +23,13 @@ const tokenizerSettingsSchema = z.object({
   eos_token: tokenSetting.optional(),
   pad_token: tokenSetting.nullable().optional(),
   unk_token: tokenSetting.optional(),
-  model_max_length: z.number().int().positive().optional(),
+  // transformers writes 1e30 ("no limit") when a tokenizer has none; CLIP's is 77.
+  model_max_length: z
+    .number()
+    .positive()
+    .refine((n) => n > MAX_SENSIBLE_LENGTH || Number.isInteger(n), 'must be an integer')
+    .transform((n) => (n > MAX_SENSIBLE_LENGTH ? undefined : n))
+    .optional(),
 });
 type TokenizerSettings = z.infer<typeof tokenizerSettingsSchema>;
 

@@ -31,7 +31,7 @@ function decodeEntity(entity: string): string {
 }
 
 function unescapeHtml(text: string): string {
-  return text.includes('<') ? text : text.replace(HTML_ENTITY_RE, decodeEntity);
+  return text.replace(HTML_ENTITY_RE, decodeEntity);
 }
 
 /** ESC [ ... letter: terminal colour codes pasted from a console. */
@@ -81,12 +81,27 @@ function fixSurrogates(text: string): string {
 /** ftfy removes C0 controls except \t \n \f \r, DEL, deprecated format chars, BOM and interlinear annotations. */
 const CONTROL_CHARS_RE = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u206a-\u206f\ufeff\ufff9-\ufffb]/g;
 
-/** The deterministic part of ftfy.fix_text (see the porting note above), run to a fixed point as ftfy does. */
+/**
+ * The deterministic part of ftfy.fix_text (see the porting note above). ftfy fixes line by line and
+ * stops decoding HTML entities from the first line containing a literal '<' on (it is probably HTML).
+ */
 export function fixText(input: string): string {
+  let decodeEntities = true;
+  const lines = input.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return lines
+    .map((line) => {
+      if (line.includes('<')) decodeEntities = false;
+      return fixSegment(line, decodeEntities);
+    })
+    .join('');
+}
+
+/** One line, fixed until nothing changes, as ftfy's fix_and_explain. */
+function fixSegment(input: string, decodeEntities: boolean): string {
   let text = input;
   for (let round = 0; round < 4; round += 1) {
     const before = text;
-    text = unescapeHtml(text);
+    if (decodeEntities) text = unescapeHtml(text);
     text = text.replace(TERMINAL_ESCAPE_RE, '');
     text = fixC1Controls(text);
     text = fixLatinLigatures(text);
