@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource } from '../types.js';
 import { parseSchedulerConfig } from './scheduler-config.js';
-import { SigmaSchedulerBase, sigmaPredictOriginal } from './euler.js';
+import { SigmaSchedulerBase, sigmaPredictOriginal } from './sigma-scheduler-base.js';
 
 export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
   readonly className = 'EulerAncestralDiscreteScheduler';

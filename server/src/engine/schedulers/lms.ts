@@ -3,7 +3,7 @@
 // through the last `order` sigmas, d = (x − x0)/σ.
 import * as tf from '@tensorflow/tfjs-core';
 import { parseSchedulerConfig } from './scheduler-config.js';
-import { SigmaSchedulerBase, sigmaPredictOriginal } from './euler.js';
+import { SigmaSchedulerBase, sigmaPredictOriginal } from './sigma-scheduler-base.js';
 
 const LMS_ORDER = 4;
 
