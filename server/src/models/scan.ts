@@ -96,15 +96,17 @@ export async function scanModelsDir(dir: string): Promise<{ models: ModelEntry[]
     const full = path.join(dir, entry.name);
     if (entry.name.startsWith('.')) continue;
     try {
-      if (entry.isDirectory()) {
+      // Follow symlinks: a models directory is often a set of links to where the weights live.
+      const stats = entry.isSymbolicLink() ? await fs.stat(full) : entry;
+      if (stats.isDirectory()) {
         if (!(await exists(path.join(full, 'model_index.json')))) continue;
         if (!isValidModelName(entry.name)) throw new Error('name is not a valid model name');
         models.push(await scanDiffusersFolder(entry.name, full));
-      } else if (entry.isFile() && entry.name.endsWith('.safetensors')) {
+      } else if (stats.isFile() && entry.name.endsWith('.safetensors')) {
         const name = entry.name.slice(0, -'.safetensors'.length);
         if (!isValidModelName(name)) throw new Error('name is not a valid model name');
         models.push(await scanSafetensorsFile(name, full));
-      } else if (entry.isFile() && /\.(ckpt|pt|pth|bin)$/.test(entry.name)) {
+      } else if (stats.isFile() && /\.(ckpt|pt|pth|bin)$/.test(entry.name)) {
         throw new Error('pickle checkpoints are not loaded (they can run code); convert to .safetensors');
       }
     } catch (error) {
