@@ -188,6 +188,39 @@ describe('schedulers against the sd-tiny scheduler cases', () => {
   });
 });
 
+describe('timestep spacing and noise schedules', () => {
+  it.each([
+    ['pndm', {}, 5, [801, 601, 601, 401, 201, 1]],
+    ['ddim', { timestep_spacing: 'linspace' }, 10, [999, 888, 777, 666, 555, 444, 333, 222, 111, 0]],
+    ['ddim', { timestep_spacing: 'trailing' }, 4, [999, 749, 499, 249]],
+    ['euler', { timestep_spacing: 'trailing' }, 4, [999, 749, 499, 249]],
+    ['lms', {}, 4, [999, 666, 333, 0]],
+    ['dpmpp_2m', { timestep_spacing: 'leading' }, 4, [800, 600, 400, 200].map((t) => t + 1)],
+    ['dpmpp_2m', { timestep_spacing: 'trailing' }, 4, [999, 749, 499, 249]],
+  ] as const)('%s %j with %i steps gives diffusers\' timesteps', (name, overrides, steps, expected) => {
+    const scheduler = createScheduler(name, sd15Config, overrides);
+    scheduler.setTimesteps(steps);
+    expect(scheduler.timesteps).toEqual(expected);
+  });
+
+  it('builds the cosine schedule (ᾱ telescopes to alphaBar(t+1)/alphaBar(0) below the 0.999 cap)', () => {
+    const ddpm = new DDPMScheduler({ beta_schedule: 'squaredcos_cap_v2' });
+    const alphaBar = (x: number) => Math.cos(((x + 0.008) / 1.008) * (Math.PI / 2)) ** 2;
+    for (const t of [0, 10, 250, 500, 800]) {
+      expect(ddpm.alphasCumprod[t]).toBeCloseTo(alphaBar((t + 1) / 1000) / alphaBar(0), 5);
+    }
+  });
+
+  it('rescales to zero terminal SNR when asked, keeping the first ᾱ', () => {
+    const plain = createScheduler('ddim', sd15Config) as unknown as { alphasCumprod: Float32Array };
+    const rescaled = createScheduler('ddim', sd15Config, { rescale_betas_zero_snr: true }) as unknown as {
+      alphasCumprod: Float32Array;
+    };
+    expect(rescaled.alphasCumprod[999]).toBeCloseTo(0, 7);
+    expect(rescaled.alphasCumprod[0]).toBeCloseTo(plain.alphasCumprod[0], 6);
+  });
+});
+
 describe('v_prediction (SD 2.x 768 models)', () => {
   /** The VP-space (α, σ_t) at the first timestep and the sample the scheduler steps from. */
   function firstStepSpace(name: string, scheduler: DisposableScheduler): { alpha: number; sigmaT: number; sigmaSpace: boolean } {
