@@ -25,10 +25,13 @@ export function shopperFacingError(err: unknown): ShopperFacingError {
       return { code: 'timeout', message: 'Your try-on took too long. Please try again.' };
     case status.CANCELLED:
       return { code: 'cancelled', message: 'The try-on was cancelled.' };
-    case status.INVALID_ARGUMENT:
     case status.FAILED_PRECONDITION:
+    case status.UNIMPLEMENTED:
+      // The server lacks what the job needs (an engine or model that is not installed).
+      return { code: 'unavailable', message: 'The fitting room is not available right now. Please try again later.' };
+    case status.INVALID_ARGUMENT:
       // The server says which input it could not use; a missing person is the one a shopper can fix.
-      return /person|body|pose/i.test(details)
+      return /no person|person not found|body points/i.test(details)
         ? { code: 'no_person', message: 'We could not find a person in your photo. Try a photo where you are fully visible.' }
         : { code: 'bad_image', message: 'We could not use this photo. Please try another one.' };
     default:
