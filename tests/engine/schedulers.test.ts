@@ -367,6 +367,16 @@ describe('bad input', () => {
     },
   );
 
+  it.each(['ddim', 'pndm', 'euler', 'dpmpp_2m', 'lms'])('%s says which shapes differ instead of failing in tf', (name) => {
+    const scheduler = createScheduler(name, sd15Config);
+    scheduler.setTimesteps(10);
+    const a = tf.zeros([1, 2, 2, 4]);
+    const b = tf.zeros([2, 2, 2, 4]);
+    expect(() => scheduler.step(a, scheduler.timesteps[0], b)).toThrow(/shapes differ, \[1, 2, 2, 4\] vs \[2, 2, 2, 4\]/);
+    expect(() => scheduler.addNoise(b, a, [scheduler.timesteps[0]])).toThrow(/addNoise \(original, noise\): shapes differ/);
+    tf.dispose([a, b]);
+  });
+
   it('names the bad config field', () => {
     expect(() => createScheduler('euler', { ...sd15Config, beta_schedule: 'cubic' })).toThrow(/beta_schedule/);
     expect(() => createScheduler('ddim', { ...sd15Config, thresholding: true })).toThrow(/thresholding=true/);

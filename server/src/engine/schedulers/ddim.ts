@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { alphasCumprod } from './noise-schedule.js';
 import {
   addNoiseWithAlphas,
+  assertSameShape,
   alphaAt,
   predictOriginalAndEpsilon,
   requireTimesteps,
@@ -66,6 +67,7 @@ export class DDIMScheduler implements DisposableScheduler {
 
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
     // Porting note: as diffusers, the previous timestep is t − N // n even where `trailing` spacing
     // makes the next listed timestep differ by one.
     const prevT = timestep - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);

@@ -5,6 +5,7 @@ import type { NoiseSource } from '../types.js';
 import { alphasCumprod } from './noise-schedule.js';
 import {
   addNoiseWithAlphas,
+  assertSameShape,
   alphaAt,
   predictOriginalAndEpsilon,
   requireTimesteps,
@@ -65,6 +66,7 @@ export class DDPMScheduler implements DisposableScheduler {
   /** Needs `noise` for every timestep above 0 (the posterior variance term). */
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
     const t = timestep;
     const prevT = t - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
     const alphaProd = alphaAt(this.alphasCumprod, t);

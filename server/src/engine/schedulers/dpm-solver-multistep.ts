@@ -3,7 +3,14 @@
 // no history, so it is first order; with final_sigmas_type "zero" the last step is first order too.
 import * as tf from '@tensorflow/tfjs-core';
 import { alphasCumprod, interpAtIndex, karrasSigmas, sigmaToTimestep, roundHalfEven, trainingSigmas } from './noise-schedule.js';
-import { perSample, requireTimesteps, StepIndex, expandPerSample, type DisposableScheduler } from './scheduler-base.js';
+import {
+  assertSameShape,
+  expandPerSample,
+  perSample,
+  requireTimesteps,
+  StepIndex,
+  type DisposableScheduler,
+} from './scheduler-base.js';
 import {
   checkInferenceSteps,
   parseSchedulerConfig,
@@ -109,6 +116,7 @@ export class DPMSolverMultistepScheduler implements DisposableScheduler {
 
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
     const i = this.index.resolve(timestep, this.steps, true);
     const n = this.steps.length;
     const { lowerOrderFinal, eulerAtFinal, finalSigmasType, solverOrder } = this.config;
@@ -129,6 +137,7 @@ export class DPMSolverMultistepScheduler implements DisposableScheduler {
   /** α_t·x0 + σ_t·noise at each sample's timestep. */
   addNoise(original: tf.Tensor, noise: tf.Tensor, timesteps: readonly number[]): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(original, noise, 'addNoise (original, noise)');
     const ts = expandPerSample(timesteps, original.shape[0], 'addNoise');
     const coeffs = this.index.forAddNoise(ts, this.steps).map((j) => alphaSigma(this.sigmaList[j]));
     return tf.tidy(() =>

@@ -16,7 +16,7 @@ export class EulerAncestralDiscreteScheduler extends SigmaSchedulerBase {
   /** Draws one standard-normal tensor of the model output's shape from `noise` every step (the last too). */
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): tf.Tensor {
     if (!noise) throw new Error(`${this.className}.step needs a noise source (it adds fresh noise every step)`);
-    const { sigma, sigmaNext } = this.currentSigmas(timestep);
+    const { sigma, sigmaNext } = this.currentSigmas(timestep, modelOutput, sample);
     const sigmaUp = Math.sqrt((sigmaNext ** 2 * (sigma ** 2 - sigmaNext ** 2)) / sigma ** 2);
     const sigmaDown = Math.sqrt(Math.max(sigmaNext ** 2 - sigmaUp ** 2, 0));
     const drawn = noise(modelOutput.shape);

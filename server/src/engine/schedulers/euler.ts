@@ -22,7 +22,7 @@ export class EulerDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
-    const { sigma, sigmaNext } = this.currentSigmas(timestep);
+    const { sigma, sigmaNext } = this.currentSigmas(timestep, modelOutput, sample);
     const next = tf.tidy(() => {
       const x0 = sigmaPredictOriginal(this.config.predictionType, modelOutput, sample, sigma);
       const derivative = tf.div(tf.sub(sample, x0), sigma);

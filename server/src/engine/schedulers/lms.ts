@@ -51,11 +51,13 @@ export class LMSDiscreteScheduler extends SigmaSchedulerBase {
   }
 
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
-    const { i, sigma } = this.currentSigmas(timestep);
-    const derivative = tf.tidy(() => {
-      const x0 = sigmaPredictOriginal(this.config.predictionType, modelOutput, sample, sigma);
-      return tf.div(tf.sub(sample, x0), sigma);
-    });
+    const { i, sigma } = this.currentSigmas(timestep, modelOutput, sample);
+    const derivative = tf.keep(
+      tf.tidy(() => {
+        const x0 = sigmaPredictOriginal(this.config.predictionType, modelOutput, sample, sigma);
+        return tf.div(tf.sub(sample, x0), sigma);
+      }),
+    );
     this.derivatives.push(derivative);
     while (this.derivatives.length > LMS_ORDER) this.derivatives.shift()?.dispose();
     // As diffusers: the order follows the step index, and pairs with as many derivatives as exist.

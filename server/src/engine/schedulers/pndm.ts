@@ -3,7 +3,13 @@
 // The first step is taken twice at the same timestep to get a second-order start.
 import * as tf from '@tensorflow/tfjs-core';
 import { alphasCumprod } from './noise-schedule.js';
-import { addNoiseWithAlphas, alphaAt, requireTimesteps, type DisposableScheduler } from './scheduler-base.js';
+import {
+  addNoiseWithAlphas,
+  alphaAt,
+  assertSameShape,
+  requireTimesteps,
+  type DisposableScheduler,
+} from './scheduler-base.js';
 import {
   checkInferenceSteps,
   parseSchedulerConfig,
@@ -72,6 +78,7 @@ export class PNDMScheduler implements DisposableScheduler {
 
   step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
     const ratio = Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
     let t = timestep;
     let prevT = timestep - ratio;

@@ -44,6 +44,7 @@ export function addNoiseWithAlphas(
   noise: tf.Tensor,
   timesteps: readonly number[],
 ): tf.Tensor {
+  assertSameShape(original, noise, 'addNoise (original, noise)');
   const ts = expandPerSample(timesteps, original.shape[0], 'addNoise');
   const alphas = ts.map((t) => alphaAt(alphasCumprod, t));
   return tf.tidy(() =>
@@ -140,6 +141,13 @@ function indexForTimestep(
     throw new Error(`${schedulerName}: timestep ${timestep} is not one of this run's timesteps (call setTimesteps first)`);
   }
   return matches.length > 1 ? matches[1] : matches[0];
+}
+
+/** Model output and sample (or sample and noise) must match; tf's broadcasting error would not say which. */
+export function assertSameShape(a: tf.Tensor, b: tf.Tensor, what: string): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new Error(`${what}: shapes differ, [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
+  }
 }
 
 /** Throws unless setTimesteps has run. */

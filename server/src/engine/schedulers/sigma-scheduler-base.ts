@@ -3,7 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource } from '../types.js';
 import { alphasCumprod } from './noise-schedule.js';
-import { perSample, requireTimesteps, StepIndex, expandPerSample, type DisposableScheduler } from './scheduler-base.js';
+import {
+  assertSameShape,
+  expandPerSample,
+  perSample,
+  requireTimesteps,
+  StepIndex,
+  type DisposableScheduler,
+} from './scheduler-base.js';
 import {
   checkInferenceSteps,
   resolveBaseConfig,
@@ -85,6 +92,7 @@ export abstract class SigmaSchedulerBase implements DisposableScheduler {
   /** x0 + σ·noise at each sample's timestep (σ-space forward process). */
   addNoise(original: tf.Tensor, noise: tf.Tensor, timesteps: readonly number[]): tf.Tensor {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(original, noise, 'addNoise (original, noise)');
     const ts = expandPerSample(timesteps, original.shape[0], 'addNoise');
     const sigmas = this.index.forAddNoise(ts, this.steps).map((i) => this.sigmaList[i]);
     return tf.tidy(() => tf.add(original, tf.mul(noise, perSample(sigmas, original.rank))));
@@ -96,8 +104,13 @@ export abstract class SigmaSchedulerBase implements DisposableScheduler {
   abstract step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): tf.Tensor;
 
   /** σ at the current step and the next, resolving the index from `timestep` on first use. */
-  protected currentSigmas(timestep: number): { i: number; sigma: number; sigmaNext: number } {
+  protected currentSigmas(
+    timestep: number,
+    modelOutput: tf.Tensor,
+    sample: tf.Tensor,
+  ): { i: number; sigma: number; sigmaNext: number } {
     requireTimesteps(this.steps, this.className);
+    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
     const i = this.index.resolve(timestep, this.steps);
     if (i + 1 >= this.sigmaList.length) {
       throw new Error(`${this.className}: step called after the last timestep (${this.steps.length} steps)`);
