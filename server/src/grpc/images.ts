@@ -18,7 +18,8 @@ export async function decodeImage(field: string, bytes: Uint8Array, opts: Decode
   if (bytes.length === 0) throw new InputError(`${field} is empty; send a JPEG, PNG or WebP file`);
   let meta: Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    // Header only, so no pixel limit here: the size is checked below with a message that names it.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new InputError(`${field} is not a decodable image (${bytes.length} bytes); send a JPEG, PNG or WebP file`);
   }

@@ -7,6 +7,7 @@ import type { ModelEntry, ModelKind } from '../models/scan.js';
 import type { GarmentCategory, GenerateMode, GenerateSpec, RawImage } from '../queue/runners/types.js';
 import { decodeImage } from './images.js';
 import { InputError } from './errors.js';
+import { SCHEDULER_NAMES } from '../engine/schedulers/create-scheduler.js';
 
 export const GENERATE_LIMITS = {
   maxSteps: 150,
@@ -23,7 +24,6 @@ export const GENERATE_LIMITS = {
   maxLoraScale: 4,
 } as const;
 
-export const SCHEDULER_NAMES = ['ddim', 'pndm', 'euler', 'euler-ancestral', 'dpm++2m', 'dpm++2m-karras', 'lms', 'ddpm'] as const;
 
 const MODES: Record<string, GenerateMode> = {
   MODE_TRY_ON: 'try-on',

@@ -48,7 +48,7 @@ export interface GenerateRequest {
   'width'?: (number);
   'height'?: (number);
   /**
-   * "ddim", "pndm", "euler", "euler-ancestral", "dpm++2m", "lms", "ddpm"; empty = the model's own.
+   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms"; empty = the model's own.
    */
   'scheduler'?: (string);
   /**
@@ -113,7 +113,7 @@ export interface GenerateRequest__Output {
   'width': (number);
   'height': (number);
   /**
-   * "ddim", "pndm", "euler", "euler-ancestral", "dpm++2m", "lms", "ddpm"; empty = the model's own.
+   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms"; empty = the model's own.
    */
   'scheduler': (string);
   /**
