@@ -29,7 +29,8 @@ export function multiHeadAttention(
   const scale = 1 / Math.sqrt(d);
   const toHeads = (t: tf.Tensor3D, len: number) =>
     tf.reshape(tf.transpose(tf.reshape(t, [b, len, heads, d]), [0, 2, 1, 3]), [b * heads, len, d]) as tf.Tensor3D;
-  const qh = toHeads(q, n);
+  // Scaling q (N x d values) instead of the scores (N x M) saves a pass over the largest tensor.
+  const qh = toHeads(tf.mul(q, scale), n);
   const kh = toHeads(k, m);
   const vh = toHeads(v, m);
 
@@ -46,7 +47,7 @@ export function multiHeadAttention(
           const qc = tf.slice(qh, [h0, r0, 0], [hs, rs, d]);
           const kc = hs === b * heads ? kh : tf.slice(kh, [h0, 0, 0], [hs, m, d]);
           const vc = hs === b * heads ? vh : tf.slice(vh, [h0, 0, 0], [hs, m, d]);
-          let scores: tf.Tensor3D = tf.mul(tf.matMul(qc, kc, false, true), scale);
+          let scores = tf.matMul(qc, kc, false, true);
           if (mask !== undefined) scores = tf.add(scores, rs === n ? mask : tf.slice(mask, [r0, 0], [rs, m]));
           return tf.matMul(tf.softmax(scores), vc);
         }),
