@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gelu } from '../../server/src/engine/models/layers/activations.js';
 import { multiHeadAttention } from '../../server/src/engine/models/layers/attention.js';
 import { UNet2DConditionModel } from '../../server/src/engine/models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../../server/src/engine/models/unet/unet-config.js';
@@ -80,5 +81,26 @@ describe('chunked attention', () => {
         expect(err, `budget ${budget}`).toBeLessThan(1e-6);
       }
     });
+  });
+});
+
+describe('exact GELU (GEGLU feed-forward, CLIP "gelu") on the active backend', () => {
+  /** erf by its Taylor series in double precision (converges well for |x| <= 4). */
+  function erf(x: number): number {
+    let sum = 0;
+    let term = x;
+    for (let n = 0; n < 200 && (n < 5 || Math.abs(term) > 1e-17); n++) {
+      sum += term / (2 * n + 1);
+      term *= (-x * x) / (n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+
+  it('is within float32 rounding of the double-precision reference on [-5, 5]', () => {
+    const xs = Array.from({ length: 2001 }, (_, i) => -5 + i * 0.005);
+    const ys = tf.tidy(() => gelu(tf.tensor1d(xs)).dataSync());
+    const maxError = Math.max(...xs.map((x, i) => Math.abs(ys[i] - 0.5 * x * (1 + erf(x / Math.SQRT2)))));
+    console.log(`gelu max abs error vs double precision: ${maxError.toExponential(2)}`);
+    expect(maxError).toBeLessThan(1e-6);
   });
 });
