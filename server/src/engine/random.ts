@@ -67,6 +67,7 @@ export class NormalStream {
   private readonly key: [number, number];
   private readonly counter = [0, 0, 0, 0];
   private readonly words = new Uint32Array(4);
+  private readonly normals = new Float64Array(4);
 
   constructor(readonly seed: number) {
     assertValidSeed(seed);
@@ -80,20 +81,26 @@ export class NormalStream {
 
   next(count: number): Float32Array {
     const values = new Float32Array(count);
-    for (let i = 0; i < count; i++) values[i] = this.valueAt(this.position + i);
-    this.position += count;
+    let index = this.position;
+    for (let i = 0; i < count; ) {
+      this.fillBlock(Math.floor(index / 4));
+      // A block holds normals 4b..4b+3; take those from `index` on.
+      for (let k = index % 4; k < 4 && i < count; k++, i++, index++) values[i] = this.normals[k];
+    }
+    this.position = index;
     return values;
   }
 
-  private valueAt(index: number): number {
-    const block = Math.floor(index / 4);
+  private fillBlock(block: number): void {
     this.counter[0] = block % TWO_POW_32;
     this.counter[1] = Math.floor(block / TWO_POW_32);
     philox4x32(this.counter, this.key, this.words);
-    const pair = index % 4 < 2 ? 0 : 2;
-    const radius = Math.sqrt(-2 * Math.log(toUnitInterval(this.words[pair])));
-    const angle = 2 * Math.PI * toUnitInterval(this.words[pair + 1]);
-    return index % 2 === 0 ? radius * Math.cos(angle) : radius * Math.sin(angle);
+    for (const pair of [0, 2]) {
+      const radius = Math.sqrt(-2 * Math.log(toUnitInterval(this.words[pair])));
+      const angle = 2 * Math.PI * toUnitInterval(this.words[pair + 1]);
+      this.normals[pair] = radius * Math.cos(angle);
+      this.normals[pair + 1] = radius * Math.sin(angle);
+    }
   }
 }
 

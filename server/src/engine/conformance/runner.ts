@@ -29,8 +29,10 @@ export interface ConformanceSummary {
 }
 
 export interface RunOptions {
-  /** Only cases whose id or type contains one of these. */
+  /** Only cases whose id contains one of these, or whose type is one of them (CLI --only). */
   readonly only?: readonly string[];
+  /** Only cases of exactly these types. */
+  readonly types?: readonly string[];
   readonly onResult?: (result: CaseResult) => void;
 }
 
@@ -63,7 +65,9 @@ async function runCase(c: ConformanceCase, ctx: CaseContext): Promise<CaseResult
 export async function runConformance(dir: string, opts: RunOptions = {}): Promise<ConformanceSummary> {
   await registerBuiltInHandlers();
   const manifest = await readManifest(dir);
-  const cases = opts.only?.length ? manifest.cases.filter((c) => opts.only?.some((s) => c.id.includes(s) || c.type === s)) : manifest.cases;
+  const cases = manifest.cases.filter(
+    (c) => (!opts.only?.length || opts.only.some((s) => c.id.includes(s) || c.type === s)) && (!opts.types || opts.types.includes(c.type)),
+  );
   const tensors = new TensorStore(dir);
   const models = new ModelCache();
   const results: CaseResult[] = [];
