@@ -105,6 +105,18 @@ describe('loadModelsFromWeights', () => {
   });
 });
 
+describe('releaseWeights', () => {
+  it('disposes each source tensor once converted and leaves the map empty', () => {
+    const before = tf.memory().numTensors;
+    const copy: WeightMap = new Map([...vaeWeights].map(([name, t]) => [name, t.clone()]));
+    const vae = new AutoencoderKL(parseAutoencoderKLConfig(vaeConfigJson), copy, { releaseWeights: true });
+    expect(copy.size).toBe(0);
+    expect(tf.memory().numTensors - before).toBe(vae.parameters.size);
+    vae.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('configs', () => {
   it('name the bad key and value', () => {
     const err = catchError(() => parseUNetConfig({ ...unetConfigJson, class_embed_type: 'timestep' }));

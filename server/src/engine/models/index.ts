@@ -7,6 +7,6 @@ export { parseUNetConfig, type UNetConfig } from './unet/unet-config.js';
 export { AutoencoderKL, type LatentDistribution } from './vae/autoencoder-kl.js';
 export { parseAutoencoderKLConfig, type AutoencoderKLConfig } from './vae/vae-config.js';
 export { ModelConfigError } from './layers/config-parsing.js';
-export { ModelWeightsError, type ParameterLayout, type ParameterSpec } from './layers/parameters.js';
+export { ModelWeightsError, type ModelOptions, type ParameterLayout, type ParameterSpec } from './layers/parameters.js';
 export { ATTENTION_CHUNK_ELEMENTS } from './layers/attention.js';
 export { loadModelsFromWeights, type ComponentSource, type LoadedModels, type ModelSources } from './load-models.js';

@@ -6,7 +6,7 @@ import { activation } from '../layers/activations.js';
 import { multiHeadAttention } from '../layers/attention.js';
 import { Linear } from '../layers/linear.js';
 import { LayerNorm } from '../layers/norm.js';
-import { type Param, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
+import { type Param, type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
 
 // A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
@@ -70,7 +70,7 @@ export class CLIPTextModel implements ParameterHolder {
   constructor(
     readonly config: CLIPTextConfig,
     weights: WeightMap,
-    opts: { trainable?: boolean } = {},
+    opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('CLIPTextModel');
     const root = this.registry.root().child('text_model');
@@ -85,7 +85,7 @@ export class CLIPTextModel implements ParameterHolder {
     );
     this.finalLayerNorm = new LayerNorm(root.child('final_layer_norm'), config.hiddenSize, config.layerNormEps);
     // position_ids is a buffer that real SD checkpoints carry; it is always 0..L-1.
-    this.registry.bind(weights, { trainable: opts.trainable, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
+    this.registry.bind(weights, { ...opts, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
   }
 
   get parameters(): Map<string, tf.Variable> {

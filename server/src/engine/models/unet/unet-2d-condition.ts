@@ -5,7 +5,7 @@ import type { ParameterHolder, WeightMap } from '../../types.js';
 import { silu } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
-import { ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
+import { type ModelOptions, ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
 import { modulePaths } from '../layers/module-paths.js';
 import { TimestepMLP, timestepEmbedding } from './embeddings.js';
 import { type BlockContext, DownBlock, MidBlock, UpBlock } from './unet-blocks.js';
@@ -24,7 +24,7 @@ export class UNet2DConditionModel implements ParameterHolder {
   constructor(
     readonly config: UNetConfig,
     weights: WeightMap,
-    opts: { trainable?: boolean } = {},
+    opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('UNet2DConditionModel');
     const root = this.registry.root();
@@ -65,7 +65,7 @@ export class UNet2DConditionModel implements ParameterHolder {
 
     this.convNormOut = new GroupNorm(root.child('conv_norm_out'), config.normNumGroups, channels[0], config.normEps);
     this.convOut = new Conv2d(root.child('conv_out'), channels[0], config.outChannels, config.convOutKernel);
-    this.registry.bind(weights, { trainable: opts.trainable });
+    this.registry.bind(weights, opts);
   }
 
   get parameters(): Map<string, tf.Variable> {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder, WeightMap } from '../../types.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { modulePaths } from '../layers/module-paths.js';
-import { ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
+import { type ModelOptions, ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
 import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEDecoder } from './vae-decoder.js';
 import { VAEEncoder } from './vae-encoder.js';
@@ -29,7 +29,7 @@ export class AutoencoderKL implements ParameterHolder {
   constructor(
     readonly config: AutoencoderKLConfig,
     weights: WeightMap,
-    opts: { trainable?: boolean } = {},
+    opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('AutoencoderKL');
     const root = this.registry.root();
@@ -40,7 +40,7 @@ export class AutoencoderKL implements ParameterHolder {
       ? new Conv2d(root.child('post_quant_conv'), config.latentChannels, config.latentChannels, 1)
       : undefined;
     this.decoder = new VAEDecoder(root.child('decoder'), config);
-    this.registry.bind(weights, { trainable: opts.trainable });
+    this.registry.bind(weights, opts);
   }
 
   get parameters(): Map<string, tf.Variable> {
