@@ -96,7 +96,7 @@ function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Ca
     const wrist = kp[`${side}_wrist`];
     if (wrist.visible) {
       const forearm = elbow.visible ? sub(wrist, elbow) : scale(g.down, 0.4 * g.torsoLength);
-      fillEllipse(mask, add(wrist, scale(forearm, 0.45)), 0.22 * sw, 0.22 * sw);
+      fillEllipse(mask, add(wrist, scale(forearm, 0.3)), 0.2 * sw, 0.2 * sw);
     }
     const ankle = kp[`${side}_ankle`];
     if (ankle.visible) {
