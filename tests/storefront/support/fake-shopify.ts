@@ -48,6 +48,8 @@ export class FakeShopify {
   readonly graphqlLog: { operation: string; throttled: boolean }[] = [];
   private bucket: { available: number; at: number };
   private bulk: { id: string; polls: number } | undefined;
+  /** Called before each Admin GraphQL request is costed (tests use it to let "another app" spend the bucket). */
+  beforeGraphql?: (operation: string, index: number) => void;
   private server!: http.Server;
   origin = '';
 
@@ -85,11 +87,17 @@ export class FakeShopify {
 
   // ---- what Shopify sends to the app ----
 
-  /** Shopify's app proxy query for a storefront request: sorted `key=value` pairs, no separator, hex HMAC. */
-  proxyQuery(shop: string, extra: Record<string, string> = {}, timestamp = Math.floor(Date.now() / 1000)): URLSearchParams {
-    const params: Record<string, string> = { shop, logged_in_customer_id: '', path_prefix: '/apps/tryon', timestamp: String(timestamp), ...extra };
-    const message = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('');
-    return new URLSearchParams({ ...params, signature: createHmac('sha256', this.o.apiSecret).update(message).digest('hex') });
+  /**
+   * Shopify's app proxy query for a storefront request: sorted `key=value` pairs (repeated keys' values joined
+   * by ","), no separator, hex HMAC-SHA256 with the app secret.
+   */
+  proxyQuery(shop: string, extra: Record<string, string | string[]> = {}, timestamp = Math.floor(Date.now() / 1000)): URLSearchParams {
+    const params: Record<string, string | string[]> = { shop, logged_in_customer_id: '', path_prefix: '/apps/tryon', timestamp: String(timestamp), ...extra };
+    const message = Object.keys(params).sort().map((k) => `${k}=${([] as string[]).concat(params[k]).join(',')}`).join('');
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const value of ([] as string[]).concat(v)) query.append(k, value);
+    query.append('signature', createHmac('sha256', this.o.apiSecret).update(message).digest('hex'));
+    return query;
   }
 
   /** A webhook delivery as Shopify makes it: JSON body, base64 HMAC-SHA256 of the raw body in a header. */
@@ -124,7 +132,7 @@ export class FakeShopify {
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     const shop = String(req.headers['x-shop-domain'] ?? url.searchParams.get('shop') ?? '');
-    if (req.method === 'GET' && url.pathname === '/admin/oauth/authorize') return this.authorize(url, res);
+    if (req.method === 'GET' && url.pathname === '/admin/oauth/authorize') return this.authorize(shop, url, res);
     if (req.method === 'POST' && url.pathname === '/admin/oauth/access_token') return this.accessToken(shop, await readBody(req), res);
     if (req.method === 'POST' && /^\/admin\/api\/[\w-]+\/graphql\.json$/.test(url.pathname)) {
       const token = String(req.headers['x-shopify-access-token'] ?? '');
@@ -138,9 +146,8 @@ export class FakeShopify {
   }
 
   /** The merchant approves the install: Shopify redirects to the app with a code and an HMAC-signed query. */
-  private authorize(url: URL, res: http.ServerResponse): void {
+  private authorize(shop: string, url: URL, res: http.ServerResponse): void {
     if (url.searchParams.get('client_id') !== this.o.apiKey) return json(res, 400, { errors: 'unknown client_id' });
-    const shop = url.searchParams.get('shop') ?? '';
     const code = randomBytes(8).toString('hex');
     this.codes.set(code, shop);
     const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
@@ -177,6 +184,7 @@ export class FakeShopify {
     const operation = /^\s*(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] ?? 'anonymous';
     const v = body.variables ?? {};
     const cost = operation === 'CatalogPage' ? 2 + Number(v.first ?? 0) * 2 : operation === 'StartCatalogBulk' ? 10 : 1;
+    this.beforeGraphql?.(operation, this.graphqlLog.length);
     const status = this.throttleStatus();
     if (cost > status.currentlyAvailable) {
       this.graphqlLog.push({ operation, throttled: true });
@@ -189,6 +197,12 @@ export class FakeShopify {
     this.graphqlLog.push({ operation, throttled: false });
     const data = this.answer(operation, v);
     json(res, 200, { data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: { ...status, currentlyAvailable: Math.floor(this.bucket.available) } } } });
+  }
+
+  /** Another client of the same shop used `points` of the bucket. */
+  spend(points: number): void {
+    this.throttleStatus();
+    this.bucket.available = Math.max(0, this.bucket.available - points);
   }
 
   private node(p: FakeProduct) {
