@@ -5,6 +5,7 @@ import type { ParameterHolder, WeightMap } from '../../types.js';
 import { activation } from '../layers/activations.js';
 import { multiHeadAttention } from '../layers/attention.js';
 import { Linear } from '../layers/linear.js';
+import { modulePaths } from '../layers/module-paths.js';
 import { LayerNorm } from '../layers/norm.js';
 import { type Param, type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
@@ -60,6 +61,23 @@ class CLIPEncoderLayer {
   }
 }
 
+/** Building the modules declares every parameter (name, shape, layout) in `root`'s registry. */
+function buildModules(config: CLIPTextConfig, root: Scope) {
+  const model = root.child('text_model');
+  const embeddings = model.child('embeddings');
+  return {
+    tokenEmbedding: embeddings.child('token_embedding').param('weight', [config.vocabSize, config.hiddenSize], 'plain'),
+    positionEmbedding: embeddings
+      .child('position_embedding')
+      .param('weight', [config.maxPositionEmbeddings, config.hiddenSize], 'plain'),
+    layers: Array.from(
+      { length: config.numHiddenLayers },
+      (_, i) => new CLIPEncoderLayer(model.child('encoder').child('layers').child(i), config),
+    ),
+    finalLayerNorm: new LayerNorm(model.child('final_layer_norm'), config.hiddenSize, config.layerNormEps),
+  };
+}
+
 export class CLIPTextModel implements ParameterHolder {
   private readonly registry: ParameterRegistry;
   private readonly tokenEmbedding: Param;
@@ -73,19 +91,26 @@ export class CLIPTextModel implements ParameterHolder {
     opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('CLIPTextModel');
-    const root = this.registry.root().child('text_model');
-    const embeddings = root.child('embeddings');
-    this.tokenEmbedding = embeddings.child('token_embedding').param('weight', [config.vocabSize, config.hiddenSize], 'plain');
-    this.positionEmbedding = embeddings
-      .child('position_embedding')
-      .param('weight', [config.maxPositionEmbeddings, config.hiddenSize], 'plain');
-    this.layers = Array.from(
-      { length: config.numHiddenLayers },
-      (_, i) => new CLIPEncoderLayer(root.child('encoder').child('layers').child(i), config),
-    );
-    this.finalLayerNorm = new LayerNorm(root.child('final_layer_norm'), config.hiddenSize, config.layerNormEps);
+    ({
+      tokenEmbedding: this.tokenEmbedding,
+      positionEmbedding: this.positionEmbedding,
+      layers: this.layers,
+      finalLayerNorm: this.finalLayerNorm,
+    } = buildModules(config, this.registry.root()));
     // position_ids is a buffer that real SD checkpoints carry; it is always 0..L-1.
     this.registry.bind(weights, { ...opts, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
+  }
+
+  /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
+  static expectedParameters(config: CLIPTextConfig): ReadonlyMap<string, ParameterSpec> {
+    const registry = new ParameterRegistry('CLIPTextModel');
+    buildModules(config, registry.root());
+    return registry.parameterSpecs;
+  }
+
+  /** transformers module paths that own parameters (`text_model.encoder.layers.0.self_attn.q_proj`, …). */
+  modulePaths(): string[] {
+    return modulePaths(this.registry.parameterSpecs);
   }
 
   get parameters(): Map<string, tf.Variable> {

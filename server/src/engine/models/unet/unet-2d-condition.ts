@@ -5,21 +5,67 @@ import type { ParameterHolder, WeightMap } from '../../types.js';
 import { silu } from '../layers/activations.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
-import { type ModelOptions, ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
+import { type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
 import { modulePaths } from '../layers/module-paths.js';
 import { TimestepMLP, timestepEmbedding } from './embeddings.js';
 import { type BlockContext, DownBlock, MidBlock, UpBlock } from './unet-blocks.js';
 import type { UNetConfig } from './unet-config.js';
 
+/** The network's modules; building them declares every parameter (name, shape, layout) in `root`'s registry. */
+interface UNetModules {
+  readonly timeEmbedding: TimestepMLP;
+  readonly convIn: Conv2d;
+  readonly downBlocks: DownBlock[];
+  readonly midBlock: MidBlock;
+  readonly upBlocks: UpBlock[];
+  readonly convNormOut: GroupNorm;
+  readonly convOut: Conv2d;
+}
+
+function buildModules(config: UNetConfig, root: Scope): UNetModules {
+  const channels = config.blockOutChannels;
+  const levels = channels.length;
+  const convIn = new Conv2d(root.child('conv_in'), config.inChannels, channels[0], config.convInKernel);
+  const timeEmbedding = new TimestepMLP(root.child('time_embedding'), channels[0], config.timeEmbeddingDim);
+
+  const downBlocks = config.downBlockTypes.map((type, i) => {
+    const shape = {
+      inChannels: i === 0 ? channels[0] : channels[i - 1],
+      outChannels: channels[i],
+      numLayers: config.layersPerBlock[i],
+      withAttention: type === 'CrossAttnDownBlock2D',
+      heads: config.numAttentionHeads[i],
+      transformerLayers: config.transformerLayersPerBlock[i],
+    };
+    return new DownBlock(root.child('down_blocks').child(i), config, shape, i < levels - 1);
+  });
+  const midBlock = new MidBlock(root.child('mid_block'), config);
+
+  const reversed = [...channels].reverse();
+  const reversedHeads = [...config.numAttentionHeads].reverse();
+  const reversedLayers = [...config.layersPerBlock].reverse();
+  const reversedTransformerLayers = [...config.transformerLayersPerBlock].reverse();
+  const upBlocks = config.upBlockTypes.map((type, i) => {
+    const shape = {
+      prevOutputChannels: i === 0 ? reversed[0] : reversed[i - 1],
+      outChannels: reversed[i],
+      inChannels: reversed[Math.min(i + 1, levels - 1)],
+      numLayers: reversedLayers[i] + 1,
+      withAttention: type === 'CrossAttnUpBlock2D',
+      heads: reversedHeads[i],
+      transformerLayers: reversedTransformerLayers[i],
+    };
+    return new UpBlock(root.child('up_blocks').child(i), config, shape, i < levels - 1);
+  });
+
+  const convNormOut = new GroupNorm(root.child('conv_norm_out'), config.normNumGroups, channels[0], config.normEps);
+  const convOut = new Conv2d(root.child('conv_out'), channels[0], config.outChannels, config.convOutKernel);
+  return { timeEmbedding, convIn, downBlocks, midBlock, upBlocks, convNormOut, convOut };
+}
+
 export class UNet2DConditionModel implements ParameterHolder {
   private readonly registry: ParameterRegistry;
-  private readonly timeEmbedding: TimestepMLP;
-  private readonly convIn: Conv2d;
-  private readonly downBlocks: DownBlock[];
-  private readonly midBlock: MidBlock;
-  private readonly upBlocks: UpBlock[];
-  private readonly convNormOut: GroupNorm;
-  private readonly convOut: Conv2d;
+  private readonly net: UNetModules;
 
   constructor(
     readonly config: UNetConfig,
@@ -27,45 +73,15 @@ export class UNet2DConditionModel implements ParameterHolder {
     opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('UNet2DConditionModel');
-    const root = this.registry.root();
-    const channels = config.blockOutChannels;
-    const levels = channels.length;
-    this.convIn = new Conv2d(root.child('conv_in'), config.inChannels, channels[0], config.convInKernel);
-    this.timeEmbedding = new TimestepMLP(root.child('time_embedding'), channels[0], config.timeEmbeddingDim);
-
-    this.downBlocks = config.downBlockTypes.map((type, i) => {
-      const shape = {
-        inChannels: i === 0 ? channels[0] : channels[i - 1],
-        outChannels: channels[i],
-        numLayers: config.layersPerBlock[i],
-        withAttention: type === 'CrossAttnDownBlock2D',
-        heads: config.numAttentionHeads[i],
-        transformerLayers: config.transformerLayersPerBlock[i],
-      };
-      return new DownBlock(root.child('down_blocks').child(i), config, shape, i < levels - 1);
-    });
-    this.midBlock = new MidBlock(root.child('mid_block'), config);
-
-    const reversed = [...channels].reverse();
-    const reversedHeads = [...config.numAttentionHeads].reverse();
-    const reversedLayers = [...config.layersPerBlock].reverse();
-    const reversedTransformerLayers = [...config.transformerLayersPerBlock].reverse();
-    this.upBlocks = config.upBlockTypes.map((type, i) => {
-      const shape = {
-        prevOutputChannels: i === 0 ? reversed[0] : reversed[i - 1],
-        outChannels: reversed[i],
-        inChannels: reversed[Math.min(i + 1, levels - 1)],
-        numLayers: reversedLayers[i] + 1,
-        withAttention: type === 'CrossAttnUpBlock2D',
-        heads: reversedHeads[i],
-        transformerLayers: reversedTransformerLayers[i],
-      };
-      return new UpBlock(root.child('up_blocks').child(i), config, shape, i < levels - 1);
-    });
-
-    this.convNormOut = new GroupNorm(root.child('conv_norm_out'), config.normNumGroups, channels[0], config.normEps);
-    this.convOut = new Conv2d(root.child('conv_out'), channels[0], config.outChannels, config.convOutKernel);
+    this.net = buildModules(config, this.registry.root());
     this.registry.bind(weights, opts);
+  }
+
+  /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
+  static expectedParameters(config: UNetConfig): ReadonlyMap<string, ParameterSpec> {
+    const registry = new ParameterRegistry('UNet2DConditionModel');
+    buildModules(config, registry.root());
+    return registry.parameterSpecs;
   }
 
   get parameters(): Map<string, tf.Variable> {
@@ -92,26 +108,26 @@ export class UNet2DConditionModel implements ParameterHolder {
       const batch = sample.shape[0];
       const t = timestep.shape[0] === batch ? tf.cast(timestep, 'float32') : tf.tile(tf.cast(timestep, 'float32'), [batch]);
       const sinusoids = timestepEmbedding(t, this.config.blockOutChannels[0], this.config);
-      const ctx: BlockContext = { temb: this.timeEmbedding.apply(sinusoids), encoderHiddenStates };
+      const ctx: BlockContext = { temb: this.net.timeEmbedding.apply(sinusoids), encoderHiddenStates };
 
       const input: tf.Tensor4D = this.config.centerInputSample ? tf.sub(tf.mul(sample, 2), 1) : sample;
-      let h = this.convIn.apply(input);
+      let h = this.net.convIn.apply(input);
       const skips: tf.Tensor4D[] = [h];
-      for (const block of this.downBlocks) {
+      for (const block of this.net.downBlocks) {
         const out = block.apply(h, ctx);
         h = out.output;
         skips.push(...out.skips);
       }
-      h = this.midBlock.apply(h, ctx);
-      this.upBlocks.forEach((block, i) => {
+      h = this.net.midBlock.apply(h, ctx);
+      this.net.upBlocks.forEach((block, i) => {
         const taken = skips.splice(skips.length - block.numLayers, block.numLayers);
         // Porting note: diffusers upsamples to the next skip's size only when the latent does not halve
         // evenly at every level; otherwise that size is exactly 2x, so always using it is the same map.
         const next = skips[skips.length - 1];
-        const size: [number, number] | undefined = i < this.upBlocks.length - 1 && next !== undefined ? [next.shape[1], next.shape[2]] : undefined;
+        const size: [number, number] | undefined = i < this.net.upBlocks.length - 1 && next !== undefined ? [next.shape[1], next.shape[2]] : undefined;
         h = block.apply(h, taken, ctx, size);
       });
-      return this.convOut.apply(silu(this.convNormOut.apply(h)));
+      return this.net.convOut.apply(silu(this.net.convNormOut.apply(h)));
     });
   }
 

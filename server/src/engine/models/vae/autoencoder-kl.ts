@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder, WeightMap } from '../../types.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { modulePaths } from '../layers/module-paths.js';
-import { type ModelOptions, ParameterRegistry, type ParameterSpec } from '../layers/parameters.js';
+import { type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
 import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEDecoder } from './vae-decoder.js';
 import { VAEEncoder } from './vae-encoder.js';
@@ -19,6 +19,19 @@ export type LatentDistribution = {
   std: tf.Tensor4D;
 };
 
+/** Building the modules declares every parameter (name, shape, layout) in `root`'s registry. */
+function buildModules(config: AutoencoderKLConfig, root: Scope) {
+  const latent2 = 2 * config.latentChannels;
+  return {
+    encoder: new VAEEncoder(root.child('encoder'), config),
+    quantConv: config.useQuantConv ? new Conv2d(root.child('quant_conv'), latent2, latent2, 1) : undefined,
+    postQuantConv: config.usePostQuantConv
+      ? new Conv2d(root.child('post_quant_conv'), config.latentChannels, config.latentChannels, 1)
+      : undefined,
+    decoder: new VAEDecoder(root.child('decoder'), config),
+  };
+}
+
 export class AutoencoderKL implements ParameterHolder {
   private readonly registry: ParameterRegistry;
   private readonly encoder: VAEEncoder;
@@ -32,15 +45,16 @@ export class AutoencoderKL implements ParameterHolder {
     opts: ModelOptions = {},
   ) {
     this.registry = new ParameterRegistry('AutoencoderKL');
-    const root = this.registry.root();
-    const latent2 = 2 * config.latentChannels;
-    this.encoder = new VAEEncoder(root.child('encoder'), config);
-    this.quantConv = config.useQuantConv ? new Conv2d(root.child('quant_conv'), latent2, latent2, 1) : undefined;
-    this.postQuantConv = config.usePostQuantConv
-      ? new Conv2d(root.child('post_quant_conv'), config.latentChannels, config.latentChannels, 1)
-      : undefined;
-    this.decoder = new VAEDecoder(root.child('decoder'), config);
+    ({ encoder: this.encoder, quantConv: this.quantConv, postQuantConv: this.postQuantConv, decoder: this.decoder } =
+      buildModules(config, this.registry.root()));
     this.registry.bind(weights, opts);
+  }
+
+  /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
+  static expectedParameters(config: AutoencoderKLConfig): ReadonlyMap<string, ParameterSpec> {
+    const registry = new ParameterRegistry('AutoencoderKL');
+    buildModules(config, registry.root());
+    return registry.parameterSpecs;
   }
 
   get parameters(): Map<string, tf.Variable> {
