@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): StorefrontApp {
   proxy.use(tryOnStartRoute(services), tryOnEventsRoute(services), tryOnCancelRoute(services), tryOnResultRoute(services));
   app.use('/proxy', proxy);
 
-  if (demoImages) app.use(demoPageRoutes(services, demoImages));
+  if (demoImages) app.use(demoPageRoutes(services, demoImages, deps.widgetBundle));
   app.use(errorHandler(deps.log));
 
   return {

@@ -38,6 +38,8 @@ export interface AppDeps {
   /** Job timing knobs (tests shorten them). */
   jobs?: { unwatchedTimeoutMs?: number; keepFinishedMs?: number };
   sweepIntervalMs?: number;
+  /** The widget's ES module bundle served to the demo pages (default widget/dist/tryon-widget.js). */
+  widgetBundle?: string;
 }
 
 export interface Services {
