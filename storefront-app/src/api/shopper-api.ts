@@ -49,7 +49,7 @@ export const sseEventData = {
   queued: z.object({ position: z.number().int().nonnegative() }),
   started: z.object({}),
   progress: z.object({
-    step: z.number().int().positive(),
+    step: z.number().int().nonnegative(),
     totalSteps: z.number().int().positive(),
     previewJpegBase64: z.string().optional(),
   }),

@@ -1,0 +1,75 @@
+// End to end with the real inference server (startServer from server/src/index.ts, tiny models from ../shared,
+// wasm backend): a shopper's upload through the app's SSE stream to a result image, and a disconnect that
+// cancels the job on the server.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { createTryOnClient, startServer, type RunningServer } from '../../server/src/index.js';
+import { pino } from 'pino';
+import { personPhoto, SHARED_DIR } from './support/images.js';
+import { readSse, tryOnForm } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+let server: RunningServer;
+let app: TestApp;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storefront-real-server-'));
+  server = await startServer(
+    { host: '127.0.0.1', port: 0, metricsPort: -1, modelsDir: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), dataDir, backend: 'wasm', apiKeys: ['storefront-key'], logLevel: 'silent' },
+    { logger: pino({ level: 'silent' }), env: {} },
+  );
+  await server.ready;
+  app = await startTestApp({ grpcAddress: `127.0.0.1:${server.port}`, env: { TRYON_API_KEY: 'storefront-key' } });
+});
+afterAll(async () => {
+  await app?.close();
+  await server?.stop(0);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const start = async (productId: string) => {
+  const res = await fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: personPhoto('p03_full_man_tee_jeans.jpg'), product_id: productId, consent: 'true' }) });
+  expect(res.status).toBe(202);
+  return (await res.json()) as { jobId: string; eventsUrl: string; resultUrl: string };
+};
+
+describe('with the real inference server', () => {
+  it('streams a try-on to a result image', async () => {
+    const job = await start('demo-coral-crew-tee');
+    const { events } = await readSse(`${app.url}${job.eventsUrl}`);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('queued');
+    expect(names).toContain('started');
+    expect(names).toContain('progress');
+    expect(names.at(-1)).toBe('result');
+    const result = await fetch(`${app.url}${job.resultUrl}`);
+    expect(result.status).toBe(200);
+    const meta = await sharp(Buffer.from(await result.arrayBuffer())).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width).toBeGreaterThan(100);
+  });
+
+  it('cancels the job on the server when the browser disconnects', async () => {
+    const job = await start('demo-straight-leg-jeans');
+    const { events } = await readSse(`${app.url}${job.eventsUrl}`, { stopWhen: (e) => e.event === 'queued' || e.event === 'started' });
+    expect(events.length).toBeGreaterThan(0);
+    await expect.poll(async () => (await app.services.jobs.get(job.jobId))?.status, { timeout: 30_000 }).toBe('cancelled');
+    // The server's own record of the job says cancelled too.
+    const client = createTryOnClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', 'Bearer storefront-key');
+    try {
+      const states = async () =>
+        new Promise<string[]>((resolve, reject) =>
+          client.ListJobs({ kind: 'JOB_KIND_GENERATE' }, metadata, (err, res) => (err || !res ? reject(err) : resolve(res.jobs.map((j) => j.state)))));
+      await expect.poll(states, { timeout: 30_000 }).toEqual(['JOB_STATE_CANCELLED', 'JOB_STATE_SUCCEEDED']);
+    } finally {
+      client.close();
+    }
+  });
+});
