@@ -92,6 +92,8 @@ export class TryOnWidget extends LitElement {
   /** Opens the dialog (also what the button does). */
   open(): void {
     this.dialog.showModal();
+    // showModal focuses the first control (the close button); start where the shopper's task starts.
+    this.renderRoot.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     this.dispatchEvent(tryOnEvent('tryon-open', { productId: this.productId }));
   }
 
