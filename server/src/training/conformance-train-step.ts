@@ -14,6 +14,7 @@ import { loadStableDiffusion } from '../engine/stable-diffusion.js';
 import { lossAndGrads } from './diffusion-step.js';
 import { AdamW } from './optim/adamw.js';
 import { clipByGlobalNorm } from './optim/clip-grad-norm.js';
+import { toTorchLayout } from './torch-layout.js';
 import { fullUNetTrainable } from './trainable.js';
 
 const tol = z.object({ atol: z.number(), rtol: z.number() });
@@ -40,15 +41,6 @@ const expectedSchema = z.object({
   ),
 });
 const toleranceSchema = z.object({ loss: tol, grad_norm_before_clip: tol, tensors: tol, params_after: tol });
-
-/** A compute-layout parameter (or its gradient) in PyTorch layout, as the fixture stores it. */
-function toTorchLayout(t: tf.Tensor, spec: ParameterSpec): tf.Tensor {
-  return tf.tidy(() => {
-    if (spec.layout === 'conv') return tf.transpose(t, [3, 2, 0, 1]);
-    if (spec.layout === 'linear') return tf.reshape(tf.transpose(t), [...spec.torchShape]);
-    return t.clone();
-  });
-}
 
 async function checkParams(
   ctx: CaseContext,

@@ -135,8 +135,11 @@ export class LoraNetwork {
   }
 
   /** Writes the LoRA as a kohya/A1111 .safetensors (atomically) that the engine and other SD tools load. */
-  async save(file: string, metadata: Record<string, string> = {}): Promise<void> {
-    const tensors = this.modules.map((m) => ({ m, down: tf.transpose(m.down), up: tf.transpose(m.up) }));
+  async save(file: string, metadata: Record<string, string> = {}, values?: ReadonlyMap<string, tf.Tensor>): Promise<void> {
+    // `values` (EMA weights) by the names of `variables`; default the live factors.
+    const value = (m: LoraModule, kind: 'down' | 'up'): tf.Tensor =>
+      values?.get(`${m.kohyaName}.lora_${kind}.weight`) ?? (kind === 'down' ? m.down : m.up);
+    const tensors = this.modules.map((m) => ({ m, down: tf.transpose(value(m, 'down')), up: tf.transpose(value(m, 'up')) }));
     try {
       await saveLoraKohya(
         file,

@@ -1,0 +1,75 @@
+// A small dataset the project makes itself: garment silhouettes (dress, shirt, skirt) in distinct colours on
+// a light background, captioned with the colour, plus helpers to judge which colour an image shows.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+
+export const COLOURS: Readonly<Record<string, readonly [number, number, number]>> = {
+  red: [220, 30, 30],
+  green: [30, 180, 40],
+  blue: [30, 60, 220],
+  yellow: [240, 220, 30],
+};
+
+const GARMENTS = ['dress', 'shirt', 'skirt'] as const;
+
+/** Inside-test of a garment silhouette on the unit square (x, y in [0, 1], y down), with a jitter. */
+function inside(garment: (typeof GARMENTS)[number], x: number, y: number, j: number): boolean {
+  const cx = 0.5 + j;
+  switch (garment) {
+    case 'dress': // narrow top widening to the hem
+      return y > 0.08 && y < 0.95 && Math.abs(x - cx) < 0.14 + 0.3 * y;
+    case 'shirt': // body plus sleeves
+      return (y > 0.1 && y < 0.9 && Math.abs(x - cx) < 0.28) || (y > 0.1 && y < 0.4 && Math.abs(x - cx) < 0.45);
+    case 'skirt':
+      return y > 0.25 && y < 0.9 && Math.abs(x - cx) < 0.18 + 0.35 * (y - 0.25);
+  }
+}
+
+/** Writes `perColour` images per colour (size px) and a JSONL manifest; returns the manifest path. */
+export async function writeColourDataset(dir: string, size: number, perColour: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const lines: string[] = [];
+  for (const [name, rgb] of Object.entries(COLOURS)) {
+    for (let k = 0; k < perColour; k++) {
+      const garment = GARMENTS[k % GARMENTS.length];
+      const jitter = ((k * 37) % 7) / 70 - 0.04;
+      const raw = Buffer.alloc(size * size * 3);
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const on = inside(garment, (x + 0.5) / size, (y + 0.5) / size, jitter);
+          const c = on ? rgb : [235, 232, 228];
+          raw.set(c, (y * size + x) * 3);
+        }
+      }
+      const file = `${name}-${garment}-${k}.png`;
+      await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path.join(dir, file));
+      lines.push(JSON.stringify({ image: file, text: `a ${name} ${garment}` }));
+    }
+  }
+  const manifest = path.join(dir, 'train.jsonl');
+  await writeFile(manifest, `${lines.join('\n')}\n`);
+  return manifest;
+}
+
+/** Mean RGB of an image's pixels (0..1). */
+export function meanColour(rgb: ArrayLike<number>, scale = 255): [number, number, number] {
+  const sum = [0, 0, 0];
+  for (let i = 0; i < rgb.length; i++) sum[i % 3] += rgb[i] / scale;
+  const n = rgb.length / 3;
+  return [sum[0] / n, sum[1] / n, sum[2] / n];
+}
+
+/** The class whose reference colour is nearest (Euclidean in RGB). */
+export function nearestColour(colour: readonly number[], references: ReadonlyMap<string, readonly number[]>): string {
+  let best = '';
+  let bestDist = Infinity;
+  for (const [name, ref] of references) {
+    const d = ref.reduce((acc, r, i) => acc + (r - colour[i]) ** 2, 0);
+    if (d < bestDist) {
+      bestDist = d;
+      best = name;
+    }
+  }
+  return best;
+}
