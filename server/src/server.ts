@@ -92,7 +92,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     },
   );
 
-  const engines = await loadOptionalEngines({ config, logger, sdModels });
+  const engines = await loadOptionalEngines(config, logger);
   const builtins: ModelEntry[] = engines.builtinModels;
   const modelDirs = [config.modelsDir, ...engines.extraModelDirs].filter((d): d is string => d !== undefined);
   for (const problem of await sdModels.refresh(modelDirs, builtins)) logger.warn(problem, 'skipped an entry of the models directory');

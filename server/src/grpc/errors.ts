@@ -3,6 +3,7 @@ import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { JobCancelledError, QueueClosedError, QueueFullError } from '../queue/errors.js';
 import { EngineUnavailableError } from '../queue/runners/types.js';
 import { ModelNameError, ModelNotFoundError } from '../models/registry.js';
+import { TryOnError } from '../tryon/errors.js';
 
 /** A bad request value; the message names the field and the value. */
 export class InputError extends Error {
@@ -20,8 +21,8 @@ export class NotFoundError extends Error {
 }
 
 /** Errors the engines throw for bad input, recognised by name so this module needs none of them. */
-const ENGINE_INPUT_ERRORS = new Set(['PipelineInputError', 'TryOnInputError', 'PersonNotFoundError', 'DatasetError', 'TrainingInputError']);
-const ENGINE_CANCELLED = new Set(['RunCancelled', 'TrainingCancelled', 'TryOnCancelled']);
+const ENGINE_INPUT_ERRORS = new Set(['PipelineInputError', 'LoraError', 'DatasetError', 'TrainingInputError']);
+const ENGINE_CANCELLED = new Set(['RunCancelled', 'TrainingCancelled']);
 
 export interface StatusInfo {
   readonly code: status;
@@ -41,6 +42,10 @@ export function toStatus(error: unknown): StatusInfo {
   }
   if (error instanceof EngineUnavailableError) {
     return { code: error.kind === 'unimplemented' ? status.UNIMPLEMENTED : status.FAILED_PRECONDITION, details: error.message, expected: true };
+  }
+  if (error instanceof TryOnError) {
+    const code = error.code === 'CANCELLED' ? status.CANCELLED : error.code === 'MODEL_MISSING' ? status.FAILED_PRECONDITION : status.INVALID_ARGUMENT;
+    return { code, details: error.message, expected: true };
   }
   if (error instanceof Error && ENGINE_INPUT_ERRORS.has(error.name)) return { code: status.INVALID_ARGUMENT, details: error.message, expected: true };
   if (error instanceof Error && ENGINE_CANCELLED.has(error.name)) return { code: status.CANCELLED, details: error.message, expected: true };

@@ -1,7 +1,7 @@
 // Images at the edge: decode and check what clients send (sharp), encode what the server returns.
 // Decoding to raw pixels drops every bit of metadata (EXIF, GPS, ICC), so nothing of it travels further.
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import type { RawImage } from '../queue/runners/types.js';
+import type { RawImage, ResultImage } from '../queue/runners/types.js';
 import { InputError } from './errors.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -50,14 +50,17 @@ function rawInput(image: RawImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }
 
-export async function encodePng(image: RawImage): Promise<Buffer> {
-  return rawInput(image).png().toBuffer();
+export async function encodePng(image: ResultImage): Promise<Buffer> {
+  return 'png' in image ? image.png : rawInput(image).png().toBuffer();
 }
 
 /** Previews are upscaled (nearest neighbour: they are latent-resolution blocks) to at least `minSide`. */
-export async function encodePreviewJpeg(image: RawImage, minSide = 64): Promise<Buffer> {
-  const scale = Math.max(1, Math.ceil(minSide / Math.min(image.width, image.height)));
-  let pipeline = rawInput(image);
-  if (scale > 1) pipeline = pipeline.resize(image.width * scale, image.height * scale, { kernel: 'nearest' });
+export async function encodePreviewJpeg(image: RawImage | Buffer, minSide = 64): Promise<Buffer> {
+  let pipeline = Buffer.isBuffer(image) ? sharp(image) : rawInput(image);
+  const size = Buffer.isBuffer(image) ? await pipeline.metadata() : image;
+  const width = size.width ?? 1;
+  const height = size.height ?? 1;
+  const scale = Math.max(1, Math.ceil(minSide / Math.min(width, height)));
+  if (scale > 1) pipeline = pipeline.resize(width * scale, height * scale, { kernel: 'nearest' });
   return pipeline.jpeg({ quality: 80 }).toBuffer();
 }

@@ -14,6 +14,8 @@ export const GENERATE_LIMITS = {
   defaultSteps: 25,
   maxGuidance: 30,
   defaultGuidance: 7.5,
+  tryOnSteps: 30,
+  tryOnGuidance: 2.5,
   defaultStrength: 0.8,
   maxImages: 4,
   maxSide: 2048,
@@ -107,7 +109,15 @@ function workingSize(asked: { width: number; height: number }, image: { width: n
 }
 
 function resolveModel(catalog: ModelCatalog, mode: GenerateMode, name: string, engine: string): ModelEntry | undefined {
-  if (mode === 'try-on' && (engine === 'warp' || (engine === '' && name === ''))) return undefined;
+  if (mode === 'try-on') {
+    // The weights-free engine needs no model; naming it ("warp") is the same as leaving the model empty.
+    if (engine === 'warp') return undefined;
+    if (name !== '' && catalog.find('model', name, ['inpaint', 'try-on']).kind === 'try-on') {
+      if (engine === 'diffusion') throw new InputError(`model "${name}" is the weights-free engine; engine "diffusion" needs an inpainting model`);
+      return undefined;
+    }
+    if (engine === '' && name === '') return undefined;
+  }
   const kinds: ModelKind[] = mode === 'inpaint' || mode === 'try-on' ? ['inpaint'] : ['base', 'fine-tuned'];
   if (name !== '') return catalog.find('model', name, kinds);
   const fallback = catalog.defaultFor(kinds[0] === 'inpaint' ? 'inpaint' : 'base');
@@ -132,11 +142,15 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
   const decode = (field: string, bytes: Uint8Array, channels: 1 | 3, resizeTo?: (s: { width: number; height: number }) => { width: number; height: number }): Promise<RawImage> =>
     decodeImage(field, bytes, { maxPixels: opts.maxImagePixels, channels, resizeTo });
 
-  let images: Pick<GenerateSpec, 'personImage' | 'garmentImage' | 'initImage' | 'maskImage'> = {};
+  let images: Pick<GenerateSpec, 'personImage' | 'garmentImage' | 'initImage' | 'maskImage' | 'personImageFile' | 'garmentImageFile' | 'maskImageFile'> = {};
   let size = { width: r.width, height: r.height };
   if (mode === 'try-on') {
-    const [personImage, garmentImage] = await Promise.all([decode('person_image', required('person_image'), 3), decode('garment_image', required('garment_image'), 3)]);
-    images = { personImage, garmentImage };
+    const personFile = Buffer.from(required('person_image'));
+    const garmentFile = Buffer.from(required('garment_image'));
+    const maskFile = req.mask_image.length > 0 ? Buffer.from(req.mask_image) : undefined;
+    const [personImage, garmentImage] = await Promise.all([decode('person_image', personFile, 3), decode('garment_image', garmentFile, 3)]);
+    const maskImage = maskFile ? await decode('mask_image', maskFile, 1) : undefined;
+    images = { personImage, garmentImage, personImageFile: personFile, garmentImageFile: garmentFile, ...(maskImage ? { maskImage, maskImageFile: maskFile } : {}) };
     size = { width: personImage.width, height: personImage.height };
   } else if (mode === 'image-to-image' || mode === 'inpaint') {
     const initBytes = required('init_image');
@@ -146,15 +160,18 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
     images = { initImage, ...(maskImage ? { maskImage } : {}) };
   }
 
-  const defaultStrength = mode === 'inpaint' ? 1 : L.defaultStrength;
+  const defaultStrength = mode === 'inpaint' || mode === 'try-on' ? 1 : L.defaultStrength;
+  // Try-on's diffusion engine is tuned like CatVTON: fewer guidance, more steps.
+  const defaultGuidance = mode === 'try-on' ? L.tryOnGuidance : L.defaultGuidance;
+  const defaultSteps = mode === 'try-on' ? L.tryOnSteps : L.defaultSteps;
   return {
     mode,
     model,
     loras,
     prompt: r.prompt,
     negativePrompt: r.negative_prompt,
-    steps: r.steps || L.defaultSteps,
-    guidanceScale: r.guidance_scale || L.defaultGuidance,
+    steps: r.steps || defaultSteps,
+    guidanceScale: r.guidance_scale || defaultGuidance,
     strength: r.strength || defaultStrength,
     seed: r.seed === '0' ? randomInt(1, 2 ** 47) : Number(r.seed),
     numImages: r.num_images || 1,

@@ -1,28 +1,29 @@
-// The engines that are built separately (try-on, training): loaded if present, so the server starts and
-// answers those modes with a clear status when one is missing.
+// The engines beside Stable Diffusion (try-on, training) and the embedded default models, gathered in one
+// place so server.ts reads as assembly.
 import type { ServerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { ModelRegistry } from '../../models/registry.js';
+import { ensureEmbeddedModels } from '../../models/embedded.js';
 import type { ModelEntry } from '../../models/scan.js';
-import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
+import { TryOnRunner } from './tryon-runner.js';
 import type { GenerateRunner, TrainRunner } from './types.js';
-
-export interface EngineDeps {
-  readonly config: ServerConfig;
-  readonly logger: Logger;
-  readonly sdModels: ModelRegistry<StableDiffusionModel>;
-}
 
 export interface OptionalEngines {
   readonly tryOn?: GenerateRunner;
   readonly train?: TrainRunner;
   /** Built-in entries for ListModels (the weights-free try-on engine). */
   readonly builtinModels: ModelEntry[];
-  /** Folders with embedded models (the generated tiny default). */
+  /** Folders with embedded models (the generated tiny default), scanned after the models directory. */
   readonly extraModelDirs: string[];
 }
 
-export async function loadOptionalEngines(deps: EngineDeps): Promise<OptionalEngines> {
-  deps.logger.debug('try-on and training engines not wired yet');
-  return { builtinModels: [], extraModelDirs: [] };
+export const WARP_ENGINE_ENTRY: ModelEntry = { name: 'warp', kind: 'try-on', format: 'builtin', path: '', memoryBytes: 0, sizeBytes: 0 };
+
+export async function loadOptionalEngines(config: ServerConfig, logger: Logger): Promise<OptionalEngines> {
+  const extraModelDirs: string[] = [];
+  if (!config.modelsDir) {
+    const started = performance.now();
+    extraModelDirs.push(await ensureEmbeddedModels(config.dataDir));
+    logger.info({ dir: extraModelDirs[0], ms: Math.round(performance.now() - started) }, 'no TRYON_MODELS_DIR: serving the embedded tiny models (random weights) and the warp try-on engine');
+  }
+  return { tryOn: new TryOnRunner(), builtinModels: [WARP_ENGINE_ENTRY], extraModelDirs };
 }

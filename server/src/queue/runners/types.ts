@@ -10,6 +10,13 @@ export interface RawImage {
   readonly data: Uint8Array;
 }
 
+/** An image some engine already encoded as PNG (the try-on pipeline returns files). */
+export interface PngImage {
+  readonly png: Buffer;
+}
+
+export type ResultImage = RawImage | PngImage;
+
 export type GenerateMode = 'try-on' | 'text-to-image' | 'image-to-image' | 'inpaint';
 export type GarmentCategory = 'upper' | 'lower' | 'dress';
 export type TryOnEngineName = 'warp' | 'diffusion';
@@ -41,6 +48,11 @@ export interface GenerateSpec {
   readonly garmentImage?: RawImage;
   readonly initImage?: RawImage;
   readonly maskImage?: RawImage;
+  /** MODE_TRY_ON: the validated uploads as sent (the try-on pipeline decodes them itself, alpha included). */
+  readonly personImageFile?: Buffer;
+  readonly garmentImageFile?: Buffer;
+  /** MODE_TRY_ON: the caller's own mask file, if any (white = repaint). */
+  readonly maskImageFile?: Buffer;
   readonly category?: GarmentCategory;
   readonly garmentTitle: string;
   readonly garmentDescription: string;
@@ -53,7 +65,8 @@ export interface GenerateProgress {
   readonly totalSteps: number;
   /** e.g. "loading-model", "analysing-person", "denoising", "decoding". */
   readonly stage: string;
-  readonly preview?: RawImage;
+  /** Raw pixels, or an already encoded image (any format sharp reads). */
+  readonly preview?: RawImage | Buffer;
 }
 
 export interface GenerateRunContext {
@@ -64,9 +77,9 @@ export interface GenerateRunContext {
 }
 
 export interface GenerateOutput {
-  readonly images: readonly RawImage[];
+  readonly images: readonly ResultImage[];
   readonly seeds: readonly number[];
-  readonly mask?: RawImage;
+  readonly mask?: ResultImage;
   readonly model: string;
   readonly engine: string;
   readonly loadMs: number;

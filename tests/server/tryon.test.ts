@@ -1,0 +1,67 @@
+// MODE_TRY_ON through the server on the shared photos: the warp engine end to end, and its refusals.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { status } from '@grpc/grpc-js';
+import sharp from 'sharp';
+import type { RunningServer, TryOnClient } from '../../server/src/index.js';
+import { connect, eventNames, generate, listModels, SHARED_DIR, solidImage, startTestServer } from './helpers.js';
+
+const photos = path.join(SHARED_DIR, 'fixtures/photos');
+const person = fs.readFileSync(path.join(photos, 'person/p03_full_man_tee_jeans.jpg'));
+const garment = fs.readFileSync(path.join(photos, 'garment/g02_upper_tee_logo.jpg'));
+
+let server: RunningServer;
+let client: TryOnClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = connect(server);
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.stop(0);
+});
+
+describe('MODE_TRY_ON', () => {
+  it('dresses the person with the warp engine: stages stream as percent, result has the photo size, mask on request', async () => {
+    const { events, error } = await generate(client, {
+      mode: 'MODE_TRY_ON',
+      person_image: person,
+      garment_image: garment,
+      garment_title: 'Logo tee',
+      category: 'UPPER_BODY',
+      mask_out: true,
+    });
+    expect(error).toBeUndefined();
+    const names = eventNames(events);
+    expect(names.slice(0, 2)).toEqual(['queued', 'started']);
+    expect(names.at(-1)).toBe('result');
+    const stages = events.filter((e) => e.progress).map((e) => e.progress!);
+    expect(stages.map((p) => p.stage)).toEqual(expect.arrayContaining(['analysis', 'mask', 'garment', 'generation', 'compositing']));
+    expect(stages.every((p) => p.total_steps === 100)).toBe(true);
+    expect(stages.at(-1)!.step).toBe(100);
+
+    const result = events.at(-1)!.result!;
+    expect(result.engine).toBe('warp');
+    expect(result.model).toBe('warp');
+    const input = await sharp(person).metadata();
+    const output = await sharp(result.images_png[0]).metadata();
+    expect([output.format, output.width, output.height]).toEqual(['png', input.width, input.height]);
+    const mask = await sharp(result.mask_png).metadata();
+    expect([mask.width, mask.height]).toEqual([input.width, input.height]);
+  });
+
+  it('refuses a photo with no person in it with INVALID_ARGUMENT, before anything is generated', async () => {
+    const { events, error } = await generate(client, { mode: 'MODE_TRY_ON', person_image: await solidImage(256, 384, 'jpeg'), garment_image: garment, category: 'UPPER_BODY' });
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/person/i);
+    expect(events.some((e) => e.result)).toBe(false);
+  });
+
+  it('lists the warp engine as the built-in try-on model', async () => {
+    const { models } = await listModels(client, { kind: 'MODEL_KIND_TRY_ON' });
+    expect(models).toEqual([expect.objectContaining({ name: 'warp', format: 'builtin', loaded: true })]);
+  });
+});
