@@ -1,13 +1,25 @@
-// Placeholder until the engine's inpaint pipeline lands.
-import { TryOnError } from '../../errors.js';
+// The `diffusion` engine: crops around the mask, runs either CatVTON-style concatenation (garment image)
+// or text-guided inpainting (product description, optional store LoRA), seeded by the warp result when
+// strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import { latentsToRgbPreview } from '../../../engine/index.js';
+import type { StepCallback } from '../../../engine/types.js';
+import { cancelled, TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
 import type { Mask, RgbImage } from '../../types.js';
-import type { DiffusionSettings } from './settings.js';
+import { CATVTON_LICENCE_WARNING } from './catvton-attention.js';
+import { personHalf, runConcat } from './concat.js';
+import { cropAroundMask, cropTensor, pasteCrop } from './crop.js';
+import { loadTryOnModel } from './model-cache.js';
+import { DiffusionSettingsSchema, type DiffusionSettings } from './settings.js';
 
 export interface DiffusionInput {
   readonly photo: RgbImage;
+  /** Binary, protected parts already removed. */
   readonly mask: Mask;
   readonly garment: PreparedGarment;
+  /** The warp engine's result: the img2img seed when strength < 1. */
   readonly warped: RgbImage;
   readonly prompt: string;
   readonly settings: DiffusionSettings;
@@ -15,6 +27,95 @@ export interface DiffusionInput {
   readonly onStep: (step: number, totalSteps: number, preview?: Buffer) => Promise<boolean>;
 }
 
-export function generateWithDiffusion(input: DiffusionInput): Promise<{ image: RgbImage; warnings: string[] }> {
-  return Promise.reject(new TryOnError('MODEL_MISSING', `diffusion engine not available (${input.settings.modelDir})`));
+/** The garment cut-out on white, at the crop's size, centred (CatVTON's resize-and-pad). */
+function garmentOnWhite(garment: PreparedGarment, width: number, height: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { image } = garment;
+    const rgba = tf.div(tf.tensor3d(image.data, [image.height, image.width, 4], 'float32'), 255);
+    const [rgb, alpha] = tf.split(rgba, [3, 1], 2);
+    const onWhite = tf.add(tf.mul(rgb, alpha), tf.sub(1, alpha));
+    const scale = Math.min(width / image.width, height / image.height);
+    const w = Math.max(1, Math.round(image.width * scale));
+    const h = Math.max(1, Math.round(image.height * scale));
+    const resized = tf.image.resizeBilinear(onWhite as tf.Tensor3D, [h, w]);
+    const top = Math.floor((height - h) / 2);
+    const left = Math.floor((width - w) / 2);
+    return tf.expandDims(tf.pad(resized, [[top, height - h - top], [left, width - w - left], [0, 0]], 1), 0) as tf.Tensor4D;
+  });
+}
+
+async function previewPng(latents: tf.Tensor4D, stacked: boolean): Promise<Buffer> {
+  const half = stacked ? personHalf(latents) : latents;
+  const [img] = latentsToRgbPreview(half);
+  if (stacked) half.dispose();
+  return sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+}
+
+export async function generateWithDiffusion(input: DiffusionInput): Promise<{ image: RgbImage; warnings: string[] }> {
+  const parsed = DiffusionSettingsSchema.safeParse(input.settings);
+  if (!parsed.success) throw new TryOnError('BAD_ARGUMENT', `diffusion settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const s = parsed.data;
+  const warnings: string[] = [];
+  if (s.catvtonPath) warnings.push(CATVTON_LICENCE_WARNING);
+  if (s.mode === 'text' && s.catvtonPath) warnings.push('CatVTON attention weights were loaded but the text mode does not use the garment image');
+  const model = await loadTryOnModel(s.modelDir, s.catvtonPath);
+  const height = s.height;
+  const width = Math.max(8, Math.round((height * 0.75) / 8) * 8);
+  const box = cropAroundMask(input.mask, width, height);
+  const { photo } = input;
+  const original = cropTensor(photo.data, photo.width, photo.height, 3, box, width, height);
+  const seedImage = cropTensor(input.warped.data, photo.width, photo.height, 3, box, width, height);
+  const mask = cropTensor(input.mask.data, photo.width, photo.height, 1, box, width, height);
+  const stacked = s.mode === 'concat';
+  const onStep: StepCallback = async ({ step, totalSteps, latents }) => {
+    if (input.signal?.aborted) return false;
+    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewPng(latents, stacked) : undefined;
+    return input.onStep(step, totalSteps, preview);
+  };
+  let lora: { remove(): void } | undefined;
+  try {
+    let rgb: Uint8Array;
+    if (stacked) {
+      const garment = garmentOnWhite(input.garment, width, height);
+      try {
+        rgb = await runConcat(model, {
+          person: s.strength < 1 ? seedImage : original,
+          original,
+          mask,
+          garment,
+          steps: s.steps,
+          guidanceScale: s.guidanceScale,
+          strength: s.strength,
+          seed: s.seed,
+          onStep,
+          signal: input.signal,
+        });
+      } finally {
+        garment.dispose();
+      }
+    } else {
+      if (s.loraPath) lora = await model.applyLora(s.loraPath, s.loraScale);
+      const result = await model.inpaint({
+        prompt: input.prompt,
+        negativePrompt: 'deformed, blurry, extra limbs, bad anatomy',
+        image: s.strength < 1 ? seedImage : original,
+        mask,
+        strength: s.strength,
+        numInferenceSteps: s.steps,
+        guidanceScale: s.guidanceScale,
+        seed: s.seed,
+        onStep,
+        signal: input.signal,
+      });
+      warnings.push(...result.warnings);
+      rgb = result.images[0].rgb;
+    }
+    return { image: pasteCrop(photo, box, rgb, width, height), warnings };
+  } catch (err) {
+    if ((err as Error).name === 'RunCancelled') throw cancelled();
+    throw err;
+  } finally {
+    lora?.remove();
+    tf.dispose([original, seedImage, mask]);
+  }
 }

@@ -16,8 +16,8 @@ export const DiffusionSettingsSchema = z.object({
   seed: z.number().int().min(0).default(0),
   /** Height of the person crop the UNet sees (width follows, 3:4), a multiple of 8 (64 per latent cell x8). */
   height: z.number().int().min(64).max(1536).multipleOf(8).default(512),
-  /** img2img strength when the warp result seeds the run (1 = start from noise). */
-  strength: z.number().min(0.05).max(1).default(1),
+  /** img2img strength: below 1 the warp result seeds the run (the refine); 1 starts from noise. */
+  strength: z.number().min(0.05).max(1).default(0.9),
   /** Cheap previews every N steps (0 = none). */
   previewEvery: z.number().int().min(0).default(1),
 });
