@@ -25,7 +25,6 @@ export const COLOUR_VAE_CONFIG = {
   scaling_factor: 2,
 };
 
-const C = 16;
 const ANCHOR = 10;
 /** GroupNorm of {v, +A, -A, 0} is about v / (A / sqrt(2)); this gain undoes it. */
 const NORM_GAIN = ANCHOR / Math.SQRT2;
