@@ -53,13 +53,17 @@ function moduleListKeys(b: number, stride: number): Record<(typeof PARTS)[number
   };
 }
 
-function maxIndex(weights: WeightMap): number {
-  let max = -1;
-  for (const key of weights.keys()) {
-    const m = /^(\d+)\./.exec(key);
-    if (m) max = Math.max(max, Number(m[1]));
+/**
+ * Entries per attn1 in the ModuleList: the distance between consecutive Attention entries (`N.to_q.weight`)
+ * or to_out lists (`N.0.weight`); a lone block falls back to the count of indices.
+ */
+function moduleStride(weights: WeightMap, blocks: number): number {
+  for (const pattern of [/^(\d+)\.to_q\.weight$/, /^(\d+)\.0\.weight$/]) {
+    const indices = [...weights.keys()].map((k) => pattern.exec(k)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+    if (indices.length === blocks && blocks > 1) return indices[1] - indices[0];
   }
-  return max;
+  const top = Math.max(-1, ...[...weights.keys()].map((k) => Number(/^(\d+)\./.exec(k)?.[1] ?? -1)));
+  return (top + 1) / blocks;
 }
 
 /** The model.safetensors inside a CatVTON folder (`attention/`, or a version folder holding it), or the file itself. */
@@ -85,12 +89,11 @@ export async function loadCatvtonAttention(unetParameters: Map<string, tf.Variab
     const blocks = attn1ModulesInOrder(unetParameters.keys());
     if (blocks.length === 0) throw new TryOnError('MODEL_MISSING', 'this UNet has no self-attention (attn1) blocks');
     const named = [...weights.keys()].some((k) => k.includes('.attn1.'));
-    const top = maxIndex(weights);
-    const stride = (top + 1) / blocks.length;
-    if (!named && !Number.isInteger(stride)) {
+    const stride = named ? 0 : moduleStride(weights, blocks.length);
+    if (!named && (!Number.isInteger(stride) || stride < 1)) {
       throw new TryOnError(
         'MODEL_MISSING',
-        `${file}: ${top + 1} module entries do not divide among this UNet's ${blocks.length} attn1 blocks: weights for another UNet?`,
+        `${file}: its ${weights.size} tensors do not split into this UNet's ${blocks.length} attn1 blocks: weights for another UNet?`,
       );
     }
     const updates: [tf.Variable, tf.Tensor][] = [];
