@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gelu } from '../../server/src/engine/models/layers/activations.js';
-import { multiHeadAttention } from '../../server/src/engine/models/layers/attention.js';
+import { mapTokenChunks, multiHeadAttention } from '../../server/src/engine/models/layers/attention.js';
 import { UNet2DConditionModel } from '../../server/src/engine/models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../../server/src/engine/models/unet/unet-config.js';
 import { disposeWeights } from '../../server/src/engine/safetensors/reader.js';
@@ -79,6 +79,19 @@ describe('chunked attention', () => {
         const chunked = multiHeadAttention(q, k, v, heads, mask, budget);
         const err = tf.max(tf.abs(tf.sub(whole, chunked))).dataSync()[0];
         expect(err, `budget ${budget}`).toBeLessThan(1e-6);
+      }
+    });
+  });
+
+  it('per-token functions give the same result in token chunks', () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 23, 5], 0, 1, 'float32', 5) as tf.Tensor3D;
+      const w = tf.randomNormal([5, 5], 0, 1, 'float32', 6) as tf.Tensor2D;
+      const fn = (t: tf.Tensor3D) => tf.reshape(tf.tanh(tf.matMul(tf.reshape(t, [-1, 5]), w)), t.shape) as tf.Tensor3D;
+      const whole = fn(x);
+      for (const budget of [1, 2 * 5 * 4, 2 * 5 * 23, 1 << 20]) {
+        const chunked = mapTokenChunks(x, 5, fn, budget);
+        expect(tf.max(tf.abs(tf.sub(whole, chunked))).dataSync()[0], `budget ${budget}`).toBe(0);
       }
     });
   });

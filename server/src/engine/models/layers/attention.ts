@@ -6,9 +6,10 @@ import type { Scope } from './parameters.js';
 /**
  * Largest attention-score block computed at once, in elements (scores and probabilities are each this big).
  * SD 1.5 at 64x64 latents has 4096 tokens: one head is 16.8M scores, so heads (and, for larger images,
- * query rows) are processed in chunks, each in its own tidy, to keep peak memory near 2 x 128 MB.
+ * query rows) are processed in chunks, each in its own tidy: peak about 2 x 64 MB. The wasm heap is capped
+ * at 4 GB and SD 1.5's UNet weights alone take 3.4 GB, so the budget is kept small.
  */
-export const ATTENTION_CHUNK_ELEMENTS = 1 << 25;
+export const ATTENTION_CHUNK_ELEMENTS = 1 << 24;
 
 /**
  * softmax(q k^T / sqrt(d) + mask) v per head. q [B, N, H*d], k and v [B, M, H*d]; `mask` is additive,
@@ -57,6 +58,27 @@ export function multiHeadAttention(
   }
   const out = chunks.length === 1 ? chunks[0] : tf.concat(chunks, 0);
   return tf.reshape(tf.transpose(tf.reshape(out, [b, heads, n, d]), [0, 2, 1, 3]), [b, n, inner]) as tf.Tensor3D;
+}
+
+/**
+ * Applies a per-token function to x [B, N, C] in chunks of tokens, each in its own tidy, so that its widest
+ * intermediate ([B, chunk, width]) stays within ATTENTION_CHUNK_ELEMENTS. Exact: tokens are independent.
+ */
+export function mapTokenChunks(
+  x: tf.Tensor3D,
+  width: number,
+  fn: (chunk: tf.Tensor3D) => tf.Tensor3D,
+  chunkElements: number = ATTENTION_CHUNK_ELEMENTS,
+): tf.Tensor3D {
+  const [b, n, c] = x.shape;
+  const tokens = Math.max(1, Math.floor(chunkElements / (b * width)));
+  if (tokens >= n) return tf.tidy(() => fn(x));
+  const parts: tf.Tensor3D[] = [];
+  for (let start = 0; start < n; start += tokens) {
+    const size = Math.min(tokens, n - start);
+    parts.push(tf.tidy(() => fn(tf.slice(x, [0, start, 0], [b, size, c]))));
+  }
+  return tf.concat(parts, 1);
 }
 
 export interface AttentionOptions {
