@@ -1,0 +1,179 @@
+// npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
+//   [--skip unet,vae,generate] [--tiny-model <diffusers dir>]
+// Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
+// config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
+// 512x512, and a whole tiny-model txt2img. Prints the backend and what it measured.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { declaredParameters } from '../server/src/engine/random-model.js';
+import { parseUNetConfig } from '../server/src/engine/models/unet/unet-config.js';
+import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-condition.js';
+import { parseAutoencoderKLConfig } from '../server/src/engine/models/vae/vae-config.js';
+import { AutoencoderKL } from '../server/src/engine/models/vae/autoencoder-kl.js';
+import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
+import { BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '../server/src/engine/index.js';
+import { readFile } from 'node:fs/promises';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
+
+/**
+ * Random weights handed out one tensor at a time: the model binds each into a variable right away, so
+ * only one stored-layout copy exists at once (SD 1.5's UNet is 3.4 GB, near wasm's 4 GB heap).
+ */
+class StreamedRandomWeights extends Map<string, tf.Tensor> {
+  private last: tf.Tensor | undefined;
+  private readonly specs: Map<string, ParameterSpec>;
+
+  constructor(specs: readonly ParameterSpec[]) {
+    super();
+    this.specs = new Map(specs.map((s) => [s.name, s]));
+  }
+
+  override get(name: string): tf.Tensor | undefined {
+    const spec = this.specs.get(name);
+    if (!spec) return undefined;
+    this.last?.dispose();
+    const shape = [...spec.torchShape];
+    const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+    this.last = name.endsWith('.bias') || shape.length === 1
+      ? tf.add(tf.randomNormal(shape, 0, 0.05), name.endsWith('.weight') ? 1 : 0)
+      : tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn));
+    return this.last;
+  }
+
+  release(): void {
+    this.last?.dispose();
+    this.last = undefined;
+  }
+}
+
+function buildRandom<T>(specs: ParameterSpec[], build: (weights: Map<string, tf.Tensor>) => T): T {
+  const weights = new StreamedRandomWeights(specs);
+  try {
+    return build(weights);
+  } finally {
+    weights.release();
+  }
+}
+
+async function readConfig(component: string): Promise<unknown> {
+  return JSON.parse(await readFile(path.join(BUNDLED_SD15_CONFIG_DIR, component, 'config.json'), 'utf8'));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `fn` (which must read its result back, so the time includes the device) warmup + iters times. */
+async function time(label: string, iters: number, warmup: boolean, fn: () => Promise<void>): Promise<void> {
+  if (warmup) {
+    const t0 = performance.now();
+    await fn();
+    console.log(`  ${label}: warm-up ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+  const times: number[] = [];
+  for (let i = 0; i < iters; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  console.log(`${label}: median ${median(times).toFixed(1)} ms over ${iters} run(s) [${times.map((t) => t.toFixed(0)).join(', ')}]`);
+}
+
+function countParams(specs: ParameterSpec[]): number {
+  return specs.reduce((n, s) => n + s.torchShape.reduce((a, b) => a * b, 1), 0);
+}
+
+async function benchUnet(iters: number, warmup: boolean): Promise<void> {
+  const config = parseUNetConfig(await readConfig('unet'));
+  const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
+  console.log(`SD 1.5 UNet: ${(countParams(specs) / 1e6).toFixed(0)}M parameters (random), batch 2, latent 64x64`);
+  const t0 = performance.now();
+  const unet = buildRandom(specs, (w) => new UNet2DConditionModel(config, w));
+  console.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const sample = tf.randomNormal([2, 64, 64, config.inChannels]) as tf.Tensor4D;
+  const states = tf.randomNormal([2, 77, config.crossAttentionDim]) as tf.Tensor3D;
+  const t = tf.tensor1d([500], 'float32');
+  try {
+    await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
+      const out = unet.forward(sample, t, states);
+      await out.data();
+      out.dispose();
+    });
+  } finally {
+    tf.dispose([sample, states, t]);
+    unet.dispose();
+  }
+}
+
+async function benchVae(iters: number, warmup: boolean): Promise<void> {
+  const config = parseAutoencoderKLConfig(await readConfig('vae'));
+  const specs = declaredParameters((w) => new AutoencoderKL(config, w));
+  console.log(`SD 1.5 VAE: ${(countParams(specs) / 1e6).toFixed(0)}M parameters (random), decode 64x64 latent -> 512x512`);
+  const vae = buildRandom(specs, (w) => new AutoencoderKL(config, w));
+  const z = tf.randomNormal([1, 64, 64, config.latentChannels]) as tf.Tensor4D;
+  try {
+    await time('vae decode (SD 1.5, 512x512)', iters, warmup, async () => {
+      const image = vae.decode(z);
+      await image.data();
+      image.dispose();
+    });
+  } finally {
+    z.dispose();
+    vae.dispose();
+  }
+}
+
+async function benchGenerate(dir: string, iters: number, warmup: boolean): Promise<void> {
+  const sd = await loadStableDiffusion(dir);
+  const opts = { prompt: 'a photograph of an astronaut riding a horse', height: 64, width: 64, numInferenceSteps: 20, guidanceScale: 7.5, seed: 1 };
+  console.log(`tiny model ${dir}: txt2img ${opts.width}x${opts.height}, ${opts.numInferenceSteps} steps PNDM, guidance ${opts.guidanceScale}`);
+  try {
+    await time('tiny txt2img (whole generation)', iters, warmup, async () => {
+      await sd.txt2img(opts);
+    });
+  } finally {
+    sd.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'unet-iters': { type: 'string' },
+      'vae-iters': { type: 'string' },
+      'gen-iters': { type: 'string' },
+      skip: { type: 'string', default: '' },
+      'tiny-model': { type: 'string', default: DEFAULT_TINY },
+    },
+  });
+  const count = (name: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+  const quick = values.quick;
+  const skip = new Set(values.skip.split(',').filter(Boolean));
+  for (const s of skip) if (!['unet', 'vae', 'generate'].includes(s)) throw new Error(`--skip takes unet, vae, generate; got "${s}"`);
+  const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
+    logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
+  });
+  console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
+  if (!skip.has('unet')) await benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick);
+  if (!skip.has('vae')) await benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick);
+  if (!skip.has('generate')) await benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true);
+  console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:sd: ${(err as Error).message}`);
+  process.exitCode = 1;
+});
