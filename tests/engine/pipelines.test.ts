@@ -122,9 +122,12 @@ describe('txt2img', () => {
     [{ seed: -3 }, 'seed must be an integer in [0, 9007199254740991], got -3'],
     [{ seed: [1, 2] }, 'seed has 2 entries but the run makes 1 images'],
     [{ scheduler: 'heun' }, 'unknown scheduler "heun"'],
+    [{ schedulerConfig: { timestep_spacing: 'sideways' } }, 'timestep_spacing'],
   ])('rejects %o', async (bad, message) => {
     const before = tf.memory().numTensors;
-    await expect(sd.txt2img({ ...small, prompt: 'p', ...bad })).rejects.toThrow(message);
+    const run = sd.txt2img({ ...small, prompt: 'p', ...bad });
+    await expect(run).rejects.toThrow(message);
+    await expect(run).rejects.toBeInstanceOf(PipelineInputError);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -36,7 +36,11 @@ export interface CommonOptions {
   scheduler?: string;
   /** Config keys over the model's scheduler config (e.g. timestep_spacing, use_karras_sigmas). */
   schedulerConfig?: Readonly<Record<string, unknown>>;
-  /** Called after every step with the new latents; return false to stop (the run throws RunCancelled). */
+  /**
+   * Called after every step: `step` counts the steps done (1..totalSteps), `timestep` is the one just run,
+   * `latents` the new NHWC latents (owned by the run: read them, do not keep or dispose them). Return false
+   * to stop; the run then frees everything and throws RunCancelled.
+   */
   onStep?: StepCallback;
   signal?: AbortSignal;
 }

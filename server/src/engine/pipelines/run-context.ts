@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource, Scheduler } from '../types.js';
 import type { PipelineComponents } from './components.js';
 import { disposeScheduler } from './denoise.js';
+import { PipelineInputError } from './errors.js';
 import { runNoise } from './noise.js';
 import type { CommonOptions } from './options.js';
 import { promptList } from './options.js';
@@ -25,7 +26,7 @@ export interface RunContext {
 export function openRun(components: PipelineComponents, opts: CommonOptions, batch: number): RunContext {
   const guidanceScale = opts.guidanceScale ?? 7.5;
   const steps = opts.numInferenceSteps ?? 50;
-  const scheduler = components.createScheduler(opts.scheduler, opts.schedulerConfig);
+  const scheduler = createSchedulerFor(components, opts);
   const { noise, seeds } = runNoise(batch, opts.seed, opts.noise);
   let prompt: EncodedPrompt;
   try {
@@ -56,6 +57,15 @@ export function openRun(components: PipelineComponents, opts: CommonOptions, bat
       disposeScheduler(scheduler);
     },
   };
+}
+
+/** A bad scheduler name or config is the caller's input error, reported before anything is computed. */
+function createSchedulerFor(components: PipelineComponents, opts: CommonOptions): Scheduler {
+  try {
+    return components.createScheduler(opts.scheduler, opts.schedulerConfig);
+  } catch (err) {
+    throw new PipelineInputError((err as Error).message);
+  }
 }
 
 /** Latent size of an image size (SD: /8). */
