@@ -15,6 +15,7 @@ import { GpuQueue } from './queue/gpu-queue.js';
 import { JobRegistry } from './queue/job-registry.js';
 import { createRunners } from './queue/runners/index.js';
 import { loadOptionalEngines } from './queue/runners/engines.js';
+import { TrainingRunner } from './queue/runners/train-runner.js';
 import { ApiKeyCheck } from './grpc/auth.js';
 import { HealthService } from './grpc/health.js';
 import { ReflectionServiceAdapter } from './grpc/reflection.js';
@@ -94,12 +95,16 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
 
   const engines = await loadOptionalEngines(config, logger);
   const builtins: ModelEntry[] = engines.builtinModels;
-  const modelDirs = [config.modelsDir, ...engines.extraModelDirs].filter((d): d is string => d !== undefined);
-  for (const problem of await sdModels.refresh(modelDirs, builtins)) logger.warn(problem, 'skipped an entry of the models directory');
+  // Train publishes into the models directory; without one, into the data directory's.
+  const trainingOutputDir = config.modelsDir ?? path.join(config.dataDir, 'models');
+  const refreshModels = async (): Promise<void> => {
+    const dirs = [config.modelsDir, ...engines.extraModelDirs, trainingOutputDir].filter((d, i, all): d is string => d !== undefined && fs.existsSync(d) && all.indexOf(d) === i);
+    for (const problem of await sdModels.refresh(dirs, builtins)) logger.warn(problem, 'skipped an entry of the models directory');
+  };
+  await refreshModels();
   const defaults: ModelDefaults = chooseDefaults(sdModels.list(), config.defaultModel);
   logger.info({ models: sdModels.list().map((m) => `${m.name} (${m.kind})`), base: defaults.base?.name, inpaint: defaults.inpaint?.name }, 'models found');
 
-  const trainingOutputDir = config.modelsDir ?? path.join(config.dataDir, 'models');
   const health = new HealthService();
   const auth = new ApiKeyCheck(config.apiKeys);
   const server = new grpc.Server({
@@ -114,8 +119,8 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     queue,
     jobs,
     models: sdModels as ModelRegistry<unknown>,
-    catalog: { find: (field, name, kinds) => sdModels.find(field, name, kinds), defaultFor: (kind) => defaults[kind] },
-    runners: createRunners({ sdModels, tryOn: engines.tryOn, train: engines.train }),
+    catalog: { find: (field, name, kinds) => sdModels.find(field, name, kinds), has: (name) => sdModels.list().some((m) => m.name === name), defaultFor: (kind) => defaults[kind] },
+    runners: createRunners({ sdModels, tryOn: engines.tryOn, train: new TrainingRunner({ workDir: path.join(config.dataDir, 'training'), onPublished: refreshModels }) }),
     trainingOutputDir,
     datasetsDir: config.datasetsDir ?? path.join(config.dataDir, 'datasets'),
   }).addToServer(server);

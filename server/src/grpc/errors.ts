@@ -13,6 +13,13 @@ export class InputError extends Error {
   }
 }
 
+export class AlreadyExistsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
 export class NotFoundError extends Error {
   constructor(message: string) {
     super(message);
@@ -34,6 +41,7 @@ export interface StatusInfo {
 export function toStatus(error: unknown): StatusInfo {
   if (error instanceof InputError || error instanceof ModelNameError) return { code: status.INVALID_ARGUMENT, details: error.message, expected: true };
   if (error instanceof NotFoundError || error instanceof ModelNotFoundError) return { code: status.NOT_FOUND, details: error.message, expected: true };
+  if (error instanceof AlreadyExistsError) return { code: status.ALREADY_EXISTS, details: error.message, expected: true };
   if (error instanceof QueueFullError) return { code: status.RESOURCE_EXHAUSTED, details: error.message, expected: true };
   if (error instanceof QueueClosedError) return { code: status.UNAVAILABLE, details: error.message, expected: true };
   if (error instanceof JobCancelledError) {

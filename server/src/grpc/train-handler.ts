@@ -39,6 +39,10 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
         return deps.runners.train.run(spec, {
           signal: ctx.signal,
           yieldToInteractive: () => ctx.yieldToInteractive(),
+          dataset: (d) => {
+            log.info({ format: d.format, total: d.total, kept: d.kept, dropped: d.dropped, unreadable: d.unreadable }, 'dataset read');
+            writer.push(() => ({ dataset: { ...d, warnings: [...d.warnings] } }));
+          },
           progress: (p) => {
             job.reportProgress(p.step, p.totalSteps);
             deps.metrics.steps.inc({ kind: 'train' });

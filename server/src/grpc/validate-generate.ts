@@ -92,6 +92,8 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
 /** What validation needs from the model registry. */
 export interface ModelCatalog {
   find(field: string, name: string, kinds: readonly ModelKind[]): ModelEntry;
+  /** Whether any entry (model, LoRA, built-in) has this name. */
+  has(name: string): boolean;
   /** The default model for a kind of job, or undefined when none is configured. */
   defaultFor(kind: 'base' | 'inpaint'): ModelEntry | undefined;
 }

@@ -7,7 +7,7 @@ import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js'
 import type { TrainMode, TrainSpec } from '../queue/runners/types.js';
 import { nameProblem } from '../models/names.js';
 import { describeIssues, type ModelCatalog } from './validate-generate.js';
-import { InputError } from './errors.js';
+import { AlreadyExistsError, InputError } from './errors.js';
 
 const MODES: Record<string, TrainMode> = { TRAIN_MODE_FULL: 'full', TRAIN_MODE_LORA: 'lora', TRAIN_MODE_INPAINT_LORA: 'inpaint-lora' };
 
@@ -64,6 +64,9 @@ export function validateTrain(req: TrainRequest__Output, catalog: ModelCatalog, 
   const mode = MODES[r.mode];
   const problem = nameProblem(r.output_name);
   if (problem) throw new InputError(`output_name ${problem}`);
+  if (!r.resume && catalog.has(r.output_name)) {
+    throw new AlreadyExistsError(`output_name "${r.output_name}" is already a model; choose another name, or set resume to continue its training`);
+  }
   const baseKind = mode === 'inpaint-lora' ? 'inpaint' : 'base';
   const baseModel = r.base_model ? catalog.find('base_model', r.base_model, [baseKind, ...(baseKind === 'base' ? (['fine-tuned'] as const) : [])]) : catalog.defaultFor(baseKind);
   if (!baseModel) throw new InputError(`base_model: no ${baseKind} model is configured; name one from ListModels`);

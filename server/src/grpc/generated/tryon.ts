@@ -3,6 +3,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { CancelJobRequest as _tryon_v1_CancelJobRequest, CancelJobRequest__Output as _tryon_v1_CancelJobRequest__Output } from './tryon/v1/CancelJobRequest.js';
 import type { Checkpoint as _tryon_v1_Checkpoint, Checkpoint__Output as _tryon_v1_Checkpoint__Output } from './tryon/v1/Checkpoint.js';
+import type { DatasetReport as _tryon_v1_DatasetReport, DatasetReport__Output as _tryon_v1_DatasetReport__Output } from './tryon/v1/DatasetReport.js';
 import type { Done as _tryon_v1_Done, Done__Output as _tryon_v1_Done__Output } from './tryon/v1/Done.js';
 import type { GenerateEvent as _tryon_v1_GenerateEvent, GenerateEvent__Output as _tryon_v1_GenerateEvent__Output } from './tryon/v1/GenerateEvent.js';
 import type { GenerateRequest as _tryon_v1_GenerateRequest, GenerateRequest__Output as _tryon_v1_GenerateRequest__Output } from './tryon/v1/GenerateRequest.js';
@@ -35,6 +36,7 @@ export interface ProtoGrpcType {
     v1: {
       CancelJobRequest: MessageTypeDefinition<_tryon_v1_CancelJobRequest, _tryon_v1_CancelJobRequest__Output>
       Checkpoint: MessageTypeDefinition<_tryon_v1_Checkpoint, _tryon_v1_Checkpoint__Output>
+      DatasetReport: MessageTypeDefinition<_tryon_v1_DatasetReport, _tryon_v1_DatasetReport__Output>
       Done: MessageTypeDefinition<_tryon_v1_Done, _tryon_v1_Done__Output>
       GarmentCategory: EnumTypeDefinition
       GenerateEvent: MessageTypeDefinition<_tryon_v1_GenerateEvent, _tryon_v1_GenerateEvent__Output>

@@ -1,15 +1,14 @@
-// The engines beside Stable Diffusion (try-on, training) and the embedded default models, gathered in one
+// The try-on engine and the embedded default models, gathered in one
 // place so server.ts reads as assembly.
 import type { ServerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ensureEmbeddedModels } from '../../models/embedded.js';
 import type { ModelEntry } from '../../models/scan.js';
 import { TryOnRunner } from './tryon-runner.js';
-import type { GenerateRunner, TrainRunner } from './types.js';
+import type { GenerateRunner } from './types.js';
 
 export interface OptionalEngines {
   readonly tryOn?: GenerateRunner;
-  readonly train?: TrainRunner;
   /** Built-in entries for ListModels (the weights-free try-on engine). */
   readonly builtinModels: ModelEntry[];
   /** Folders with embedded models (the generated tiny default), scanned after the models directory. */

@@ -120,8 +120,19 @@ export interface TrainSpec {
   readonly trainTextEncoder: boolean;
 }
 
+export interface DatasetSummary {
+  readonly format: string;
+  readonly total: number;
+  readonly kept: number;
+  readonly dropped: number;
+  readonly unreadable: number;
+  readonly warnings: readonly string[];
+}
+
 export interface TrainRunContext {
   readonly signal: AbortSignal;
+  /** Once, after the dataset was read and filtered. */
+  dataset(summary: DatasetSummary): void;
   /** Call between steps: pauses while shoppers wait. */
   yieldToInteractive(): Promise<void>;
   progress(update: { step: number; totalSteps: number; loss: number; learningRate: number; imagesPerSecond: number; etaSeconds: number }): void;

@@ -7,6 +7,7 @@ import type { Sample as _tryon_v1_Sample, Sample__Output as _tryon_v1_Sample__Ou
 import type { Done as _tryon_v1_Done, Done__Output as _tryon_v1_Done__Output } from '../../tryon/v1/Done.js';
 import type { Started as _tryon_v1_Started, Started__Output as _tryon_v1_Started__Output } from '../../tryon/v1/Started.js';
 import type { Paused as _tryon_v1_Paused, Paused__Output as _tryon_v1_Paused__Output } from '../../tryon/v1/Paused.js';
+import type { DatasetReport as _tryon_v1_DatasetReport, DatasetReport__Output as _tryon_v1_DatasetReport__Output } from '../../tryon/v1/DatasetReport.js';
 
 export interface TrainEvent {
   'queued'?: (_tryon_v1_Queued | null);
@@ -19,7 +20,11 @@ export interface TrainEvent {
    * The job yielded the GPU to waiting shoppers; Started follows when it resumes.
    */
   'paused'?: (_tryon_v1_Paused | null);
-  'event'?: "queued"|"progress"|"checkpoint"|"sample"|"done"|"started"|"paused";
+  /**
+   * Once, after the dataset was read and filtered, before the first step.
+   */
+  'dataset'?: (_tryon_v1_DatasetReport | null);
+  'event'?: "queued"|"progress"|"checkpoint"|"sample"|"done"|"started"|"paused"|"dataset";
 }
 
 export interface TrainEvent__Output {
@@ -33,5 +38,9 @@ export interface TrainEvent__Output {
    * The job yielded the GPU to waiting shoppers; Started follows when it resumes.
    */
   'paused'?: (_tryon_v1_Paused__Output | null);
-  'event'?: "queued"|"progress"|"checkpoint"|"sample"|"done"|"started"|"paused";
+  /**
+   * Once, after the dataset was read and filtered, before the first step.
+   */
+  'dataset'?: (_tryon_v1_DatasetReport__Output | null);
+  'event'?: "queued"|"progress"|"checkpoint"|"sample"|"done"|"started"|"paused"|"dataset";
 }
