@@ -18,11 +18,11 @@ function inside(garment: (typeof GARMENTS)[number], x: number, y: number, j: num
   const cx = 0.5 + j;
   switch (garment) {
     case 'dress': // narrow top widening to the hem
-      return y > 0.08 && y < 0.95 && Math.abs(x - cx) < 0.14 + 0.3 * y;
+      return y > 0.04 && y < 0.97 && Math.abs(x - cx) < 0.2 + 0.3 * y;
     case 'shirt': // body plus sleeves
-      return (y > 0.1 && y < 0.9 && Math.abs(x - cx) < 0.28) || (y > 0.1 && y < 0.4 && Math.abs(x - cx) < 0.45);
+      return (y > 0.06 && y < 0.95 && Math.abs(x - cx) < 0.32) || (y > 0.06 && y < 0.45 && Math.abs(x - cx) < 0.48);
     case 'skirt':
-      return y > 0.25 && y < 0.9 && Math.abs(x - cx) < 0.18 + 0.35 * (y - 0.25);
+      return y > 0.15 && y < 0.95 && Math.abs(x - cx) < 0.25 + 0.25 * (y - 0.15);
   }
 }
 

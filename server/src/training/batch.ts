@@ -17,6 +17,7 @@ export interface BatchSettings {
   readonly numTrainTimesteps: number;
   readonly alphasCumprod: Float32Array;
   readonly noiseOffset: number;
+  readonly captionDropout: number;
   readonly minSnrGamma?: number;
   /** 9-channel UNet: draw random masks. */
   readonly inpaint: boolean;
@@ -52,15 +53,15 @@ export class BatchBuilder {
     const res = augment.resolution;
     const pixels = new Float32Array(b * res * res * 3);
     const captions: string[] = [];
-    const draws = this.random.uniforms(micro, Purpose.augment, 3 * b);
+    const draws = this.random.uniforms(micro, Purpose.augment, 4 * b);
     let k = micro * b;
     for (let i = 0; i < b; i++) {
       for (let attempt = 0; ; attempt++) {
         const example = this.exampleAt(k++);
         try {
-          const draw = { cropX: draws[3 * i], cropY: draws[3 * i + 1], flip: draws[3 * i + 2] };
+          const draw = { cropX: draws[4 * i], cropY: draws[4 * i + 1], flip: draws[4 * i + 2] };
           pixels.set(await loadTrainingImage(example.image, augment, draw), i * res * res * 3);
-          captions.push(example.caption);
+          captions.push(draws[4 * i + 3] < this.settings.captionDropout ? '' : example.caption);
           break;
         } catch (e) {
           if (!this.skipped.has(example.image)) this.warn(`skipping unreadable image ${example.image}: ${(e as Error).message}`);

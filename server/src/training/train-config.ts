@@ -32,6 +32,8 @@ export const trainConfigSchema = z.object({
   /** min-SNR-gamma loss weighting (5 is the paper's choice); absent = plain MSE. */
   minSnrGamma: z.number().positive().optional(),
   noiseOffset: z.number().nonnegative().default(0),
+  /** Share of captions replaced by "" (diffusers' proportion_empty_prompts), so guidance has an unconditional model. */
+  captionDropout: z.number().min(0).max(1).default(0),
   loraRank: positiveInt.default(4),
   loraAlpha: z.number().positive().optional(),
   /** Also train LoRA factors on the text encoder's attention projections. */

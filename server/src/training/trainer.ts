@@ -161,6 +161,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         numTrainTimesteps: this.noiseScheduler.config.numTrainTimesteps,
         alphasCumprod: this.noiseScheduler.alphasCumprod,
         noiseOffset: config.noiseOffset,
+        captionDropout: config.captionDropout,
         minSnrGamma: config.minSnrGamma,
         inpaint: this.inpaint,
       },

@@ -1,0 +1,20 @@
+// Loads the model to fine-tune (a diffusers folder, or a single-file checkpoint with its config folder) and
+// records where its configs live, for writing a trained diffusers folder later.
+import { stat } from 'node:fs/promises';
+import { BUNDLED_SD15_CONFIG_DIR, loadStableDiffusion, type StableDiffusionModel } from '../engine/stable-diffusion.js';
+import type { BaseModelFiles } from './export-model.js';
+
+export interface LoadedBase {
+  readonly model: StableDiffusionModel;
+  readonly files: BaseModelFiles & { readonly source: string };
+}
+
+export async function loadBaseModel(
+  source: string,
+  opts: { configDir?: string; onProgress?: (done: number, total: number, what: string) => void } = {},
+): Promise<LoadedBase> {
+  const isDir = (await stat(source).catch(() => undefined))?.isDirectory() ?? false;
+  const configDir = isDir ? source : (opts.configDir ?? BUNDLED_SD15_CONFIG_DIR);
+  const model = await loadStableDiffusion(source, { configDir: isDir ? undefined : configDir, onProgress: opts.onProgress });
+  return { model, files: { source, configDir } };
+}
