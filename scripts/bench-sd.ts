@@ -25,6 +25,7 @@ const DEFAULT_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, 
  */
 class StreamedRandomWeights extends Map<string, tf.Tensor> {
   private last: tf.Tensor | undefined;
+  private state = 0x9e3779b9;
   private readonly specs: Map<string, ParameterSpec>;
 
   constructor(specs: readonly ParameterSpec[]) {
@@ -38,10 +39,25 @@ class StreamedRandomWeights extends Map<string, tf.Tensor> {
     this.last?.dispose();
     const shape = [...spec.torchShape];
     const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-    this.last = name.endsWith('.bias') || shape.length === 1
-      ? tf.add(tf.randomNormal(shape, 0, 0.05), name.endsWith('.weight') ? 1 : 0)
-      : tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn));
+    const small = name.endsWith('.bias') || shape.length === 1;
+    const scale = small ? 0.05 : Math.sqrt(3 / fanIn);
+    const offset = small && name.endsWith('.weight') ? 1 : 0;
+    this.last = tf.tensor(this.uniform(shape.reduce((a, b) => a * b, 1), scale, offset), shape, 'float32');
     return this.last;
+  }
+
+  /** Timing needs plausible magnitudes, not good randomness: xorshift32 uniforms in offset ± scale. */
+  private uniform(count: number, scale: number, offset: number): Float32Array {
+    const values = new Float32Array(count);
+    let x = this.state;
+    for (let i = 0; i < count; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      values[i] = offset + scale * ((x >>> 0) / 2147483648 - 1);
+    }
+    this.state = x;
+    return values;
   }
 
   release(): void {

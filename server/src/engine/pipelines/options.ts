@@ -139,6 +139,7 @@ export function checkStrength(strength: number): void {
 
 /** An image or mask tensor: NHWC with the right channels, batch 1 or the run's batch, size a multiple of 8. */
 export function checkImageTensor(name: string, image: tf.Tensor, channels: number, batch: number): { height: number; width: number } {
+  if (typeof image !== 'object' || image === null || !Array.isArray(image.shape)) fail(`${name} must be a tensor NHWC [B, H, W, ${channels}], got ${typeof image}`);
   if (image.rank !== 4) fail(`${name} must be NHWC [B, H, W, ${channels}], got shape [${image.shape.join(', ')}]`);
   const [b, h, w, c] = image.shape;
   if (c !== channels) fail(`${name} must have ${channels} channel(s), got ${c} (shape [${image.shape.join(', ')}])`);
