@@ -63,15 +63,16 @@ export async function inpaint(components: PipelineComponents, opts: InpaintOptio
     const sigma = run.scheduler.initNoiseSigma;
 
     // 3. Prepare latents (draw order as diffusers: image latents, noise; then the masked image's sample).
+    // Everything is owned by the run until denoise consumes the latents (a second dispose is a no-op).
     let latents: tf.Tensor4D;
     const x = own(toModelRange(opts.image));
     if (opts.latents || strength === 1) {
       const noise = opts.latents ? opts.latents : own(run.noise(shape) as tf.Tensor4D);
-      latents = tf.tidy(() => tf.mul(noise, sigma) as tf.Tensor4D);
+      latents = own(tf.tidy(() => tf.mul(noise, sigma) as tf.Tensor4D));
     } else {
       const imageLatents = own(repeatToBatch(own(encodeImageLatents(components.vae, x, run.noise)), batch));
       const noise = own(run.noise(shape));
-      latents = run.scheduler.addNoise(imageLatents, noise, Array<number>(batch).fill(timesteps[0])) as tf.Tensor4D;
+      latents = own(run.scheduler.addNoise(imageLatents, noise, Array<number>(batch).fill(timesteps[0])) as tf.Tensor4D);
     }
 
     // 4. Prepare the mask channels: mask and masked-image latents, doubled for guidance.
