@@ -137,6 +137,8 @@ export class ModelRegistry<T> {
         released = true;
         held.leases--;
         held.lastUsed = ++this.clock;
+        // A model loaded over budget (others were in use) goes as soon as it is idle and still too much.
+        this.evictIdle(0);
       },
     };
   }
@@ -161,16 +163,21 @@ export class ModelRegistry<T> {
   }
 
   private makeRoomFor(entry: ModelEntry): void {
+    this.evictIdle(entry.memoryBytes, entry.name);
+    const after = this.residentBytes() + entry.memoryBytes;
+    if (after > this.budgetBytes) this.events.onOverBudget?.(entry, after, this.budgetBytes);
+  }
+
+  /** Evicts idle models, least recently used first, until `extraBytes` more would fit in the budget. */
+  private evictIdle(extraBytes: number, keep?: string): void {
     const idle = [...this.resident.values()]
-      .filter((r) => r.loaded && r.leases === 0 && r.entry.name !== entry.name)
+      .filter((r) => r.loaded && r.leases === 0 && r.entry.name !== keep)
       .sort((a, b) => a.lastUsed - b.lastUsed);
-    while (this.residentBytes() + entry.memoryBytes > this.budgetBytes && idle.length > 0) {
+    while (this.residentBytes() + extraBytes > this.budgetBytes && idle.length > 0) {
       const victim = idle.shift()!;
       victim.loaded?.dispose();
       this.resident.delete(victim.entry.name);
       this.events.onEvicted?.(victim.entry);
     }
-    const after = this.residentBytes() + entry.memoryBytes;
-    if (after > this.budgetBytes) this.events.onOverBudget?.(entry, after, this.budgetBytes);
   }
 }
