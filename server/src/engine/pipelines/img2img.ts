@@ -20,15 +20,13 @@ export function checkStrengthSteps(numInferenceSteps: number, strength: number):
   }
 }
 
-
 export async function img2img(components: PipelineComponents, opts: Img2ImgOptions): Promise<PipelineResult> {
   // 1. Check inputs: the image sets the size.
   const strength = opts.strength ?? 0.8;
   const steps = opts.numInferenceSteps ?? 50;
-  const { height, width } = checkImageTensor('image', opts.image, 3, opts.image?.shape?.[0] ?? 1);
+  const { height, width } = checkImageTensor('image', opts.image, 3);
   const batch = checkCommon({ ...opts, numInferenceSteps: steps }, height, width);
   checkImageTensor('image', opts.image, 3, batch);
-  if (batch % opts.image.shape[0] !== 0) throw new PipelineInputError(`image batch ${opts.image.shape[0]} does not divide ${batch} images`);
   checkStrengthSteps(steps, strength);
 
   // 2. Encode the prompt; set the timesteps that strength keeps.

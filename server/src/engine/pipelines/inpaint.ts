@@ -35,7 +35,7 @@ export async function inpaint(components: PipelineComponents, opts: InpaintOptio
   // 1. Check inputs: an inpainting UNet, image and mask of one size.
   const strength = opts.strength ?? 1;
   const steps = opts.numInferenceSteps ?? 50;
-  const { height, width } = checkImageTensor('image', opts.image, 3, opts.image?.shape?.[0] ?? 1);
+  const { height, width } = checkImageTensor('image', opts.image, 3);
   const batch = checkCommon({ ...opts, numInferenceSteps: steps }, height, width);
   checkImageTensor('image', opts.image, 3, batch);
   const maskSize = checkImageTensor('mask', opts.mask, 1, batch);

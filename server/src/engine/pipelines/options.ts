@@ -137,13 +137,16 @@ export function checkStrength(strength: number): void {
   if (!Number.isFinite(strength) || strength <= 0 || strength > 1) fail(`strength must be in (0, 1], got ${strength}`);
 }
 
-/** An image or mask tensor: NHWC with the right channels, batch 1 or the run's batch, size a multiple of 8. */
-export function checkImageTensor(name: string, image: tf.Tensor, channels: number, batch: number): { height: number; width: number } {
+/**
+ * An image or mask tensor: NHWC with the right channels, sides multiples of 8, and (when the run's batch
+ * is known) a batch of 1 or one that divides it. Returns its size.
+ */
+export function checkImageTensor(name: string, image: tf.Tensor, channels: number, batch?: number): { height: number; width: number } {
   if (typeof image !== 'object' || image === null || !Array.isArray(image.shape)) fail(`${name} must be a tensor NHWC [B, H, W, ${channels}], got ${typeof image}`);
   if (image.rank !== 4) fail(`${name} must be NHWC [B, H, W, ${channels}], got shape [${image.shape.join(', ')}]`);
   const [b, h, w, c] = image.shape;
   if (c !== channels) fail(`${name} must have ${channels} channel(s), got ${c} (shape [${image.shape.join(', ')}])`);
-  if (b !== 1 && b !== batch) fail(`${name} batch must be 1 or ${batch}, got ${b}`);
+  if (batch !== undefined && batch % b !== 0) fail(`${name} batch ${b} does not divide the run's ${batch} images`);
   checkSide('height', h);
   checkSide('width', w);
   return { height: h, width: w };
