@@ -1,6 +1,5 @@
 // The models directory scan and the LRU of loaded models, on the fixture models.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
