@@ -1,0 +1,188 @@
+// npm run bench:train -- [--steps N] [--only tiny|sd15] [--sd15-resolution 512] [--backend wasm|cpu|...]
+// Training throughput on the active backend: images/s and peak memory of (1) the sd-tiny model, full fine-tune
+// and LoRA at 64x64 batch 4, (2) SD 1.5-sized LoRA (rank 4, attention projections) at 512x512 batch 1 with
+// random weights. The SD 1.5 step starts from given latents and text states (VAE encode and text encoder
+// excluded: they are frozen, and their weights would not fit beside the UNet in wasm's 4 GB heap).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, parseBackendName } from '../server/src/engine/backend.js';
+import { registerTrainingSupport } from '../server/src/engine/kernels/index.js';
+import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
+import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-condition.js';
+import { parseUNetConfig } from '../server/src/engine/models/unet/unet-config.js';
+import { declaredParameters } from '../server/src/engine/random-model.js';
+import { DDPMScheduler } from '../server/src/engine/schedulers/ddpm.js';
+import { BUNDLED_SD15_CONFIG_DIR, loadStableDiffusion } from '../server/src/engine/stable-diffusion.js';
+import { epsilonLoss } from '../server/src/training/diffusion-loss.js';
+import { lossAndGrads, type StepInputs } from '../server/src/training/diffusion-step.js';
+import { LoraNetwork, UNET_ATTENTION_TARGETS } from '../server/src/training/lora/lora-network.js';
+import { AdamW } from '../server/src/training/optim/adamw.js';
+import { clipByGlobalNorm } from '../server/src/training/optim/clip-grad-norm.js';
+import { fullUNetTrainable, loraTrainable, type Trainable } from '../server/src/training/trainable.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SD_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
+
+interface Result {
+  name: string;
+  imagesPerSecond: number;
+  secondsPerStep: number;
+  peakTensorMB: number;
+  rssMB: number;
+}
+
+const mb = (bytes: number) => bytes / 2 ** 20;
+
+/** One optimizer step: gradients, clip to 1, AdamW. */
+function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): void {
+  const { clipped } = clipByGlobalNorm(grads, 1);
+  optimizer.apply(clipped, 1e-4);
+  tf.dispose([...grads.values(), ...clipped.values()]);
+}
+
+/** Times `steps` calls after one warm-up; the peak of live tensor bytes comes from tf.profile of one more step. */
+async function measure(name: string, images: number, steps: number, step: () => void): Promise<Result> {
+  step();
+  let rss = process.memoryUsage().rss;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    step();
+    rss = Math.max(rss, process.memoryUsage().rss);
+  }
+  const secondsPerStep = (performance.now() - t0) / 1000 / steps;
+  const profile = await tf.profile(() => {
+    step();
+  });
+  const result = { name, imagesPerSecond: images / secondsPerStep, secondsPerStep, peakTensorMB: mb(profile.peakBytes), rssMB: mb(rss) };
+  console.log(
+    `${name.padEnd(40)} ${result.imagesPerSecond.toFixed(3)} images/s  ${secondsPerStep.toFixed(2)} s/step  ` +
+      `peak tensors ${result.peakTensorMB.toFixed(0)} MB  rss ${result.rssMB.toFixed(0)} MB`,
+  );
+  return result;
+}
+
+function tinyInputs(batch: number, res: number): StepInputs {
+  return {
+    pixels: tf.randomUniform([batch, res, res, 3], -1, 1) as tf.Tensor4D,
+    inputIds: tf.fill([batch, 77], 49407, 'int32') as tf.Tensor2D,
+    vaeEps: tf.randomNormal([batch, res / 8, res / 8, 4]) as tf.Tensor4D,
+    noise: tf.randomNormal([batch, res / 8, res / 8, 4]) as tf.Tensor4D,
+    timesteps: Array.from({ length: batch }, (_, i) => (i * 331 + 17) % 1000),
+  };
+}
+
+async function benchTiny(steps: number): Promise<void> {
+  for (const mode of ['full', 'lora'] as const) {
+    const sd = await loadStableDiffusion(SD_TINY);
+    const noiseScheduler = new DDPMScheduler(sd.schedulerConfig);
+    let lora: LoraNetwork | undefined;
+    let trainable: Trainable;
+    if (mode === 'full') {
+      trainable = fullUNetTrainable(sd.unet.parameters);
+    } else {
+      lora = new LoraNetwork([{ model: { kind: 'unet', parameters: sd.unet.parameters, parameterSpecs: sd.unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
+      trainable = loraTrainable(lora, false);
+    }
+    const optimizer = new AdamW(trainable.variables);
+    const inputs = tinyInputs(4, 64);
+    const models = { unet: sd.unet, vae: sd.vae, textEncoder: sd.textEncoder, noiseScheduler };
+    await measure(`sd-tiny ${mode}, 64x64, batch 4`, 4, steps, () => optimizerStep(lossAndGrads(models, trainable, inputs).grads, optimizer));
+    tf.dispose(Object.values(inputs).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
+    optimizer.dispose();
+    lora?.dispose();
+    sd.dispose();
+  }
+}
+
+/** Random weights handed out one at a time, so only one stored-layout copy exists while the UNet binds. */
+class StreamedRandomWeights extends Map<string, tf.Tensor> {
+  private last: tf.Tensor | undefined;
+  private readonly specs: Map<string, ParameterSpec>;
+  constructor(specs: readonly ParameterSpec[]) {
+    super();
+    this.specs = new Map(specs.map((s) => [s.name, s]));
+  }
+  override get(name: string): tf.Tensor | undefined {
+    const spec = this.specs.get(name);
+    if (!spec) return undefined;
+    this.last?.dispose();
+    const shape = [...spec.torchShape];
+    const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+    const isNormWeight = shape.length === 1 && name.endsWith('.weight');
+    this.last = shape.length === 1 ? tf.fill(shape, isNormWeight ? 1 : 0) : tf.randomUniform(shape, -Math.sqrt(3 / fanIn), Math.sqrt(3 / fanIn));
+    return this.last;
+  }
+  override has(name: string): boolean {
+    return this.specs.has(name);
+  }
+  override keys(): MapIterator<string> {
+    return this.specs.keys();
+  }
+  override get size(): number {
+    return this.specs.size;
+  }
+  release(): void {
+    this.last?.dispose();
+  }
+}
+
+async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
+  const config = parseUNetConfig(JSON.parse(await readFile(path.join(BUNDLED_SD15_CONFIG_DIR, 'unet', 'config.json'), 'utf8')));
+  const weights = new StreamedRandomWeights(declaredParameters((w) => new UNet2DConditionModel(config, w)));
+  const unet = new UNet2DConditionModel(config, weights);
+  weights.release();
+  const lora = new LoraNetwork([{ model: { kind: 'unet', parameters: unet.parameters, parameterSpecs: unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
+  const trainable = loraTrainable(lora, false);
+  const optimizer = new AdamW(trainable.variables);
+  const h = resolution / 8;
+  const noisy = tf.randomNormal([1, h, h, 4]) as tf.Tensor4D;
+  const noise = tf.randomNormal([1, h, h, 4]) as tf.Tensor4D;
+  const states = tf.randomNormal([1, 77, config.crossAttentionDim]) as tf.Tensor3D;
+  const t = tf.tensor1d([500]);
+  const vars = [...trainable.variables.values()];
+  const names = [...trainable.variables.keys()];
+  try {
+    await measure(`SD 1.5 UNet LoRA r4, ${resolution}x${resolution}, batch 1`, 1, steps, () => {
+      const { value, grads } = tf.variableGrads(() => trainable.withEffectiveWeights(() => epsilonLoss(unet.forward(noisy, t, states), noise)), vars);
+      value.dispose();
+      optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
+    });
+  } catch (err) {
+    console.log(`SD 1.5 UNet LoRA ${resolution}x${resolution}: failed on ${tf.getBackend()}: ${(err as Error).message.slice(0, 200)}`);
+  } finally {
+    tf.dispose([noisy, noise, states, t]);
+    optimizer.dispose();
+    lora.dispose();
+    unet.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string', default: '3' },
+      only: { type: 'string' },
+      'sd15-resolution': { type: 'string', default: '512' },
+      backend: { type: 'string' },
+    },
+  });
+  const steps = Number(values.steps);
+  const res = Number(values['sd15-resolution']);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got ${values.steps}`);
+  if (!Number.isInteger(res) || res % 8 !== 0) throw new Error(`--sd15-resolution must be a multiple of 8, got ${values['sd15-resolution']}`);
+  const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
+    logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
+  });
+  await registerTrainingSupport();
+  console.log(`bench:train on ${backend.name}${backend.simd ? ' (SIMD)' : ''}, ${steps} timed step(s) after one warm-up`);
+  if (values.only !== 'sd15') await benchTiny(steps);
+  if (values.only !== 'tiny') await benchSd15Lora(steps, res);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:train: ${(err as Error).message}`);
+  process.exitCode = 1;
+});
