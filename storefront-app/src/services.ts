@@ -36,7 +36,7 @@ export interface AppDeps {
   /** Where catalog exports for fine-tuning are written (the inference server's datasets folder). */
   datasetsDir?: string;
   /** Job timing knobs (tests shorten them). */
-  jobs?: { unwatchedTimeoutMs?: number; keepFinishedMs?: number };
+  jobs?: { unwatchedTimeoutMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
   sweepIntervalMs?: number;
   /** The widget's ES module bundle served to the demo pages (default widget/dist/tryon-widget.js). */
   widgetBundle?: string;

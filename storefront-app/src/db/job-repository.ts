@@ -61,6 +61,13 @@ export class JobRepository {
     await this.db.run('UPDATE jobs SET status = ?, error_code = ?, finished_at = ? WHERE id = ?', [status, errorCode, finished, id]);
   }
 
+  /** Current status of each job that still exists (rows deleted elsewhere are simply absent). */
+  async statuses(ids: readonly string[]): Promise<Map<string, JobStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.all<{ id: string; status: JobStatus }>(`SELECT id, status FROM jobs WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   async listForCustomer(shop: string, customerId: string): Promise<JobRecord[]> {
     const rows = await this.db.all<Row>('SELECT * FROM jobs WHERE shop = ? AND customer_id = ? ORDER BY created_at', [shop, customerId]);
     return rows.map(fromRow);

@@ -7,13 +7,13 @@ const numberPlaceholders = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-export function openPostgres(connectionString: string): SqlDatabase {
+export function openPostgres(connectionString: string, poolSize = 10): SqlDatabase {
   // Times are BIGINT milliseconds; read them back as numbers, not strings.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString, types, max: 10 });
+  const pool = new pg.Pool({ connectionString, types, max: poolSize });
   const query = async (sql: string, params: readonly SqlValue[]) =>
     pool.query(numberPlaceholders(sql), params.map((p) => (typeof p === 'bigint' ? p.toString() : p)));
   return {

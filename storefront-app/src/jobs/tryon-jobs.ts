@@ -24,6 +24,11 @@ export interface TryOnJobsOptions {
   unwatchedTimeoutMs?: number;
   /** How long a finished job's events stay replayable in memory. */
   keepFinishedMs?: number;
+  /**
+   * How often running jobs are checked against the database: with several app instances, a cancel or a
+   * compliance deletion may arrive at another instance, which can only say so through the shared rows.
+   */
+  sharedStatePollMs?: number;
 }
 
 export interface StartTryOn {
@@ -43,8 +48,25 @@ export const resultUrl = (urlBase: string, jobId: string): string => `${urlBase}
 
 export class TryOnJobs {
   private readonly live = new Map<string, LiveJob>();
+  private readonly watcher: NodeJS.Timeout;
 
-  constructor(private readonly o: TryOnJobsOptions) {}
+  constructor(private readonly o: TryOnJobsOptions) {
+    this.watcher = setInterval(() => {
+      this.applySharedState().catch((err: unknown) => o.log.error({ err }, 'checking jobs against the database failed'));
+    }, o.sharedStatePollMs ?? 2_000);
+    this.watcher.unref();
+  }
+
+  /** Cancels running jobs whose rows another instance deleted or marked cancelled. */
+  private async applySharedState(): Promise<void> {
+    const running = [...this.live.values()].filter((j) => !j.finished);
+    if (running.length === 0) return;
+    const statuses = await this.o.jobs.statuses(running.map((j) => j.id));
+    for (const job of running) {
+      const status = statuses.get(job.id);
+      if (status === undefined || status === 'cancelled') this.cancel(job.id, status ? 'cancelled on another instance' : 'deleted');
+    }
+  }
 
   async start(req: StartTryOn): Promise<LiveJob> {
     const now = Date.now();
@@ -125,6 +147,7 @@ export class TryOnJobs {
 
   /** Cancels everything (shutdown). */
   stopAll(): void {
+    clearInterval(this.watcher);
     this.cancelWhere(() => true, 'app shutting down');
   }
 }

@@ -15,7 +15,8 @@ const freePort = () =>
 export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const db = await PGlite.create();
   const port = await freePort();
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1' });
+  // One PGlite session shared by every connection (queries are queued); two app pools need several connections.
+  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

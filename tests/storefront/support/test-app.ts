@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { loadConfig, type AppConfig } from '../../../storefront-app/src/config.js';
 import { createApp, type AppDeps, type Services } from '../../../storefront-app/src/create-app.js';
 import { openDatabase } from '../../../storefront-app/src/db/open-database.js';
+import type { SqlDatabase } from '../../../storefront-app/src/db/sql-database.js';
 import { ProductRepository } from '../../../storefront-app/src/db/product-repository.js';
 import { seedDemoCatalog } from '../../../storefront-app/src/demo/demo-catalog.js';
 import { GrpcInferenceClient } from '../../../storefront-app/src/grpc/inference-client.js';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   shopify?: { fake: FakeShopify; apiKey: string; apiSecret: string };
   config?: Partial<AppConfig>;
   deps?: Partial<AppDeps>;
+  /** A database opened by the test (shared by several app instances); the app does not close it. */
+  db?: SqlDatabase;
 }
 
 export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
@@ -45,7 +48,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs.push(chunk.toString()); done(); } });
   const log = pino({ level: 'debug' }, sink);
-  const db = await openDatabase(config.databaseUrl);
+  const db = o.db ?? (await openDatabase(config.databaseUrl));
   const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
   const shopify = config.shopify && o.shopify ? createShopifyApi(config.shopify, log, { fetch: o.shopify.fake.fetch }) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
@@ -64,7 +67,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       inference.close();
-      await db.close();
+      if (!o.db) await db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
