@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
 import type { GenerateEvent__Output } from '../../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
 import { cancelJob, connect, eventNames, generate, halfMask, listJobs, listModels, solidImage, startTestServer, waitFor, waitForJobState } from './helpers.js';
@@ -164,6 +165,20 @@ describe('Generate', () => {
     for (const id of [...ids].reverse()) expect((await cancelJob(client, id)).state).toBe('JOB_STATE_CANCELLED');
     const outcomes = await Promise.all(runs);
     expect(outcomes.map((o) => o.error?.code)).toEqual([status.CANCELLED, status.CANCELLED, status.CANCELLED]);
+  });
+
+  it('leaves no tensors behind: finished, failed and cancelled jobs of every mode free what they made', async () => {
+    // Warm: both models loaded, LoRA path exercised once (their weights are resident by design).
+    await generate(client, { ...txt2img, mode: 'MODE_INPAINT', init_image: await solidImage(16, 16), mask_image: await halfMask(16, 16), width: 0, height: 0 });
+    const before = tf.memory().numTensors;
+    await generate(client, { ...txt2img, num_images: 2, preview_every: 1, loras: [{ name: 'sd-tiny-kohya', scale: 0.7 }] });
+    await generate(client, { ...txt2img, mode: 'MODE_IMAGE_TO_IMAGE', init_image: await solidImage(24, 24), width: 0, height: 0 });
+    await generate(client, { ...txt2img, mode: 'MODE_INPAINT', init_image: await solidImage(16, 16), mask_image: await halfMask(16, 16), width: 0, height: 0 });
+    await generate(client, longRun, { deadlineMs: 800 });
+    let jobId = '';
+    await generate(client, longRun, { onEvent: (e, call) => (e.queued ? (jobId = e.queued.job_id) : e.progress?.step === 3 && call.cancel()) });
+    await waitForJobState(client, jobId, 'JOB_STATE_CANCELLED');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('lists the fixture models with their kinds and which are loaded', async () => {

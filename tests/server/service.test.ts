@@ -99,6 +99,34 @@ describe('health and reflection', () => {
   });
 });
 
+describe('start-up and limits', () => {
+  it('is NOT_SERVING until the default model is loaded, then SERVING', async () => {
+    const starting = await startTestServer({}, { waitForReady: false });
+    try {
+      expect(starting.health.status).toBe('NOT_SERVING');
+      await starting.ready;
+      expect(starting.health.status).toBe('SERVING');
+      const health = healthClient(starting.port);
+      expect(await check(health, '')).toBe('SERVING');
+      health.close();
+    } finally {
+      await starting.stop(0);
+    }
+  });
+
+  it('refuses a request larger than the message size limit with RESOURCE_EXHAUSTED', async () => {
+    const small = await startTestServer({ maxMessageBytes: 100_000 });
+    const smallClient = connect(small);
+    try {
+      const { error } = await generate(smallClient, { mode: 'MODE_IMAGE_TO_IMAGE', init_image: Buffer.alloc(200_000, 7), steps: 1 });
+      expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    } finally {
+      smallClient.close();
+      await small.stop(0);
+    }
+  });
+});
+
 describe('metrics', () => {
   it('serves Prometheus metrics on the side port: queue depth, latency, steps, failures by code', async () => {
     const response = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
