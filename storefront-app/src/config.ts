@@ -15,6 +15,8 @@ const envSchema = z.object({
   TRYON_API_KEY: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   PHOTO_TTL_HOURS: positiveNumber('PHOTO_TTL_HOURS').default(24),
+  /** The inference server's datasets folder (its own variable): catalog exports for fine-tuning go there. */
+  TRYON_DATASETS_DIR: z.string().min(1).optional(),
 });
 
 export interface ShopifyCredentials {
@@ -33,6 +35,8 @@ export interface AppConfig {
   grpcApiKey?: string;
   databaseUrl: string;
   photoTtlMs: number;
+  /** Where catalog exports for fine-tuning are written; the inference server must read the same folder. */
+  datasetsDir: string;
   /** Deadline for one try-on, queue time included. */
   tryOnDeadlineMs: number;
   /** Per-shop daily quota of try-ons. */
@@ -67,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     grpcApiKey: e.TRYON_API_KEY,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(cwd, 'data', 'storefront.sqlite')}`,
     photoTtlMs: e.PHOTO_TTL_HOURS * 3_600_000,
+    datasetsDir: e.TRYON_DATASETS_DIR ?? path.join(cwd, 'data', 'datasets'),
     tryOnDeadlineMs: 180_000,
     dailyQuotaPerShop: 2_000,
     rateLimits: { perShopperPerMinute: 10, perShopPerMinute: 120 },

@@ -23,8 +23,6 @@ export { DEMO_SHOP } from './services.js';
 
 export interface StartOptions {
   log?: Logger;
-  /** Where fine-tuning exports go: the inference server's datasets directory. */
-  datasetsDir?: string;
   /** Host to bind (default all interfaces). */
   host?: string;
 }
@@ -41,7 +39,7 @@ export async function startStorefront(config: AppConfig = loadConfig(), options:
   const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
   const shopify = config.shopify ? createShopifyApi(config.shopify, log) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
-  const { app, shutdown } = createApp({ config, db, log, inference, shopify, datasetsDir: options.datasetsDir });
+  const { app, shutdown } = createApp({ config, db, log, inference, shopify });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s));

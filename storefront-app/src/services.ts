@@ -1,6 +1,5 @@
 // Everything the routes use, built once from the injected dependencies.
 import type { Shopify } from '@shopify/shopify-api';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { FineTuning } from './catalog/fine-tuning.js';
@@ -33,8 +32,6 @@ export interface AppDeps {
   /** Product photos for try-ons; default: fetched from the product's image URL (demo: drawn by code). */
   garmentImages?: GarmentImageSource;
   catalogSync?: CatalogSyncOptions;
-  /** Where catalog exports for fine-tuning are written (the inference server's datasets folder). */
-  datasetsDir?: string;
   /** Job timing knobs (tests shorten them). */
   jobs?: { unwatchedTimeoutMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
   sweepIntervalMs?: number;
@@ -73,7 +70,7 @@ export function buildServices(deps: AppDeps, garmentImages: GarmentImageSource =
   const tryOns = new TryOnJobs({ jobs, photos, usage, inference, log, deadlineMs: config.tryOnDeadlineMs, photoTtlMs: config.photoTtlMs, ...deps.jobs });
   const fineTuning = new FineTuning({
     products, runs: trainingRuns, images: garmentImages, inference, log,
-    datasetsDir: deps.datasetsDir ?? path.resolve('data', 'datasets'), steps: 200,
+    datasetsDir: config.datasetsDir, steps: 200,
   });
   const base = { config, log, db, shopify, sessions, products, jobs, photos, usage, trainingRuns, tryOns, garmentImages, fineTuning };
   return {

@@ -43,7 +43,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const dbFile = path.join(dir, 'app.sqlite');
   const env: Record<string, string> = { DATABASE_URL: `sqlite:${dbFile}`, TRYON_GRPC_ADDRESS: o.grpcAddress ?? '127.0.0.1:1', ...o.env };
   if (o.shopify) Object.assign(env, { SHOPIFY_API_KEY: o.shopify.apiKey, SHOPIFY_API_SECRET: o.shopify.apiSecret, HOST: 'https://tryon-app.example.com' });
-  const config: AppConfig = { ...loadConfig(env, dir), ...o.config };
+  const config: AppConfig = { ...loadConfig(env, dir), datasetsDir: path.join(dir, 'datasets'), ...o.config };
 
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs.push(chunk.toString()); done(); } });
@@ -52,7 +52,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
   const shopify = config.shopify && o.shopify ? createShopifyApi(config.shopify, log, { fetch: o.shopify.fake.fetch }) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
-  const { app, services, shutdown } = createApp({ config, db, log, inference, shopify, datasetsDir: path.join(dir, 'datasets'), ...o.deps });
+  const { app, services, shutdown } = createApp({ config, db, log, inference, shopify, ...o.deps });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
