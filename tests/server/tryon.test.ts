@@ -53,6 +53,30 @@ describe('MODE_TRY_ON', () => {
     expect([mask.width, mask.height]).toEqual([input.width, input.height]);
   });
 
+  it('runs the diffusion engine on the tiny inpainting model with JPEG previews', async () => {
+    const { events, error } = await generate(client, {
+      mode: 'MODE_TRY_ON',
+      engine: 'diffusion',
+      model: 'sd-tiny-inpaint',
+      person_image: person,
+      garment_image: garment,
+      category: 'UPPER_BODY',
+      steps: 3,
+      height: 64,
+      preview_every: 1,
+      seed: 9,
+    });
+    expect(error).toBeUndefined();
+    const result = events.at(-1)!.result!;
+    expect([result.engine, result.model]).toEqual(['diffusion', 'sd-tiny-inpaint']);
+    const input = await sharp(person).metadata();
+    const output = await sharp(result.images_png[0]).metadata();
+    expect([output.width, output.height]).toEqual([input.width, input.height]);
+    const previews = events.filter((e) => (e.progress?.preview_jpeg.length ?? 0) > 0);
+    expect(previews.length).toBeGreaterThan(0);
+    expect((await sharp(previews[0].progress!.preview_jpeg).metadata()).format).toBe('jpeg');
+  });
+
   it('refuses a photo with no person in it with INVALID_ARGUMENT, before anything is generated', async () => {
     const { events, error } = await generate(client, { mode: 'MODE_TRY_ON', person_image: await solidImage(256, 384, 'jpeg'), garment_image: garment, category: 'UPPER_BODY' });
     expect(error?.code).toBe(status.INVALID_ARGUMENT);

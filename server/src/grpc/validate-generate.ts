@@ -132,7 +132,7 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
   if (!parsed.success) throw new InputError(describeIssues(parsed.error, req));
   const r = parsed.data;
   const mode = MODES[r.mode];
-  if ((r.width === 0) !== (r.height === 0)) throw new InputError(`width and height must both be set or both be 0, got ${r.width}x${r.height}`);
+  if (mode !== 'try-on' && (r.width === 0) !== (r.height === 0)) throw new InputError(`width and height must both be set or both be 0, got ${r.width}x${r.height}`);
   const model = resolveModel(catalog, mode, r.model, r.engine);
   const loras = r.loras.map((lora, i) => ({ entry: catalog.find(`loras[${i}].name`, lora.name, ['lora']), scale: lora.scale === 0 ? 1 : lora.scale }));
 
@@ -186,6 +186,7 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
     garmentTitle: r.garment_title,
     garmentDescription: r.garment_description,
     engine: r.engine === '' ? (model ? 'diffusion' : 'warp') : r.engine,
+    tryOnWorkingHeight: mode === 'try-on' ? r.height : 0,
     maskOut: r.mask_out,
   };
 }

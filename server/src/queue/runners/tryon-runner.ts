@@ -29,6 +29,7 @@ export class TryOnRunner implements GenerateRunner {
               seed: spec.seed,
               strength: spec.strength,
               previewEvery: spec.previewEvery,
+              ...(spec.tryOnWorkingHeight > 0 ? { height: spec.tryOnWorkingHeight } : {}),
               ...(lora ? { mode: 'text' as const, loraPath: lora.entry.path, loraScale: lora.scale } : {}),
             }
           : undefined,

@@ -57,6 +57,8 @@ export interface GenerateSpec {
   readonly garmentTitle: string;
   readonly garmentDescription: string;
   readonly engine?: TryOnEngineName;
+  /** MODE_TRY_ON with the diffusion engine: the height of the person crop the UNet sees (0 = the engine's default). */
+  readonly tryOnWorkingHeight: number;
   readonly maskOut: boolean;
 }
 

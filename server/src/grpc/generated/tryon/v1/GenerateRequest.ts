@@ -43,7 +43,8 @@ export interface GenerateRequest {
   'seed'?: (number | string | Long);
   'num_images'?: (number);
   /**
-   * Multiples of 8; 0 = the model's default (for try-on: the person photo's size, bounded).
+   * Multiples of 8; 0 = the model's default. Try-on results always have the person photo's size; there
+   * `height` (if set) is the height of the person crop the diffusion engine works at.
    */
   'width'?: (number);
   'height'?: (number);
@@ -108,7 +109,8 @@ export interface GenerateRequest__Output {
   'seed': (string);
   'num_images': (number);
   /**
-   * Multiples of 8; 0 = the model's default (for try-on: the person photo's size, bounded).
+   * Multiples of 8; 0 = the model's default. Try-on results always have the person photo's size; there
+   * `height` (if set) is the height of the person crop the diffusion engine works at.
    */
   'width': (number);
   'height': (number);

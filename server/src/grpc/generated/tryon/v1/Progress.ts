@@ -2,6 +2,9 @@
 
 
 export interface Progress {
+  /**
+   * Denoising steps; for MODE_TRY_ON, percent of the whole run (step of 100) across its stages.
+   */
   'step'?: (number);
   'total_steps'?: (number);
   /**
@@ -15,6 +18,9 @@ export interface Progress {
 }
 
 export interface Progress__Output {
+  /**
+   * Denoising steps; for MODE_TRY_ON, percent of the whole run (step of 100) across its stages.
+   */
   'step': (number);
   'total_steps': (number);
   /**
