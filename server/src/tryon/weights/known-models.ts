@@ -1,0 +1,71 @@
+// The models `npm run weights` knows: where each lives on the Hugging Face Hub, which files the engine
+// needs (diffusers layout), where they go under the models directory, and under which licence.
+
+export interface KnownModel {
+  readonly name: string;
+  readonly description: string;
+  /** Hub repository (owner/name) and revision. */
+  readonly repo: string;
+  readonly revision: string;
+  /** Paths inside the repository; kept at the same relative path under <dir>/<name>/. */
+  readonly files: readonly string[];
+  readonly licence: string;
+  /** True when the licence forbids commercial use: the CLI says so before downloading. */
+  readonly nonCommercial: boolean;
+  /** What to pass to the try-on (`--model`, `--catvton`). */
+  readonly usage: string;
+}
+
+const DIFFUSERS_SD15_INPAINT_FILES = [
+  'model_index.json',
+  'scheduler/scheduler_config.json',
+  'text_encoder/config.json',
+  'text_encoder/model.safetensors',
+  'tokenizer/merges.txt',
+  'tokenizer/special_tokens_map.json',
+  'tokenizer/tokenizer_config.json',
+  'tokenizer/vocab.json',
+  'unet/config.json',
+  'unet/diffusion_pytorch_model.safetensors',
+  'vae/config.json',
+  'vae/diffusion_pytorch_model.safetensors',
+];
+
+export const KNOWN_MODELS: readonly KnownModel[] = [
+  {
+    name: 'sd15-inpainting',
+    description: 'Stable Diffusion 1.5 inpainting (9-channel UNet), diffusers layout, float32 (~4.3 GB)',
+    repo: 'stable-diffusion-v1-5/stable-diffusion-inpainting',
+    revision: 'main',
+    files: DIFFUSERS_SD15_INPAINT_FILES,
+    licence: 'CreativeML OpenRAIL-M (use restrictions apply; commercial use allowed)',
+    nonCommercial: false,
+    usage: '--engine diffusion --model <dir>/sd15-inpainting',
+  },
+  {
+    name: 'catvton',
+    description: "CatVTON's self-attention weights for an SD 1.5 inpainting UNet (mix-48k-1024, ~200 MB)",
+    repo: 'zhengchong/CatVTON',
+    revision: 'main',
+    files: ['mix-48k-1024/attention/model.safetensors'],
+    licence: 'CC BY-NC-SA 4.0 (non-commercial use only)',
+    nonCommercial: true,
+    usage: '--engine diffusion --model <dir>/sd15-inpainting --catvton <dir>/catvton/mix-48k-1024',
+  },
+  {
+    name: 'taesd',
+    description: 'TAESD, a tiny autoencoder for SD 1.x latents (fast previews), diffusers layout (~10 MB)',
+    repo: 'madebyollin/taesd',
+    revision: 'main',
+    files: ['config.json', 'diffusion_pytorch_model.safetensors'],
+    licence: 'MIT',
+    nonCommercial: false,
+    usage: 'kept for previews; until the engine has a TAESD decoder, previews use the latent-to-RGB approximation',
+  },
+];
+
+export function findKnownModel(name: string): KnownModel {
+  const model = KNOWN_MODELS.find((m) => m.name === name);
+  if (!model) throw new Error(`unknown model "${name}"; known: ${KNOWN_MODELS.map((m) => m.name).join(', ')}`);
+  return model;
+}
