@@ -65,6 +65,17 @@ describe('admin page', () => {
     expect(tokenOf(html)).toMatch(new RegExp(`^${SHOP}~\\d+~[0-9a-f]{64}$`));
   });
 
+  it('starts a catalog sync', async () => {
+    const token = tokenOf(await openAdmin());
+    f.fake.products.push({ id: 150, handle: 'silk-scarf-top', title: 'Silk Top', productType: 'Tops', tags: [], description: '' });
+    const res = await post('/admin/sync', { token });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain('notice=Catalog+sync+started');
+    await expect.poll(async () => (await f.app.services.products.get(SHOP, 'gid://shopify/Product/150'))?.autoCategory).toBe('upper');
+    f.fake.products.pop();
+    await f.app.services.catalog?.syncShop(SHOP);
+  });
+
   it('saves a category override and the try-on switch', async () => {
     const token = tokenOf(await openAdmin());
     const res = await post('/admin/products', { token, product_id: 'gid://shopify/Product/104', category: 'upper' });

@@ -83,6 +83,15 @@ describe('catalog sync', () => {
     expect(await f.app.services.products.get(SHOP, belt)).toMatchObject({ categoryOverride: null, tryOnEnabled: true });
   });
 
+  it('removes products that disappeared from Shopify without a webhook', async () => {
+    f = await startShopifyFixture();
+    await f.install();
+    await f.app.services.catalog?.syncShop(SHOP);
+    f.fake.products.splice(f.fake.products.findIndex((p) => p.id === 103), 1);
+    await f.app.services.catalog?.syncShop(SHOP);
+    expect((await f.app.services.products.list(SHOP)).map((p) => p.handle).sort()).toEqual(['leather-belt', 'linen-shirt', 'rain-coat', 'wide-jeans']);
+  });
+
   it('fails clearly without an installed session', async () => {
     f = await startShopifyFixture({ products: sampleProducts() });
     expect(await f.app.services.catalog?.syncShop(SHOP)).toBeUndefined();

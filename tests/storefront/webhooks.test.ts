@@ -75,6 +75,10 @@ describe('webhook HMAC', () => {
     } },
     { name: 'no HMAC header', send: () => fetch(`${f.app.url}/webhooks`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', 'X-Shopify-Topic': 'shop/redact', 'X-Shopify-Shop-Domain': SHOP, 'X-Shopify-API-Version': '2025-10', 'X-Shopify-Webhook-Id': 'w2' } }) },
   ];
+  invalid.push({
+    name: "another shop's signed delivery replayed with this shop's header",
+    send: () => deliver('shop/redact', { shop_id: 2, shop_domain: OTHER_SHOP }, SHOP),
+  });
   for (const c of invalid) {
     it(`${c.name} → 401, nothing changed`, async () => {
       const before = counts(SHOP);
@@ -145,7 +149,7 @@ describe('compliance webhooks', () => {
     inference.script = runUntilCancelled(() => (cancelled = true));
     const running = await tryOn(OTHER_SHOP, '333');
     await expect.poll(() => inference.received.length > 0 && f.app.services.tryOns.get(running) !== undefined).toBe(true);
-    const res = await deliver('app/uninstalled', { id: 2, name: 'Other store', domain: OTHER_SHOP }, OTHER_SHOP);
+    const res = await deliver('app/uninstalled', { id: 2, name: 'Other store', domain: 'shop.example', myshopify_domain: OTHER_SHOP }, OTHER_SHOP);
     expect(res.status).toBe(200);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
     expect(counts(OTHER_SHOP).sessions).toBe(0);

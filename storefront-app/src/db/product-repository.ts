@@ -74,6 +74,16 @@ export class ProductRepository {
     await this.db.run('DELETE FROM products WHERE shop = ? AND product_id = ?', [shop, productId]);
   }
 
+  /** Removes products a full sync did not see (deleted in Shopify while no webhook reached us). */
+  async deleteMissing(shop: string, keep: ReadonlySet<string>): Promise<number> {
+    const rows = await this.db.all<{ product_id: string }>('SELECT product_id FROM products WHERE shop = ?', [shop]);
+    let deleted = 0;
+    for (const { product_id } of rows) {
+      if (!keep.has(product_id)) deleted += await this.db.run('DELETE FROM products WHERE shop = ? AND product_id = ?', [shop, product_id]);
+    }
+    return deleted;
+  }
+
   async deleteShop(shop: string): Promise<number> {
     return this.db.run('DELETE FROM products WHERE shop = ?', [shop]);
   }

@@ -68,8 +68,9 @@ export function adminRoutes(s: Services): Router {
   router.post('/admin/sync', form, async (req, res) => {
     const a = await access(s, req);
     if ('install' in a || !s.catalog) throw new BadRequestError('Catalog sync needs an installed Shopify store.');
-    const result = await s.catalog.syncShop(a.shop);
-    res.redirect(303, back(a.token, `Synced ${result?.products ?? 0} products.`));
+    // A large catalog (bulk operation) takes minutes: the page reloads while it runs.
+    s.catalog.syncShop(a.shop).catch((err: unknown) => s.log.error({ err, shop: a.shop }, 'catalog sync failed'));
+    res.redirect(303, back(a.token, 'Catalog sync started: reload the page in a moment.'));
   });
 
   router.post('/admin/fine-tune', form, async (req, res) => {

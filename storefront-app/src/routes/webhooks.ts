@@ -4,9 +4,17 @@ import type { Shopify } from '@shopify/shopify-api';
 import express, { Router } from 'express';
 import { BadRequestError, UnauthorizedError } from '../errors.js';
 import type { Services } from '../services.js';
-import { customerDataRequestPayload, customerRedactPayload, productPayload, shopRedactPayload } from '../shopify/webhook-payloads.js';
+import { customerDataRequestPayload, customerRedactPayload, productPayload, shopPayload, shopRedactPayload } from '../shopify/webhook-payloads.js';
 
 type Handler = (shop: string, body: unknown) => Promise<unknown>;
+
+/**
+ * The HMAC covers the body, not the X-Shopify-Shop-Domain header: where the body names the shop, it must be the
+ * same one, or a signed delivery for one shop could be replayed against another.
+ */
+function sameShop(shop: string, named: string | undefined): void {
+  if (named !== undefined && named !== shop) throw new UnauthorizedError(`webhook body is for ${named}, header says ${shop}`);
+}
 
 function handlers(s: Services): Record<string, Handler> {
   const product = (shop: string, body: unknown) => {
@@ -17,19 +25,25 @@ function handlers(s: Services): Record<string, Handler> {
     'products/create': product,
     'products/update': product,
     'products/delete': async (shop, body) => s.products.delete(shop, `gid://shopify/Product/${productPayload.parse(body).id}`),
-    'app/uninstalled': async (shop) => {
+    'app/uninstalled': async (shop, body) => {
+      sameShop(shop, shopPayload.parse(body).myshopify_domain);
       s.tryOns.cancelWhere((j) => j.shop === shop, 'app uninstalled');
       return { sessionsDeleted: await s.sessions.deleteShop(shop) };
     },
     'customers/data_request': async (shop, body) => {
       const p = customerDataRequestPayload.parse(body);
+      sameShop(shop, p.shop_domain);
       const report = await s.privacy.report(shop, p.customer.id);
       s.log.info({ shop, dataRequest: p.data_request?.id, tryOns: report.tryOns.length }, 'customer data request answered');
       return report;
     },
-    'customers/redact': async (shop, body) => ({ jobsDeleted: await s.privacy.redactCustomer(shop, customerRedactPayload.parse(body).customer.id) }),
+    'customers/redact': async (shop, body) => {
+      const p = customerRedactPayload.parse(body);
+      sameShop(shop, p.shop_domain);
+      return { jobsDeleted: await s.privacy.redactCustomer(shop, p.customer.id) };
+    },
     'shop/redact': async (shop, body) => {
-      shopRedactPayload.parse(body);
+      sameShop(shop, shopRedactPayload.parse(body).shop_domain);
       await s.privacy.redactShop(shop);
       return { shopDeleted: true };
     },

@@ -39,7 +39,8 @@ export class CatalogSync {
     const method = count > (this.options.bulkThreshold ?? 250) ? 'bulk' : 'pages';
     const synced = method === 'bulk' ? await this.viaBulk() : await this.viaPages();
     for (const p of synced) await this.save(p);
-    this.log.info({ shop: this.shop, products: synced.length, method }, 'catalog synced');
+    const removed = await this.products.deleteMissing(this.shop, new Set(synced.map((p) => p.productId)));
+    this.log.info({ shop: this.shop, products: synced.length, removed, method }, 'catalog synced');
     return { products: synced.length, method };
   }
 

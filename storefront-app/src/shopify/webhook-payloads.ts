@@ -11,3 +11,5 @@ export const customerDataRequestPayload = z.object({
   data_request: z.object({ id }).optional(),
 });
 export const shopRedactPayload = z.object({ shop_domain: z.string() });
+/** app/uninstalled sends the shop object. */
+export const shopPayload = z.object({ myshopify_domain: z.string().optional() });
