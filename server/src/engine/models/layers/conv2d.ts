@@ -30,8 +30,10 @@ export class Conv2d {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const p = this.padding;
-    const padded = p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
-    return tf.add(tf.conv2d(padded, this.weight.read() as tf.Tensor4D, this.stride, 'valid'), this.bias.read());
+    return tf.tidy(() => {
+      const p = this.padding;
+      const padded = p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
+      return tf.add(tf.conv2d(padded, this.weight.read() as tf.Tensor4D, this.stride, 'valid'), this.bias.read());
+    });
   }
 }

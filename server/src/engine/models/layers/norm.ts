@@ -20,11 +20,14 @@ export class GroupNorm {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const [b, h, w, c] = x.shape;
-    const grouped = tf.reshape(x, [b, h * w, this.numGroups, c / this.numGroups]);
-    const { mean, variance } = tf.moments(grouped, [1, 3], true);
-    const normalized = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(tf.reshape(normalized, [b, h, w, c]), this.weight.read()), this.bias.read());
+    // Own tidy: the full-size temporaries are freed at once, only the output outlives the call.
+    return tf.tidy(() => {
+      const [b, h, w, c] = x.shape;
+      const grouped = tf.reshape(x, [b, h * w, this.numGroups, c / this.numGroups]);
+      const { mean, variance } = tf.moments(grouped, [1, 3], true);
+      const normalized = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(tf.reshape(normalized, [b, h, w, c]), this.weight.read()), this.bias.read());
+    });
   }
 }
 
@@ -42,8 +45,10 @@ export class LayerNorm {
   }
 
   apply<T extends tf.Tensor>(x: T): T {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(normalized, this.weight.read()), this.bias.read());
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(normalized, this.weight.read()), this.bias.read());
+    });
   }
 }

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder, WeightMap } from '../../types.js';
 import { silu } from '../layers/activations.js';
+import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import { type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
@@ -118,16 +119,17 @@ export class UNet2DConditionModel implements ParameterHolder {
         h = out.output;
         skips.push(...out.skips);
       }
-      h = this.net.midBlock.apply(h, ctx);
+      const steps: Step<tf.Tensor4D>[] = [(t) => this.net.midBlock.apply(t, ctx)];
       this.net.upBlocks.forEach((block, i) => {
         const taken = skips.splice(skips.length - block.numLayers, block.numLayers);
         // Porting note: diffusers upsamples to the next skip's size only when the latent does not halve
         // evenly at every level; otherwise that size is exactly 2x, so always using it is the same map.
         const next = skips[skips.length - 1];
         const size: [number, number] | undefined = i < this.net.upBlocks.length - 1 && next !== undefined ? [next.shape[1], next.shape[2]] : undefined;
-        h = block.apply(h, taken, ctx, size);
+        steps.push((t) => block.apply(t, taken, ctx, size));
       });
-      return this.net.convOut.apply(silu(this.net.convNormOut.apply(h)));
+      steps.push((t) => this.net.convOut.apply(silu(this.net.convNormOut.apply(t))));
+      return chainTidy(h, steps);
     });
   }
 

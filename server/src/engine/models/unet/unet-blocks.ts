@@ -2,6 +2,7 @@
 // UNetMidBlock2DCrossAttn, CrossAttnUpBlock2D / UpBlock2D): resnets, optional Transformer2DModels,
 // down/up-sampling.
 import * as tf from '@tensorflow/tfjs-core';
+import { chainTidy, type Step } from '../layers/chain.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
 import { Downsample2D, Upsample2D } from '../layers/sampling.js';
@@ -68,9 +69,8 @@ export class DownBlock {
     const skips: tf.Tensor4D[] = [];
     let h = x;
     this.resnets.forEach((block, i) => {
-      h = block.apply(h, ctx.temb);
       const attention = this.attentions[i];
-      if (attention !== undefined) h = attention.apply(h, ctx.encoderHiddenStates);
+      h = chainTidy(h, [(t) => block.apply(t, ctx.temb), ...(attention ? [(t: tf.Tensor4D) => attention.apply(t, ctx.encoderHiddenStates)] : [])]);
       skips.push(h);
     });
     if (this.downsampler !== undefined) {
@@ -100,8 +100,11 @@ export class MidBlock {
   }
 
   apply(x: tf.Tensor4D, ctx: BlockContext): tf.Tensor4D {
-    const h = this.attention.apply(this.resnets[0].apply(x, ctx.temb), ctx.encoderHiddenStates);
-    return this.resnets[1].apply(h, ctx.temb);
+    return chainTidy(x, [
+      (t) => this.resnets[0].apply(t, ctx.temb),
+      (t) => this.attention.apply(t, ctx.encoderHiddenStates),
+      (t) => this.resnets[1].apply(t, ctx.temb),
+    ]);
   }
 }
 
@@ -135,14 +138,15 @@ export class UpBlock {
 
   /** `skips` are consumed last-first; `upsampleSize` is the spatial size of the next block's first skip. */
   apply(x: tf.Tensor4D, skips: tf.Tensor4D[], ctx: BlockContext, upsampleSize?: [number, number]): tf.Tensor4D {
-    let h = x;
+    const steps: Step<tf.Tensor4D>[] = [];
     this.resnets.forEach((block, j) => {
       const skip = skips[skips.length - 1 - j];
-      h = block.apply(tf.concat([h, skip], 3), ctx.temb);
+      steps.push((t) => block.apply(tf.concat([t, skip], 3), ctx.temb));
       const attention = this.attentions[j];
-      if (attention !== undefined) h = attention.apply(h, ctx.encoderHiddenStates);
+      if (attention !== undefined) steps.push((t) => attention.apply(t, ctx.encoderHiddenStates));
     });
-    if (this.upsampler !== undefined) h = this.upsampler.apply(h, upsampleSize);
-    return h;
+    const upsampler = this.upsampler;
+    if (upsampler !== undefined) steps.push((t) => upsampler.apply(t, upsampleSize));
+    return chainTidy(x, steps);
   }
 }

@@ -1,6 +1,7 @@
 // diffusers' VAE Decoder: conv_in, mid block, UpDecoderBlock2Ds (nearest x2 upsampling), GroupNorm-SiLU-conv_out.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { silu } from '../layers/activations.js';
+import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import type { Scope } from '../layers/parameters.js';
@@ -43,15 +44,14 @@ export class VAEDecoder {
   }
 
   apply(z: tf.Tensor4D): tf.Tensor4D {
-    let h = this.midBlock.apply(this.convIn.apply(z));
-    // One tidy per stage, so only stage outputs live until the end (a 512x512 decode is memory-bound).
+    const steps: Step<tf.Tensor4D>[] = [(t) => this.convIn.apply(t), (t) => this.midBlock.apply(t)];
     for (const stage of this.stages) {
-      h = tf.tidy(() => {
-        let s = h;
-        for (const resnet of stage.resnets) s = resnet.apply(s);
-        return stage.upsampler === undefined ? s : stage.upsampler.apply(s);
-      });
+      for (const resnet of stage.resnets) steps.push((t) => resnet.apply(t));
+      const upsampler = stage.upsampler;
+      if (upsampler !== undefined) steps.push((t) => upsampler.apply(t));
     }
-    return tf.tidy(() => this.convOut.apply(silu(this.convNormOut.apply(h))));
+    steps.push((t) => this.convOut.apply(silu(this.convNormOut.apply(t))));
+    // A 512x512 decode is memory-bound (128 x 512 x 512 floats per activation): free each one when used.
+    return chainTidy(z, steps);
   }
 }

@@ -1,7 +1,8 @@
 // diffusers' VAE Encoder: conv_in, DownEncoderBlock2Ds, mid block, GroupNorm-SiLU-conv_out to
 // 2 x latent_channels (mean and log-variance).
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { silu } from '../layers/activations.js';
+import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import type { Scope } from '../layers/parameters.js';
@@ -44,16 +45,14 @@ export class VAEEncoder {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    let h = this.convIn.apply(x);
-    // One tidy per stage, so only stage outputs live until the end.
+    const steps: Step<tf.Tensor4D>[] = [(t) => this.convIn.apply(t)];
     for (const stage of this.stages) {
-      h = tf.tidy(() => {
-        let s = h;
-        for (const resnet of stage.resnets) s = resnet.apply(s);
-        return stage.downsampler === undefined ? s : stage.downsampler.apply(s);
-      });
+      for (const resnet of stage.resnets) steps.push((t) => resnet.apply(t));
+      const downsampler = stage.downsampler;
+      if (downsampler !== undefined) steps.push((t) => downsampler.apply(t));
     }
-    h = this.midBlock.apply(h);
-    return tf.tidy(() => this.convOut.apply(silu(this.convNormOut.apply(h))));
+    steps.push((t) => this.midBlock.apply(t));
+    steps.push((t) => this.convOut.apply(silu(this.convNormOut.apply(t))));
+    return chainTidy(x, steps);
   }
 }

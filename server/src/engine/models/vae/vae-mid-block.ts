@@ -2,6 +2,7 @@
 // a residual), resnet. No time embedding.
 import * as tf from '@tensorflow/tfjs-core';
 import { Attention } from '../layers/attention.js';
+import { chainTidy } from '../layers/chain.js';
 import { GroupNorm } from '../layers/norm.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
@@ -39,8 +40,11 @@ export class VAEMidBlock {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    let h = this.resnets[0].apply(x);
-    if (this.attention !== undefined) h = this.attention.apply(h);
-    return this.resnets[1].apply(h);
+    const attention = this.attention;
+    return chainTidy(x, [
+      (t) => this.resnets[0].apply(t),
+      ...(attention ? [(t: tf.Tensor4D) => attention.apply(t)] : []),
+      (t) => this.resnets[1].apply(t),
+    ]);
   }
 }
