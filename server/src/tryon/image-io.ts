@@ -73,6 +73,7 @@ export function encodeMaskPng(mask: Mask): Promise<Buffer> {
   const bytes = Buffer.alloc(mask.width * mask.height);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, mask.data[i])) * 255);
   return sharp(bytes, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }
