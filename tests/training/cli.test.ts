@@ -1,0 +1,66 @@
+// npm run train end to end on a storefront catalog export (with an unreadable image and a keyword filter),
+// and its errors for bad flags.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SD_TINY } from './helpers.js';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let root: string;
+
+async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/train.ts', ...args], { cwd: repoRoot, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'train-cli-'));
+  const data = path.join(root, 'export');
+  await mkdir(path.join(data, 'images'), { recursive: true });
+  await sharp({ create: { width: 80, height: 64, channels: 3, background: '#111111' } }).jpeg().toFile(path.join(data, 'images', 'dress.jpg'));
+  await sharp({ create: { width: 64, height: 64, channels: 3, background: '#eeeeee' } }).png().toFile(path.join(data, 'images', 'coat.png'));
+  await writeFile(path.join(data, 'images', 'broken.jpg'), 'truncated');
+  const lines = [
+    { image: 'images/dress.jpg', title: 'Latex short black dress', product_type: 'Dress', tags: ['latex'], description: '<b>Shiny</b>', category: 'Dresses' },
+    { image: 'images/coat.png', title: 'Wool coat', product_type: 'Coat', tags: ['winter'], description: '', category: 'Coats' },
+    { image: 'images/broken.jpg', title: 'Latex gloves', product_type: 'Gloves', tags: [], description: '', category: '' },
+  ];
+  await writeFile(path.join(data, 'catalog.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('npm run train', () => {
+  it('trains a LoRA on a catalog export and prints the dataset report and a summary', async () => {
+    const out = path.join(root, 'out');
+    const r = await train(['--data', path.join(root, 'export'), '--keywords', 'latex', '--base', SD_TINY, '--out', out, '--mode', 'lora', '--steps', '2', '--resolution', '64']);
+    expect(r.stderr).toMatch(/unreadable: .*broken\.jpg/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/dataset: catalog-export, 2 pairs, kept 1, dropped 1 by keywords, 1 unreadable/);
+    expect(r.stdout).toMatch(/completed: 2 steps/);
+    expect((await stat(path.join(out, 'final', 'lora.safetensors'))).size).toBeGreaterThan(1000);
+  });
+
+  it('rejects bad flags with a message that names them', async () => {
+    const bad = await train(['--data', path.join(root, 'export'), '--base', SD_TINY, '--out', path.join(root, 'x'), '--resolution', '60']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/resolution must be a multiple of 8/);
+    const missing = await train(['--data', path.join(root, 'export'), '--out', path.join(root, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--base is required/);
+    const nan = await train(['--data', path.join(root, 'export'), '--base', SD_TINY, '--out', path.join(root, 'x'), '--steps', 'many']);
+    expect(nan.stderr).toMatch(/--steps must be a number, got "many"/);
+  });
+});
