@@ -129,7 +129,13 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
 
   const port = await bind(server, `${config.host}:${config.port}`, serverCredentials(config));
   let metricsServer: MetricsServer | undefined;
-  if (config.metricsPort >= 0) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+  if (config.metricsPort >= 0) {
+    // Metrics are a side channel: a taken port is logged, not fatal.
+    metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host).catch((error: unknown) => {
+      logger.error({ err: error, metricsPort: config.metricsPort }, 'metrics server could not start; serving without /metrics');
+      return undefined;
+    });
+  }
   logger.info({ port, metricsPort: metricsServer?.port ?? -1, backend: backend.name, tls: Boolean(config.tlsCertPath) }, 'inference server listening');
 
   const ready = (async () => {

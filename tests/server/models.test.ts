@@ -29,7 +29,9 @@ describe('scanModelsDir', () => {
 
   it('picks defaults per kind, and refuses a configured default that is not there', async () => {
     const { models } = await scanModelsDir(linkedModelsDir());
-    expect(chooseDefaults(models)).toMatchObject({ base: { name: 'sd-tiny' }, inpaint: { name: 'sd-tiny-inpaint' } });
+    expect(chooseDefaults(models)).toMatchObject({ base: { name: 'sd-tiny' }, inpaint: { name: 'sd-tiny-inpaint' }, tryOn: undefined });
+    // Try-on uses diffusion by default only on an inpainting model named as the default.
+    expect(chooseDefaults(models, 'sd-tiny-inpaint')).toMatchObject({ base: { name: 'sd-tiny' }, tryOn: { name: 'sd-tiny-inpaint' } });
     expect(() => chooseDefaults(models, 'sd-huge')).toThrow(/TRYON_DEFAULT_MODEL "sd-huge".*sd-tiny/);
     expect(() => chooseDefaults(models, 'sd-tiny-kohya')).toThrow(/not a model/);
   });

@@ -51,7 +51,8 @@ export class TryOnService {
   }
 
   private listModels(kind: ReturnType<typeof fromEnumName<keyof typeof MODEL_KIND_NAMES>>): ListModelsResponse {
-    const defaults = new Set([this.deps.catalog.defaultFor('base')?.name, this.deps.catalog.defaultFor('inpaint')?.name]);
+    const { catalog } = this.deps;
+    const defaults = new Set([catalog.defaultFor('base')?.name, catalog.defaultFor('inpaint')?.name, catalog.defaultFor('tryOn')?.name ?? 'warp']);
     const models = this.deps.models.list(kind).map((entry) => ({
       name: entry.name,
       kind: MODEL_KIND_NAMES[entry.kind],

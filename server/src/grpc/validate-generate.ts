@@ -95,7 +95,7 @@ export interface ModelCatalog {
   /** Whether any entry (model, LoRA, built-in) has this name. */
   has(name: string): boolean;
   /** The default model for a kind of job, or undefined when none is configured. */
-  defaultFor(kind: 'base' | 'inpaint'): ModelEntry | undefined;
+  defaultFor(kind: 'base' | 'inpaint' | 'tryOn'): ModelEntry | undefined;
 }
 
 export interface GenerateValidationOptions {
@@ -118,7 +118,7 @@ function resolveModel(catalog: ModelCatalog, mode: GenerateMode, name: string, e
       if (engine === 'diffusion') throw new InputError(`model "${name}" is the weights-free engine; engine "diffusion" needs an inpainting model`);
       return undefined;
     }
-    if (engine === '' && name === '') return undefined;
+    if (engine === '' && name === '') return catalog.defaultFor('tryOn');
   }
   const kinds: ModelKind[] = mode === 'inpaint' || mode === 'try-on' ? ['inpaint'] : ['base', 'fine-tuned'];
   if (name !== '') return catalog.find('model', name, kinds);
