@@ -42,6 +42,7 @@ const cases: Case[] = [
   { name: 'decompression bomb (8000x8000 PNG of 60 KB)', fields: () => ({ photo: img.pngBomb(), filename: 'bomb.png', contentType: 'image/png', product_id: tee, consent: 'true' }), status: 413, code: 'photo_too_large' },
   { name: 'a PDF named .jpg', fields: () => ({ photo: img.pdf(), filename: 'me.jpg', product_id: tee, consent: 'true' }), status: 415, code: 'unsupported_image' },
   { name: 'a GIF', fields: async () => ({ photo: await img.gif(), filename: 'me.gif', contentType: 'image/gif', product_id: tee, consent: 'true' }), status: 415, code: 'unsupported_image' },
+  { name: 'HEIC (no HEVC decoder in this sharp build)', fields: () => ({ photo: img.heicHeader(), filename: 'IMG_0001.HEIC', contentType: 'image/heic', product_id: tee, consent: 'true' }), status: 415, code: 'unsupported_image' },
   { name: 'a photo too small to use', fields: async () => ({ photo: await img.jpeg(60, 90), product_id: tee, consent: 'true' }), status: 422, code: 'bad_image' },
   { name: 'no consent', fields: () => ({ photo: img.personPhoto(), product_id: tee }), status: 400, code: 'consent_required' },
   { name: 'consent not "true"', fields: () => ({ photo: img.personPhoto(), product_id: tee, consent: 'yes' }), status: 400, code: 'consent_required' },

@@ -4,14 +4,23 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
-import { readSse, tryOnForm } from './support/http.js';
+import { sseEventData, startTryOnResponse } from '../../storefront-app/src/api/shopper-api.js';
+import { readSse, tryOnForm, type SseEvent } from './support/http.js';
 import { refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 
 const startJob = async (app: TestApp, productId = 'demo-coral-crew-tee') => {
   const res = await fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: personPhoto(), product_id: productId, consent: 'true' }) });
   expect(res.status).toBe(202);
-  return (await res.json()) as { jobId: string; eventsUrl: string; resultUrl: string };
+  return startTryOnResponse.parse(await res.json());
+};
+
+/** Every event the app sends must match the published contract (API.md / shopper-api.ts). */
+const checkContract = (events: SseEvent[]) => {
+  for (const e of events) {
+    expect(Object.keys(sseEventData)).toContain(e.event);
+    sseEventData[e.event as keyof typeof sseEventData].strict().parse(e.data);
+  }
 };
 
 const opened: { close(): Promise<void> }[] = [];
@@ -30,6 +39,7 @@ describe('SSE stream of a try-on', () => {
     const { app, inference } = await setup(succeed(3));
     const job = await startJob(app);
     const { status, contentType, events } = await readSse(`${app.url}${job.eventsUrl}`);
+    checkContract(events);
     expect(status).toBe(200);
     expect(contentType).toMatch(/^text\/event-stream/);
     expect(events.map((e) => e.event)).toEqual(['queued', 'queued', 'started', 'progress', 'progress', 'progress', 'result']);
@@ -130,6 +140,7 @@ describe('gRPC errors as shopper-facing SSE errors', () => {
       const { app, inference } = await setup(c.script, { config: { tryOnDeadlineMs: 1_500 } });
       const job = await startJob(app);
       const { events } = await readSse(`${app.url}${job.eventsUrl}`);
+      checkContract(events);
       expect(events.at(-1)?.event).toBe('error');
       expect((events.at(-1)?.data as { code: string }).code).toBe(c.code);
       expect((events.at(-1)?.data as { message: string }).message).not.toMatch(/grpc|status|internal error/i);

@@ -66,3 +66,12 @@ export const truncated = async () => {
 export const corrupt = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43]), Buffer.alloc(4096, 0x5a)]);
 
 export const pdf = () => Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/** The start of an iPhone HEIC file (ISO-BMFF `ftyp` box, brand heic) followed by filler. */
+export const heicHeader = () => {
+  const ftyp = Buffer.alloc(24);
+  ftyp.writeUInt32BE(24, 0);
+  ftyp.write('ftypheic', 4, 'latin1');
+  ftyp.write('mif1heic', 16, 'latin1');
+  return Buffer.concat([ftyp, Buffer.alloc(2048, 0x11)]);
+};
