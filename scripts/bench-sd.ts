@@ -108,7 +108,8 @@ function countParams(specs: ParameterSpec[]): number {
 async function benchUnet(iters: number, warmup: boolean): Promise<void> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
-  console.log(`SD 1.5 UNet: ${(countParams(specs) / 1e6).toFixed(0)}M parameters (random), batch 2, latent 64x64`);
+  const params = countParams(specs);
+  console.log(`SD 1.5 UNet: ${(params / 1e6).toFixed(0)}M parameters (random, ${((params * 4) / 2 ** 30).toFixed(2)} GiB fp32), batch 2, latent 64x64`);
   const t0 = performance.now();
   const unet = buildRandom(specs, (w) => new UNet2DConditionModel(config, w));
   console.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -183,10 +184,24 @@ async function main(): Promise<void> {
     logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
   });
   console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
-  if (!skip.has('unet')) await benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick);
-  if (!skip.has('vae')) await benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick);
-  if (!skip.has('generate')) await benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true);
+  // Smallest first: a failure of the large ones (wasm's 4 GB heap) must not hide the others' figures.
+  const sections: [string, () => Promise<void>][] = [
+    ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],
+    ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick)],
+    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick)],
+  ];
+  let failed = 0;
+  for (const [name, run] of sections) {
+    if (skip.has(name)) continue;
+    try {
+      await run();
+    } catch (err) {
+      failed++;
+      console.log(`${name}: FAILED on ${backend.name}: ${(err as Error).message}`);
+    }
+  }
   console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+  if (failed > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
