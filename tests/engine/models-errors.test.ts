@@ -105,6 +105,26 @@ describe('loadModelsFromWeights', () => {
   });
 });
 
+describe('bad inputs', () => {
+  it('get errors that name the value', () => {
+    const clip = new CLIPTextModel(parseCLIPTextConfig(clipConfigJson), clipWeights);
+    const unet = new UNet2DConditionModel(parseUNetConfig(unetConfigJson), unetWeights);
+    const before = tf.memory().numTensors;
+    const ids = tf.tensor2d([[49406, 49408, 49407]], [1, 3], 'int32');
+    expect(() => clip.forward(ids)).toThrow('token id 49408 at position 1 is outside the vocabulary (0..49407)');
+    const start = tf.tensor2d([[49406]], [1, 1], 'int32');
+    expect(() => clip.forward(start, { clipSkip: 3 })).toThrow('clipSkip must be an integer in 0..2, got 3');
+    const nine = tf.zeros([1, 8, 8, 9]) as tf.Tensor4D;
+    const t = tf.tensor1d([1]);
+    const states = tf.zeros([1, 77, 32]) as tf.Tensor3D;
+    expect(() => unet.forward(nine, t, states)).toThrow('sample must be NHWC [B, h, w, 4], got [1, 8, 8, 9]');
+    tf.dispose([ids, start, nine, t, states]);
+    expect(tf.memory().numTensors).toBe(before);
+    clip.dispose();
+    unet.dispose();
+  });
+});
+
 describe('releaseWeights', () => {
   it('disposes each source tensor once converted and leaves the map empty', () => {
     const before = tf.memory().numTensors;

@@ -167,6 +167,10 @@ export class CLIPTextModel implements ParameterHolder {
     if (len < 1 || len > this.config.maxPositionEmbeddings) {
       throw new Error(`CLIPTextModel: sequence length must be 1..${this.config.maxPositionEmbeddings}, got ${len}`);
     }
+    // A few hundred ids: reading them is cheap, and an id outside the table would make gather read garbage.
+    const ids = inputIds.dataSync();
+    const bad = ids.findIndex((id) => !(id >= 0 && id < this.config.vocabSize));
+    if (bad >= 0) throw new Error(`CLIPTextModel: token id ${ids[bad]} at position ${bad} is outside the vocabulary (0..${this.config.vocabSize - 1})`);
     if (!Number.isInteger(clipSkip) || clipSkip < 0 || clipSkip >= this.config.numHiddenLayers) {
       throw new Error(`CLIPTextModel: clipSkip must be an integer in 0..${this.config.numHiddenLayers - 1}, got ${clipSkip}`);
     }
