@@ -61,6 +61,15 @@ export class JobRepository {
     await this.db.run('UPDATE jobs SET status = ?, error_code = ?, finished_at = ? WHERE id = ?', [status, errorCode, finished, id]);
   }
 
+  /** Someone follows the job's events (possibly through another app instance). */
+  async markWatched(id: string): Promise<void> {
+    await this.db.run('UPDATE jobs SET watched = 1 WHERE id = ?', [id]);
+  }
+
+  async isWatched(id: string): Promise<boolean> {
+    return (await this.db.get<{ watched: number }>('SELECT watched FROM jobs WHERE id = ?', [id]))?.watched === 1;
+  }
+
   /** Current status of each job that still exists (rows deleted elsewhere are simply absent). */
   async statuses(ids: readonly string[]): Promise<Map<string, JobStatus>> {
     if (ids.length === 0) return new Map();

@@ -29,6 +29,7 @@ const statements = (blob: string): string[] => [
      product_id TEXT NOT NULL,
      status TEXT NOT NULL,
      error_code TEXT,
+     watched INTEGER NOT NULL DEFAULT 0,
      created_at BIGINT NOT NULL,
      finished_at BIGINT,
      expires_at BIGINT NOT NULL)`,

@@ -77,7 +77,12 @@ export class TryOnJobs {
     this.live.set(job.id, job);
     void this.run(job, req, now + this.o.deadlineMs);
     const unwatched = setTimeout(() => {
-      if (!job.everSubscribed) this.cancel(job.id, 'nobody opened the event stream');
+      if (job.everSubscribed) return;
+      // The browser's stream may have reached another app instance, which marks the row.
+      this.o.jobs.isWatched(job.id).then(
+        (watched) => watched || this.cancel(job.id, 'nobody opened the event stream'),
+        (err: unknown) => this.o.log.error({ err, jobId: job.id }, 'could not check whether the job is watched'),
+      );
     }, this.o.unwatchedTimeoutMs ?? 60_000);
     unwatched.unref();
     return job;

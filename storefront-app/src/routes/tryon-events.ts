@@ -48,6 +48,7 @@ function followLive(services: Services, res: Response, live: LiveJob, jobId: str
  * the owning instance stops the job when it sees that.
  */
 async function followShared(services: Services, res: Response, record: JobRecord, base: string): Promise<void> {
+  await services.jobs.markWatched(record.id);
   let seq = 0;
   const send = (event: TryOnEvent) => writeEvent(res, { seq: ++seq, event });
   let closed = false;
