@@ -75,6 +75,8 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     metrics.queueDepth.set({ priority: 'training' }, depth.training);
     metrics.jobsRunning.set(depth.running);
   });
+  metrics.queueDepth.set({ priority: 'interactive' }, 0);
+  metrics.queueDepth.set({ priority: 'training' }, 0);
   const jobs = new JobRegistry(config.jobHistory);
   const sdModels = new ModelRegistry<StableDiffusionModel>(
     async (entry) => {
