@@ -50,6 +50,17 @@ for (const backend of backends) {
     });
     afterAll(async () => cleanup());
 
+    it('adds columns that a database created by an earlier version lacks', async () => {
+      await db.run('ALTER TABLE jobs DROP COLUMN watched');
+      await migrate(db);
+      const jobs = new JobRepository(db);
+      await jobs.create({ id: 'm1', shop: 's', customerId: null, productId: 'p', createdAt: 0, expiresAt: 10 });
+      expect(await jobs.isWatched('m1')).toBe(false);
+      await jobs.markWatched('m1');
+      expect(await jobs.isWatched('m1')).toBe(true);
+      await jobs.delete('m1');
+    });
+
     it('stores, loads, finds and deletes offline sessions', async () => {
       const sessions = new SqlSessionStorage(db);
       const s = new Session({ id: 'offline_a.myshopify.com', shop: 'a.myshopify.com', state: 'st', isOnline: false, accessToken: 'shpat_1', scope: 'read_products' });

@@ -56,6 +56,21 @@ const statements = (blob: string): string[] => [
      updated_at BIGINT NOT NULL)`,
 ];
 
+/** Columns added after a table first shipped: databases created before get them on start-up. */
+const addedColumns: { table: string; column: string; definition: string }[] = [
+  { table: 'jobs', column: 'watched', definition: 'INTEGER NOT NULL DEFAULT 0' },
+];
+
+async function columnsOf(db: SqlDatabase, table: string): Promise<Set<string>> {
+  const rows = db.dialect === 'postgres'
+    ? await db.all<{ name: string }>('SELECT column_name AS name FROM information_schema.columns WHERE table_name = ?', [table])
+    : await db.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', [table]);
+  return new Set(rows.map((r) => r.name));
+}
+
 export async function migrate(db: SqlDatabase): Promise<void> {
   for (const sql of statements(db.dialect === 'postgres' ? 'BYTEA' : 'BLOB')) await db.run(sql);
+  for (const { table, column, definition } of addedColumns) {
+    if (!(await columnsOf(db, table)).has(column)) await db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
 }
