@@ -101,6 +101,17 @@ describe('diffusion engine (tiny inpainting model)', () => {
     expect(changes.inside).toBeGreaterThan(1000);
   });
 
+  it('text path applies a store LoRA for the run only (output changes, unmasked pixels exact)', async () => {
+    const settings = { ...base, mode: 'text' as const, steps: 3 };
+    const plain = await tryOn(settings);
+    const withLora = await tryOn({ ...settings, loraPath: path.join(sdTinyDir, 'lora/sd-tiny-kohya.safetensors'), loraScale: 1 });
+    const again = await tryOn(settings);
+    const [a, b, c] = await Promise.all([raw(plain.image), raw(withLora.image), raw(again.image)]);
+    expect(Buffer.compare(a.data, b.data)).not.toBe(0);
+    expect(Buffer.compare(a.data, c.data)).toBe(0);
+    expect((await unmaskedChanges(withLora)).outside).toBe(0);
+  });
+
   it('loads CatVTON-layout attention weights, which change the output and carry the licence warning', async () => {
     const blocks = await writeTinyCatvton();
     expect(blocks).toBeGreaterThan(0);

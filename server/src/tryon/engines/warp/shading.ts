@@ -7,6 +7,11 @@ const MIN_SHADE = 0.6;
 const MAX_SHADE = 1.2;
 /** How much of the measured light/dark variation is applied (1 would also copy a dark garment's contrast). */
 const STRENGTH = 0.6;
+/**
+ * Added to luminance before taking the ratio: on a dark old garment (mean ~0.1) a small highlight would
+ * otherwise read as a strong light and bleach the new garment there.
+ */
+const DARK_FLOOR = 0.25;
 
 export function shadingMap(photo: RgbImage, mask: Mask, blurRadius: number): Float32Array {
   const n = photo.width * photo.height;
@@ -25,7 +30,7 @@ export function shadingMap(photo: RgbImage, mask: Mask, blurRadius: number): Flo
   const blurred = feather(lum, blurRadius).data;
   const shade = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const s = Math.min(MAX_SHADE, Math.max(MIN_SHADE, blurred[i] / Math.max(mean, 0.02)));
+    const s = Math.min(MAX_SHADE, Math.max(MIN_SHADE, (blurred[i] + DARK_FLOOR) / (mean + DARK_FLOOR)));
     shade[i] = 1 + STRENGTH * (s - 1);
   }
   return shade;
