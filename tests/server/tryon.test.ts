@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../server/src/logger.js';
 import { connect, eventNames, generate, listModels, SHARED_DIR, solidImage, startTestServer } from './helpers.js';
 
 const photos = path.join(SHARED_DIR, 'fixtures/photos');
@@ -13,9 +15,16 @@ const garment = fs.readFileSync(path.join(photos, 'garment/g02_upper_tee_logo.jp
 
 let server: RunningServer;
 let client: TryOnClient;
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    logLines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  },
+});
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { logger: createLogger('debug', logSink) });
   client = connect(server);
 });
 
@@ -82,6 +91,17 @@ describe('MODE_TRY_ON', () => {
     expect(error?.code).toBe(status.INVALID_ARGUMENT);
     expect(error?.details).toMatch(/person/i);
     expect(events.some((e) => e.result)).toBe(false);
+  });
+
+  it('logs the request as sizes, never the photo bytes', () => {
+    const accepted = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'generate accepted');
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted[0]).toMatchObject({ person_image_bytes: person.length, garment_image_bytes: garment.length });
+    const photoBase64 = person.subarray(1000, 1060).toString('base64');
+    const photoHex = person.subarray(1000, 1030).toString('hex');
+    expect(logLines.some((l) => l.includes(photoBase64) || l.includes(photoHex))).toBe(false);
+    // No long base64-looking runs at all (a whole image smuggled in another field).
+    expect(logLines.some((l) => /[A-Za-z0-9+/]{400,}/.test(l))).toBe(false);
   });
 
   it('lists the warp engine as the built-in try-on model', async () => {
