@@ -47,10 +47,12 @@ async function main(): Promise<void> {
   }
 
   const storefront = await importPart<{
-    startStorefront: (overrides?: Record<string, unknown>) => Promise<{ url: string; stop(): Promise<void> }>;
+    loadConfig: (env: NodeJS.ProcessEnv) => unknown;
+    startStorefront: (config: unknown) => Promise<{ url: string; stop(): Promise<void> }>;
   }>('storefront-app/src/index.ts');
   if (storefront) {
-    const started = await storefront.startStorefront({ grpcAddress: `localhost:${grpcPort}` });
+    const config = storefront.loadConfig({ TRYON_GRPC_ADDRESS: `localhost:${grpcPort}`, ...process.env });
+    const started = await storefront.startStorefront(config);
     running.push({ name: 'storefront app', stop: () => started.stop() });
     console.log(`\n  Open the demo store: ${started.url}\n`);
   } else {
