@@ -102,6 +102,15 @@ export interface GenerateValidationOptions {
   readonly maxImagePixels: number;
 }
 
+/** Long side of the decode that only proves an upload is an image. */
+const VALIDATION_SIDE = 256;
+
+function fitWithin(size: { width: number; height: number }, side: number): { width: number; height: number } | undefined {
+  const scale = side / Math.max(size.width, size.height);
+  if (scale >= 1) return undefined;
+  return { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+}
+
 /** img2img / inpaint size: the asked size, else the input's, scaled to fit and rounded down to a multiple of 8. */
 function workingSize(asked: { width: number; height: number }, image: { width: number; height: number }): { width: number; height: number } {
   if (asked.width > 0 && asked.height > 0) return asked;
@@ -141,19 +150,26 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
     if (!bytes || bytes.length === 0) throw new InputError(`${field} is required for ${r.mode}`);
     return bytes;
   };
-  const decode = (field: string, bytes: Uint8Array, channels: 1 | 3, resizeTo?: (s: { width: number; height: number }) => { width: number; height: number }): Promise<RawImage> =>
+  const decode = (field: string, bytes: Uint8Array, channels: 1 | 3, resizeTo?: (s: { width: number; height: number }) => { width: number; height: number } | undefined): Promise<RawImage> =>
     decodeImage(field, bytes, { maxPixels: opts.maxImagePixels, channels, resizeTo });
 
-  let images: Pick<GenerateSpec, 'personImage' | 'garmentImage' | 'initImage' | 'maskImage' | 'personImageFile' | 'garmentImageFile' | 'maskImageFile'> = {};
+  let images: Pick<GenerateSpec, 'initImage' | 'maskImage' | 'personImageFile' | 'garmentImageFile' | 'maskImageFile'> = {};
   let size = { width: r.width, height: r.height };
   if (mode === 'try-on') {
     const personFile = Buffer.from(required('person_image'));
     const garmentFile = Buffer.from(required('garment_image'));
     const maskFile = req.mask_image.length > 0 ? Buffer.from(req.mask_image) : undefined;
-    const [personImage, garmentImage] = await Promise.all([decode('person_image', personFile, 3), decode('garment_image', garmentFile, 3)]);
-    const maskImage = maskFile ? await decode('mask_image', maskFile, 1) : undefined;
-    images = { personImage, garmentImage, personImageFile: personFile, garmentImageFile: garmentFile, ...(maskImage ? { maskImage, maskImageFile: maskFile } : {}) };
-    size = { width: personImage.width, height: personImage.height };
+    // The try-on pipeline decodes the files itself (alpha and EXIF included): here they are only proven
+    // decodable, at a small size so a queue of large photos does not hold their pixels.
+    let upright = { width: 0, height: 0 };
+    const check = (field: string, bytes: Buffer, channels: 1 | 3): Promise<RawImage> =>
+      decode(field, bytes, channels, (natural) => {
+        if (field === 'person_image') upright = natural;
+        return fitWithin(natural, VALIDATION_SIDE);
+      });
+    await Promise.all([check('person_image', personFile, 3), check('garment_image', garmentFile, 3), ...(maskFile ? [check('mask_image', maskFile, 1)] : [])]);
+    images = { personImageFile: personFile, garmentImageFile: garmentFile, ...(maskFile ? { maskImageFile: maskFile } : {}) };
+    size = upright;
   } else if (mode === 'image-to-image' || mode === 'inpaint') {
     const initBytes = required('init_image');
     const maskBytes = mode === 'inpaint' ? required('mask_image') : undefined;

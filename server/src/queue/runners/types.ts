@@ -44,8 +44,6 @@ export interface GenerateSpec {
   readonly height: number;
   readonly scheduler?: string;
   readonly previewEvery: number;
-  readonly personImage?: RawImage;
-  readonly garmentImage?: RawImage;
   readonly initImage?: RawImage;
   readonly maskImage?: RawImage;
   /** MODE_TRY_ON: the validated uploads as sent (the try-on pipeline decodes them itself, alpha included). */
