@@ -98,10 +98,23 @@ function bandExtent(rows: (RowExtent | undefined)[], from: number, to: number): 
   return { left: lefts[Math.floor(lefts.length / 2)] ?? 0, right: rights[Math.floor(rights.length / 2)] ?? 0 };
 }
 
+/**
+ * The lowest row that is still garment body: at least 60% as wide as the widest row of the lower half,
+ * so a hanging tie, a string or a tag below the hem is not taken for the hem.
+ */
+function hemRow(rows: (RowExtent | undefined)[], top: number, bottom: number): number {
+  const width = (y: number): number => (rows[y] ? rows[y]!.right - rows[y]!.left : 0);
+  let widest = 0;
+  for (let y = Math.floor((top + bottom) / 2); y <= bottom; y++) widest = Math.max(widest, width(y));
+  for (let y = bottom; y > top; y--) if (width(y) >= 0.6 * widest) return y;
+  return bottom;
+}
+
 function findLandmarks(img: RgbaImage, category: Category): GarmentLandmarks {
   const rows = rowExtents(img);
   const top = rows.findIndex((r) => r !== undefined);
-  const bottom = rows.length - 1 - [...rows].reverse().findIndex((r) => r !== undefined);
+  const last = rows.length - 1 - [...rows].reverse().findIndex((r) => r !== undefined);
+  const bottom = hemRow(rows, top, last);
   const h = bottom - top + 1;
   if (category === 'lower') {
     const waist = bandExtent(rows, top, top + 0.04 * h);
