@@ -1,4 +1,4 @@
-// npm run bench:train -- [--steps N] [--only tiny|sd15] [--sd15-resolution 512] [--backend wasm|cpu|...]
+// npm run bench:train -- [--steps N] [--sd15-steps N] [--only tiny|sd15] [--sd15-resolution 512] [--backend wasm|cpu|...]
 // Training throughput on the active backend: images/s and peak memory of (1) the sd-tiny model, full fine-tune
 // and LoRA at 64x64 batch 4, (2) SD 1.5-sized LoRA (rank 4, attention projections) at 512x512 batch 1 with
 // random weights. The SD 1.5 step starts from given latents and text states (VAE encode and text encoder
@@ -43,20 +43,23 @@ function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): void {
   tf.dispose([...grads.values(), ...clipped.values()]);
 }
 
-/** Times `steps` calls after one warm-up; the peak of live tensor bytes comes from tf.profile of one more step. */
-async function measure(name: string, images: number, steps: number, step: () => void): Promise<Result> {
-  step();
+/**
+ * Times `steps` calls. With a warm-up, one untimed call first and the peak of live tensor bytes from a
+ * tf.profile of one more; without (SD 1.5, minutes per step), the first timed call is the profiled one.
+ */
+async function measure(name: string, images: number, steps: number, step: () => void, warmUp = true): Promise<Result> {
+  if (warmUp) step();
   let rss = process.memoryUsage().rss;
+  let peakBytes = 0;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    step();
+    if (!warmUp && i === 0) peakBytes = (await tf.profile(() => step())).peakBytes;
+    else step();
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const secondsPerStep = (performance.now() - t0) / 1000 / steps;
-  const profile = await tf.profile(() => {
-    step();
-  });
-  const result = { name, imagesPerSecond: images / secondsPerStep, secondsPerStep, peakTensorMB: mb(profile.peakBytes), rssMB: mb(rss) };
+  if (warmUp) peakBytes = (await tf.profile(() => step())).peakBytes;
+  const result = { name, imagesPerSecond: images / secondsPerStep, secondsPerStep, peakTensorMB: mb(peakBytes), rssMB: mb(rss) };
   console.log(
     `${name.padEnd(40)} ${result.imagesPerSecond.toFixed(3)} images/s  ${secondsPerStep.toFixed(2)} s/step  ` +
       `peak tensors ${result.peakTensorMB.toFixed(0)} MB  rss ${result.rssMB.toFixed(0)} MB`,
@@ -149,7 +152,7 @@ async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
       const { value, grads } = tf.variableGrads(() => trainable.withEffectiveWeights(() => epsilonLoss(unet.forward(noisy, t, states), noise)), vars);
       value.dispose();
       optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
-    });
+    }, false);
   } catch (err) {
     console.log(`SD 1.5 UNet LoRA ${resolution}x${resolution}: failed on ${tf.getBackend()}: ${(err as Error).message.slice(0, 200)}`);
   } finally {
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       steps: { type: 'string', default: '3' },
+      'sd15-steps': { type: 'string', default: '1' },
       only: { type: 'string' },
       'sd15-resolution': { type: 'string', default: '512' },
       backend: { type: 'string' },
@@ -179,7 +183,7 @@ async function main(): Promise<void> {
   await registerTrainingSupport();
   console.log(`bench:train on ${backend.name}${backend.simd ? ' (SIMD)' : ''}, ${steps} timed step(s) after one warm-up`);
   if (values.only !== 'sd15') await benchTiny(steps);
-  if (values.only !== 'tiny') await benchSd15Lora(steps, res);
+  if (values.only !== 'tiny') await benchSd15Lora(Number(values['sd15-steps']), res);
 }
 
 main().catch((err: unknown) => {
