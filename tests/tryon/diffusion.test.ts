@@ -141,6 +141,15 @@ describe('diffusion engine (tiny inpainting model)', () => {
     }
   });
 
+  it('leaks no tensors across diffusion try-ons (concat and text)', async () => {
+    await tryOn({ ...base, mode: 'concat', steps: 1 });
+    await tryOn({ ...base, mode: 'text', steps: 1 });
+    const before = tf.memory().numTensors;
+    await tryOn({ ...base, mode: 'concat', steps: 1 });
+    await tryOn({ ...base, mode: 'text', steps: 2, strength: 0.5 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('stops between steps when onProgress returns false, and refuses a text-to-image model', async () => {
     const err = await tryOn({ ...base, mode: 'concat' }, { onProgress: (p) => p.step !== 2 }).catch((e: unknown) => e);
     expect((err as TryOnError).code).toBe('CANCELLED');
