@@ -75,6 +75,8 @@ describe('resolveCategory', () => {
     ['Organic cotton T-shirt', undefined, 'upper'],
     ['Pleated midi skirt', undefined, 'lower'],
     ['Anything', 'dress', 'dress'],
+    ['Anything', 'UPPER_BODY', 'upper'],
+    ['Wide-leg trousers', 'GARMENT_CATEGORY_UNSPECIFIED', 'lower'],
   ])('%s (given %s) -> %s', (title, given, expected) => {
     expect(resolveCategory(given, title)).toBe(expected);
   });

@@ -9,13 +9,15 @@ const KEYWORDS: readonly [Category, RegExp][] = [
   ['upper', /\b(t-?shirts?|tees?|shirts?|tops?|blouses?|polos?|sweaters?|jumpers?|hoodies?|sweatshirts?|cardigans?|jackets?|coats?|blazers?|vests?|tanks?|camis?|knit)\b/i],
 ];
 
+/** upper | lower | dress; the gRPC enum's names (UPPER_BODY, LOWER_BODY, DRESS) are accepted too. */
 export function parseCategory(value: string): Category {
-  if ((CATEGORIES as readonly string[]).includes(value)) return value as Category;
+  const normal = value.trim().toLowerCase().replace(/_body$/, '');
+  if ((CATEGORIES as readonly string[]).includes(normal)) return normal as Category;
   throw new TryOnError('BAD_ARGUMENT', `category must be one of ${CATEGORIES.join(', ')}, got "${value}"`);
 }
 
 export function resolveCategory(given: string | undefined, title?: string, description?: string): Category {
-  if (given !== undefined && given !== '') return parseCategory(given);
+  if (given !== undefined && given !== '' && given !== 'GARMENT_CATEGORY_UNSPECIFIED') return parseCategory(given);
   const text = `${title ?? ''} ${description ?? ''}`;
   for (const [category, pattern] of KEYWORDS) if (pattern.test(text)) return category;
   throw new TryOnError(

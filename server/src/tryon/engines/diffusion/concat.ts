@@ -27,6 +27,7 @@ export interface ConcatInput {
   readonly guidanceScale: number;
   readonly strength: number;
   readonly seed: number;
+  readonly scheduler?: string;
   readonly onStep: StepCallback;
   readonly signal?: AbortSignal;
 }
@@ -40,7 +41,11 @@ export function personHalf(latents: tf.Tensor4D): tf.Tensor4D {
 export async function runConcat(model: StableDiffusionModel, input: ConcatInput): Promise<Uint8Array> {
   const components = model.components;
   const [, height, width] = input.person.shape;
-  const run = openRun(components, { prompt: '', guidanceScale: input.guidanceScale, numInferenceSteps: input.steps, seed: input.seed }, 1);
+  const run = openRun(
+    components,
+    { prompt: '', guidanceScale: input.guidanceScale, numInferenceSteps: input.steps, seed: input.seed, scheduler: input.scheduler },
+    1,
+  );
   const own = <T extends tf.Tensor>(t: T): T => {
     run.owned.push(t);
     return t;

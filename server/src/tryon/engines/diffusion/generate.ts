@@ -72,8 +72,10 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
     const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewPng(latents, stacked) : undefined;
     return input.onStep(step, totalSteps, preview);
   };
-  let lora: { remove(): void } | undefined;
+  const applied: { remove(): void }[] = [];
   try {
+    const loras = [...(s.loraPath ? [{ path: s.loraPath, scale: s.loraScale }] : []), ...s.loras];
+    for (const l of loras) applied.push(await model.applyLora(l.path, l.scale));
     let rgb: Uint8Array;
     if (stacked) {
       const garment = garmentOnWhite(input.garment, width, height);
@@ -87,6 +89,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
           guidanceScale: s.guidanceScale,
           strength: s.strength,
           seed: s.seed,
+          scheduler: s.scheduler,
           onStep,
           signal: input.signal,
         });
@@ -94,10 +97,10 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
         garment.dispose();
       }
     } else {
-      if (s.loraPath) lora = await model.applyLora(s.loraPath, s.loraScale);
       const result = await model.inpaint({
         prompt: input.prompt,
-        negativePrompt: 'deformed, blurry, extra limbs, bad anatomy',
+        negativePrompt: s.negativePrompt ?? 'deformed, blurry, extra limbs, bad anatomy',
+        scheduler: s.scheduler,
         image: s.strength < 1 ? seedImage : original,
         mask,
         strength: s.strength,
@@ -115,7 +118,8 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
     if ((err as Error).name === 'RunCancelled') throw cancelled();
     throw err;
   } finally {
-    lora?.remove();
+    // LoRAs come off newest first so the weights are restored exactly.
+    for (const l of applied.reverse()) l.remove();
     tf.dispose([original, seedImage, mask]);
   }
 }

@@ -11,6 +11,12 @@ export const DiffusionSettingsSchema = z.object({
   /** A store LoRA (kohya/A1111 or diffusers safetensors) for the text mode. */
   loraPath: z.string().min(1).optional(),
   loraScale: z.number().min(0).max(2).default(1),
+  /** More LoRAs (the gRPC request's list), applied for this run only, after `loraPath`. */
+  loras: z.array(z.object({ path: z.string().min(1), scale: z.number().min(-2).max(2).default(1) })).default([]),
+  /** Scheduler by name (engine names: ddim, pndm, euler_a, dpmpp_2m, ...); default: the model's own. */
+  scheduler: z.string().min(1).optional(),
+  /** Text mode only; default: a short list of common defects. */
+  negativePrompt: z.string().optional(),
   steps: z.number().int().min(1).max(150).default(30),
   guidanceScale: z.number().min(0).max(30).default(2.5),
   seed: z.number().int().min(0).default(0),
