@@ -6,8 +6,7 @@ import type { Scope } from './parameters.js';
 /**
  * Largest attention-score block computed at once, in elements (scores and probabilities are each this big).
  * SD 1.5 at 64x64 latents has 4096 tokens: one head is 16.8M scores, so heads (and, for larger images,
- * query rows) are processed in chunks, each in its own tidy: peak about 2 x 32 MB. The wasm heap is capped
- * at 4 GB and SD 1.5's UNet weights alone take 3.4 GB, so the budget is kept small.
+ * query rows) are processed in chunks, each in its own tidy: peak about 2 x 32 MB whatever the image size.
  */
 export const ATTENTION_CHUNK_ELEMENTS = 1 << 23;
 

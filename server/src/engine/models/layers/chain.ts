@@ -1,8 +1,8 @@
 // Runs layers one after another so that each intermediate result is freed as soon as the next layer has
 // consumed it: step k runs inside a tidy that also owns step k-1's output. A flat loop of tidies would
-// keep every intermediate alive until the caller's tidy ends (for SD 1.5 at 64x64 that is hundreds of MB,
-// too much beside 3.4 GB of weights in wasm's 4 GB heap). Safe under gradient recording: tidy never frees
-// tensors the gradient tape has kept.
+// keep every intermediate alive until the caller's tidy ends (hundreds of MB for SD 1.5 at 64x64 latents,
+// gigabytes for a 512x512 VAE decode). Safe under gradient recording: tidy never frees tensors the gradient
+// tape has kept.
 import * as tf from '@tensorflow/tfjs-core';
 
 export type Step<T extends tf.Tensor> = (x: T) => T;
