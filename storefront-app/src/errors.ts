@@ -67,3 +67,31 @@ export class ServiceUnavailableError extends AppError {
     super(503, code, message);
   }
 }
+
+export class InternalError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(500, code, message);
+  }
+}
+
+export class GatewayTimeoutError extends AppError {
+  constructor(message: string) {
+    super(504, 'timeout', message);
+  }
+}
+
+/** A try-on that failed before it was queued, as the upload's HTTP error (same code and sentence as the SSE event). */
+export function tryOnFailure(code: ErrorCode, message: string): AppError {
+  switch (code) {
+    case 'busy':
+    case 'unavailable':
+      return new ServiceUnavailableError(code, message);
+    case 'no_person':
+    case 'bad_image':
+      return new AppError(422, code, message);
+    case 'timeout':
+      return new GatewayTimeoutError(message);
+    default:
+      return new InternalError(code, message);
+  }
+}

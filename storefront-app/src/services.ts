@@ -33,7 +33,7 @@ export interface AppDeps {
   garmentImages?: GarmentImageSource;
   catalogSync?: CatalogSyncOptions;
   /** Job timing knobs (tests shorten them). */
-  jobs?: { unwatchedTimeoutMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
+  jobs?: { acceptWaitMs?: number; unwatchedTimeoutMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
   sweepIntervalMs?: number;
   /** The widget's ES module bundle served to the demo pages (default widget/dist/tryon-widget.js). */
   widgetBundle?: string;

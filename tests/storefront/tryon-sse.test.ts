@@ -4,7 +4,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
-import { sseEventData, startTryOnResponse } from '../../storefront-app/src/api/shopper-api.js';
+import Database from 'better-sqlite3';
+import { errorBody, sseEventData, startTryOnResponse } from '../../storefront-app/src/api/shopper-api.js';
 import { readSse, tryOnForm, type SseEvent } from './support/http.js';
 import { refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
@@ -20,6 +21,15 @@ const checkContract = (events: SseEvent[]) => {
   for (const e of events) {
     expect(Object.keys(sseEventData)).toContain(e.event);
     sseEventData[e.event as keyof typeof sseEventData].strict().parse(e.data);
+  }
+};
+
+const imageCount = (app: TestApp) => {
+  const db = new Database(app.dbFile, { readonly: true });
+  try {
+    return (db.prepare('SELECT (SELECT COUNT(*) FROM images) + (SELECT COUNT(*) FROM jobs) AS n').get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 };
 
@@ -128,35 +138,50 @@ describe('SSE stream of a try-on', () => {
   });
 });
 
-describe('gRPC errors as shopper-facing SSE errors', () => {
+describe('gRPC refusals as the upload\'s HTTP error', () => {
   const cases = [
-    { name: 'RESOURCE_EXHAUSTED on every try', script: refuse(grpc.status.RESOURCE_EXHAUSTED, 'queue is full (16 waiting)'), code: 'busy' },
-    { name: 'INVALID_ARGUMENT: no person', script: refuse(grpc.status.INVALID_ARGUMENT, 'no person found in the photo'), code: 'no_person' },
-    { name: 'INVALID_ARGUMENT: other', script: refuse(grpc.status.INVALID_ARGUMENT, 'person_image: not a JPEG, PNG or WebP file'), code: 'bad_image' },
-    { name: 'INTERNAL', script: refuse(grpc.status.INTERNAL, 'internal error; see the server log'), code: 'internal' },
+    { name: 'RESOURCE_EXHAUSTED on every try', script: refuse(grpc.status.RESOURCE_EXHAUSTED, 'queue is full (16 waiting)'), status: 503, code: 'busy' },
+    { name: 'INVALID_ARGUMENT: no person', script: refuse(grpc.status.INVALID_ARGUMENT, 'no person found in the photo'), status: 422, code: 'no_person' },
+    { name: 'INVALID_ARGUMENT: other', script: refuse(grpc.status.INVALID_ARGUMENT, 'person_image: not a JPEG, PNG or WebP file'), status: 422, code: 'bad_image' },
+    { name: 'FAILED_PRECONDITION: engine not installed', script: refuse(grpc.status.FAILED_PRECONDITION, 'the diffusion engine needs an inpainting model'), status: 503, code: 'unavailable' },
+    { name: 'INTERNAL', script: refuse(grpc.status.INTERNAL, 'internal error; see the server log'), status: 500, code: 'internal' },
   ];
   for (const c of cases) {
-    it(`${c.name} → ${c.code}`, async () => {
+    it(`${c.name} → ${c.status} ${c.code}`, async () => {
       const { app, inference } = await setup(c.script, { config: { tryOnDeadlineMs: 1_500 } });
-      const job = await startJob(app);
-      const { events } = await readSse(`${app.url}${job.eventsUrl}`);
-      checkContract(events);
-      expect(events.at(-1)?.event).toBe('error');
-      expect((events.at(-1)?.data as { code: string }).code).toBe(c.code);
-      expect((events.at(-1)?.data as { message: string }).message).not.toMatch(/grpc|status|internal error/i);
+      const res = await fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: personPhoto(), product_id: 'demo-coral-crew-tee', consent: 'true' }) });
+      expect(res.status).toBe(c.status);
+      const { error } = errorBody.parse(await res.json());
+      expect(error.code).toBe(c.code);
+      expect(error.message).not.toMatch(/grpc|status|internal error/i);
       // Only "busy" is worth another try (within the deadline); a bad photo is not.
       if (c.code === 'busy') expect(inference.received.length).toBeGreaterThan(1);
       else expect(inference.received.length).toBe(1);
-      expect((await app.services.jobs.get(job.jobId))?.errorCode).toBe(c.code);
+      // Nothing of a refused try-on is kept: no job row, no photo.
+      expect(imageCount(app)).toBe(0);
     });
   }
 
-  it('no inference server listening → unavailable', async () => {
+  it('no inference server listening → 503 unavailable', async () => {
     const app = await startTestApp({ grpcAddress: '127.0.0.1:1', config: { tryOnDeadlineMs: 1_000 } });
     opened.push(app);
+    const res = await fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: personPhoto(), product_id: 'demo-coral-crew-tee', consent: 'true' }) });
+    expect(res.status).toBe(503);
+    expect(errorBody.parse(await res.json()).error.code).toBe('unavailable');
+  });
+
+  it('an error after the job was queued arrives as an SSE error event', async () => {
+    const { app } = await setup(async (call) => {
+      call.write({ queued: { position: 0, job_id: 'j9' } });
+      call.write({ started: { job_id: 'j9' } });
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'no person found in the photo (2 body points visible)', metadata: new grpc.Metadata() });
+    });
     const job = await startJob(app);
     const { events } = await readSse(`${app.url}${job.eventsUrl}`);
-    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'unavailable' } });
+    checkContract(events);
+    expect(events.map((e) => e.event)).toEqual(['queued', 'started', 'error']);
+    expect(events[2].data).toMatchObject({ code: 'no_person' });
+    expect((await app.services.jobs.get(job.jobId))?.errorCode).toBe('no_person');
   });
 });
 

@@ -37,6 +37,27 @@ export class LiveJob {
     for (const listener of this.listeners) listener(sequenced);
   }
 
+  /**
+   * The first event, or undefined if none comes within `timeoutMs`. Does not count as watching the job
+   * (the upload route peeks so that an immediate refusal becomes the upload's own HTTP error).
+   */
+  firstEvent(timeoutMs: number): Promise<TryOnEvent | undefined> {
+    const first = this.events[0];
+    if (first) return Promise.resolve(first.event);
+    return new Promise((resolve) => {
+      const listener: JobListener = (e) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(e.event);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        resolve(undefined);
+      }, timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
   /** Replays what happened so far, then follows; returns the unsubscribe function. */
   subscribe(listener: JobListener): () => void {
     this.subscribedOnce = true;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { TryOnEvent } from '../api/shopper-api.js';
 import type { JobRepository } from '../db/job-repository.js';
 import type { UsageRepository } from '../db/usage-repository.js';
-import { shopperFacingError } from '../grpc/grpc-errors.js';
+import { shopperFacingError, type ShopperFacingError } from '../grpc/grpc-errors.js';
 import type { GarmentCategory, InferenceClient, InferenceProgress } from '../grpc/inference-client.js';
 import type { PhotoStore } from '../photos/photo-store.js';
 import type { PreparedPhoto } from '../photos/prepare-photo.js';
@@ -20,6 +20,8 @@ export interface TryOnJobsOptions {
   log: Logger;
   deadlineMs: number;
   photoTtlMs: number;
+  /** How long start() waits for the inference server to accept or refuse the job. */
+  acceptWaitMs?: number;
   /** A job nobody listens to within this time is cancelled (the page was closed right after the upload). */
   unwatchedTimeoutMs?: number;
   /** How long a finished job's events stay replayable in memory. */
@@ -68,7 +70,11 @@ export class TryOnJobs {
     }
   }
 
-  async start(req: StartTryOn): Promise<LiveJob> {
+  /**
+   * Starts a try-on and waits briefly for the inference server to take it: a refusal within that time (all
+   * servers busy, none reachable, a photo it cannot use) is returned, and nothing of the job is kept.
+   */
+  async start(req: StartTryOn): Promise<{ job: LiveJob; refused?: ShopperFacingError }> {
     const now = Date.now();
     const job = new LiveJob(randomBytes(16).toString('hex'), req.shop, req.customerId);
     await this.o.jobs.create({ id: job.id, shop: req.shop, customerId: req.customerId, productId: req.productId, createdAt: now, expiresAt: now + this.o.photoTtlMs });
@@ -76,6 +82,14 @@ export class TryOnJobs {
     await this.o.usage.increment(req.shop, now);
     this.live.set(job.id, job);
     void this.run(job, req, now + this.o.deadlineMs);
+
+    const first = await job.firstEvent(this.o.acceptWaitMs ?? 3_000);
+    if (first?.type === 'error') {
+      this.live.delete(job.id);
+      await this.o.jobs.delete(job.id);
+      return { job, refused: first.data };
+    }
+    // From here the browser has its job id: it should open the event stream soon.
     const unwatched = setTimeout(() => {
       if (job.everSubscribed) return;
       // The browser's stream may have reached another app instance, which marks the row.
@@ -85,7 +99,7 @@ export class TryOnJobs {
       );
     }, this.o.unwatchedTimeoutMs ?? 60_000);
     unwatched.unref();
-    return job;
+    return { job };
   }
 
   get(id: string): LiveJob | undefined {

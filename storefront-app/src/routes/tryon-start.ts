@@ -4,7 +4,7 @@ import { Router } from 'express';
 import multer from 'multer';
 import { MAX_PHOTO_BYTES, startTryOnFields, type StartTryOnResponse } from '../api/shopper-api.js';
 import { effectiveCategory, normalizeProductId } from '../catalog/product.js';
-import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { BadRequestError, NotFoundError, ServiceUnavailableError, tryOnFailure } from '../errors.js';
 import { preparePhoto } from '../photos/prepare-photo.js';
 import { resultUrl } from '../jobs/tryon-jobs.js';
 import type { ProxyContext } from '../shopify/app-proxy-signature.js';
@@ -38,7 +38,7 @@ export function tryOnStartRoute(services: Services): Router {
       services.log.error({ err, productId: product.productId }, 'product image unavailable');
       throw new ServiceUnavailableError('unavailable', 'The product image could not be loaded. Please try again later.');
     }
-    const job = await services.tryOns.start({
+    const { job, refused } = await services.tryOns.start({
       shop: proxy.shop,
       customerId: proxy.customerId,
       productId: product.productId,
@@ -49,6 +49,8 @@ export function tryOnStartRoute(services: Services): Router {
       photo,
       urlBase: proxy.base,
     });
+    // Refused at once by the inference server: this request's error rather than a stream that fails at once.
+    if (refused) throw tryOnFailure(refused.code, refused.message);
     const body: StartTryOnResponse = { jobId: job.id, eventsUrl: `${proxy.base}/tryon/${job.id}/events`, resultUrl: resultUrl(proxy.base, job.id) };
     res.status(202).json(body);
   });
