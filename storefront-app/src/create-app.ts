@@ -2,6 +2,7 @@
 // every test builds a fresh one. Shopify mode and standalone mode differ only in what is mounted.
 import express, { type Express } from 'express';
 import { DemoGarmentImages } from './demo/demo-catalog.js';
+import { NotFoundError } from './errors.js';
 import { adminRoutes } from './routes/admin-page.js';
 import { authRoutes } from './routes/auth.js';
 import { demoPageRoutes } from './routes/demo-pages.js';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): StorefrontApp {
   app.use('/proxy', proxy);
 
   if (demoImages) app.use(demoPageRoutes(services, demoImages, deps.widgetBundle));
+  app.use((req, _res, next) => next(new NotFoundError('not_found', `Nothing at ${req.method} ${req.path}.`)));
   app.use(errorHandler(deps.log));
 
   return {
