@@ -33,6 +33,7 @@ const tokenOf = (html: string) => /name="token" value="([^"]+)"/.exec(html)?.[1]
 async function openAdmin(): Promise<string> {
   const res = await fetch(`${f.app.url}/admin?${f.fake.adminQuery(SHOP)}`);
   expect(res.status).toBe(200);
+  expect(res.headers.get('content-security-policy')).toBe(`frame-ancestors https://${SHOP} https://admin.shopify.com;`);
   return res.text();
 }
 

@@ -43,6 +43,8 @@ export function adminRoutes(s: Services): Router {
   router.get('/admin', async (req, res) => {
     const a = await access(s, req);
     if ('install' in a) return res.redirect(`/auth?shop=${encodeURIComponent(a.install)}`);
+    // Embedded apps may be framed only by the shop's admin (Shopify's requirement for embedded apps).
+    if (s.shopify) res.set('Content-Security-Policy', `frame-ancestors https://${a.shop} https://admin.shopify.com;`);
     res.type('html').send(renderAdmin({
       shop: a.shop,
       token: a.token,
