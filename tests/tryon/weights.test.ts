@@ -70,7 +70,8 @@ function startHub(control: ServerControl): Promise<http.Server> {
     const cut = control.cutAfter.get(rel);
     if (cut !== undefined) {
       control.cutAfter.delete(rel);
-      res.write(slice.subarray(0, cut), () => res.destroy());
+      // Send part of the body, give the client time to read it, then drop the connection.
+      res.write(slice.subarray(0, cut), () => setTimeout(() => res.destroy(), 100));
       return;
     }
     res.end(slice);

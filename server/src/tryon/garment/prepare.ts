@@ -129,16 +129,20 @@ function findLandmarks(img: RgbaImage, category: Category): GarmentLandmarks {
       bodyWidth: waist.right - waist.left,
     };
   }
-  // Tops and dresses: sleeves stick out sideways on a flat lay, so the body's width is read low down
+  // Tops and dresses: sleeves stick out sideways on a flat lay, so the body's width is read below them
   // (upper: the hem; dress: the narrowest row of the upper half, the waist), not at the shoulders.
   const body =
     category === 'upper' ? bandExtent(rows, bottom - 0.06 * h, bottom + 1) : narrowestBand(rows, top + 0.15 * h, top + 0.5 * h);
   const cx = (body.left + body.right) / 2;
   const half = (body.right - body.left) / 2;
   const hem = bandExtent(rows, bottom - 0.03 * h, bottom + 1);
+  // The shoulder line: the first row below the collar as wide as the body (the collar sits above it, on the neck).
+  let shoulderY = top;
+  while (shoulderY < top + 0.3 * h && (!rows[shoulderY] || rows[shoulderY]!.right - rows[shoulderY]!.left < 1.9 * half)) shoulderY++;
+  if (shoulderY >= top + 0.3 * h) shoulderY = Math.round(top + 0.04 * h);
   return {
-    topLeft: { x: cx - half, y: top + 0.04 * h },
-    topRight: { x: cx + half, y: top + 0.04 * h },
+    topLeft: { x: cx - half, y: shoulderY },
+    topRight: { x: cx + half, y: shoulderY },
     bottomLeft: { x: category === 'upper' ? cx - half : hem.left, y: bottom },
     bottomRight: { x: category === 'upper' ? cx + half : hem.right, y: bottom },
     bodyWidth: 2 * half,

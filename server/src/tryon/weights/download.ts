@@ -2,10 +2,10 @@
 // (`<endpoint>/<repo>/resolve/<revision>/<path>`), with resume (HTTP Range on a .part file) and sha256
 // checks against the Hub's `X-Linked-Etag` (the sha256 of LFS files). SHA256SUMS is written beside them.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KnownModel } from './known-models.js';
 
@@ -100,12 +100,18 @@ async function downloadOne(model: KnownModel, file: string, opts: DownloadOption
     const resumedFrom = res.status === 206 ? offset : 0;
     const total = info.size ?? (res.headers.get('content-length') ? resumedFrom + Number(res.headers.get('content-length')) : undefined);
     let done = resumedFrom;
-    const counter = new TransformCounter((n) => {
-      done += n;
-      opts.onProgress?.({ file, done, total, resumedFrom });
-    });
     opts.onProgress?.({ file, done, total, resumedFrom });
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(part, { flags: resumedFrom > 0 ? 'a' : 'w' }));
+    // Each chunk is on disk before the next is read, so an interrupted run keeps all it received.
+    const out = await open(part, resumedFrom > 0 ? 'a' : 'w');
+    try {
+      for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+        await out.write(chunk as Buffer);
+        done += (chunk as Buffer).length;
+        opts.onProgress?.({ file, done, total, resumedFrom });
+      }
+    } finally {
+      await out.close();
+    }
   }
 
   const bytes = (await size(part)) ?? 0;
@@ -121,16 +127,6 @@ async function downloadOne(model: KnownModel, file: string, opts: DownloadOption
   return { file, path: dest, sha256: sha, bytes, verified: !!info.sha256, skipped: false };
 }
 
-class TransformCounter extends Transform {
-  constructor(private readonly onBytes: (n: number) => void) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.onBytes(chunk.length);
-    cb(null, chunk);
-  }
-}
 
 /** Downloads every file of `model` (skipping complete, verified ones) and writes <dir>/<name>/SHA256SUMS. */
 export async function downloadModel(model: KnownModel, opts: DownloadOptions): Promise<DownloadedFile[]> {

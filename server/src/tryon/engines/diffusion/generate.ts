@@ -3,7 +3,7 @@
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { latentsToRgbPreview } from '../../../engine/index.js';
+import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
 import type { StepCallback } from '../../../engine/types.js';
 import { cancelled, TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
@@ -115,7 +115,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
     }
     return { image: pasteCrop(photo, box, rgb, width, height), warnings };
   } catch (err) {
-    if ((err as Error).name === 'RunCancelled') throw cancelled();
+    if (err instanceof RunCancelled) throw cancelled();
     throw err;
   } finally {
     // LoRAs come off newest first so the weights are restored exactly.

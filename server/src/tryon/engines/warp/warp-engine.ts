@@ -5,6 +5,7 @@ import { bodyGeometry } from '../../masks/body-geometry.js';
 import type { Mask, PersonAnalysis, RgbImage } from '../../types.js';
 import { controlPoints } from './garment-placement.js';
 import { shadingMap } from './shading.js';
+import { placeSleeves } from './sleeves.js';
 import { fitTps } from './tps.js';
 
 export interface WarpResult {
@@ -14,7 +15,14 @@ export interface WarpResult {
   readonly coverage: Mask;
 }
 
-function sampleRgba(img: { width: number; height: number; data: Uint8Array }, x: number, y: number, out: number[]): void {
+/** Bilinear, premultiplied; `keep` filters which garment pixels count (torso vs one sleeve). */
+function sampleRgba(
+  img: { width: number; height: number; data: Uint8Array },
+  x: number,
+  y: number,
+  out: number[],
+  keep?: (index: number) => boolean,
+): void {
   out[0] = out[1] = out[2] = out[3] = 0;
   const fx = x - 0.5;
   const fy = y - 0.5;
@@ -27,6 +35,7 @@ function sampleRgba(img: { width: number; height: number; data: Uint8Array }, x:
       const sx = x0 + dx;
       const sy = y0 + dy;
       if (sx < 0 || sy < 0 || sx >= img.width || sy >= img.height) continue;
+      if (keep && !keep(sy * img.width + sx)) continue;
       const w = (dx ? wx : 1 - wx) * (dy ? wy : 1 - wy);
       const i = (sy * img.width + sx) * 4;
       const a = (img.data[i + 3] / 255) * w;
@@ -43,6 +52,11 @@ export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mas
   const cp = controlPoints(garment, g);
   // Inverse mapping: for each photo pixel, where in the garment canvas it comes from.
   const toGarment = fitTps(cp.photo, cp.garment);
+  // Garment pixels per photo pixel at the shoulders: the torso's scale, which the sleeves share.
+  const torsoScale = Math.hypot(cp.photo[1].x - cp.photo[0].x, cp.photo[1].y - cp.photo[0].y) / Math.max(1, Math.hypot(cp.garment[1].x - cp.garment[0].x, cp.garment[1].y - cp.garment[0].y));
+  const sleeves = garment.category === 'lower' ? undefined : placeSleeves(garment, g, analysis.keypoints, torsoScale);
+  const isTorso = sleeves ? (i: number): boolean => sleeves.labels[i] === 0 : undefined;
+  const sleevePx = [0, 0, 0, 0];
   const shade = shadingMap(photo, mask, Math.max(2, 0.04 * g.shoulderWidth));
   const out = new Uint8Array(photo.data);
   const coverage = new Float32Array(photo.width * photo.height);
@@ -52,7 +66,16 @@ export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mas
       const i = y * photo.width + x;
       if (mask.data[i] <= 0) continue;
       const src = toGarment.map(x + 0.5, y + 0.5);
-      sampleRgba(garment.image, src.x, src.y, px);
+      sampleRgba(garment.image, src.x, src.y, px, isTorso);
+      // Sleeves lie over the torso where they overlap (an arm in front of the body).
+      sleeves?.toGarment.forEach((map, side) => {
+        if (!map) return;
+        const s = map(x + 0.5, y + 0.5);
+        sampleRgba(garment.image, s.x, s.y, sleevePx, (k) => sleeves.labels[k] === side + 1);
+        const a = sleevePx[3];
+        if (a <= 0) return;
+        for (let c = 0; c < 4; c++) px[c] = px[c] * (1 - a) + sleevePx[c];
+      });
       const a = px[3] * mask.data[i];
       if (a <= 0) continue;
       coverage[i] = a;
