@@ -1,4 +1,4 @@
-// End to end with the real inference server (startServer from server/src/index.ts, tiny models from ../shared,
+// End to end with the real inference server (server/src/main.ts in its own process, tiny models from ../shared,
 // wasm backend): a shopper's upload through the app's SSE stream to a result image, and a disconnect that
 // cancels the job on the server.
 import fs from 'node:fs';
@@ -6,29 +6,26 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as grpc from '@grpc/grpc-js';
-import { createTryOnClient, startServer, type RunningServer } from '../../server/src/index.js';
-import { pino } from 'pino';
 import { personPhoto, SHARED_DIR } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
+import { startInferenceProcess, type InferenceProcess } from './support/inference-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-let server: RunningServer;
+let server: InferenceProcess;
 let app: TestApp;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storefront-real-server-'));
-  server = await startServer(
-    { host: '127.0.0.1', port: 0, metricsPort: -1, modelsDir: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), dataDir, backend: 'wasm', apiKeys: ['storefront-key'], logLevel: 'silent' },
-    { logger: pino({ level: 'silent' }), env: {} },
+  server = await startInferenceProcess(
+    { TRYON_MODELS_DIR: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), TRYON_DATA_DIR: dataDir, TRYON_BACKEND: 'wasm' },
+    'storefront-key',
   );
-  await server.ready;
   app = await startTestApp({ grpcAddress: `127.0.0.1:${server.port}`, env: { TRYON_API_KEY: 'storefront-key' } });
 });
 afterAll(async () => {
   await app?.close();
-  await server?.stop(0);
+  await server?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -63,18 +60,7 @@ describe('with the real inference server', () => {
     expect(events.map((e) => e.event)).toEqual(['queued']);
     await expect.poll(async () => (await app.services.jobs.get(job.jobId))?.status, { timeout: 30_000 }).toBe('cancelled');
     expect((await firstStream).events.at(-1)?.event).toBe('result');
-    // The server's own record of the job says cancelled too.
-    const client = createTryOnClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-    const metadata = new grpc.Metadata();
-    metadata.set('authorization', 'Bearer storefront-key');
-    try {
-      const states = async () =>
-        new Promise<string[]>((resolve, reject) =>
-          client.ListJobs({ kind: 'JOB_KIND_GENERATE' }, metadata, (err, res) => (err || !res ? reject(err) : resolve(res.jobs.map((j) => j.state)))));
-      // The cancelled one and the two that ran (in whatever order the server lists them).
-      await expect.poll(async () => (await states()).sort(), { timeout: 30_000 }).toEqual(['JOB_STATE_CANCELLED', 'JOB_STATE_SUCCEEDED', 'JOB_STATE_SUCCEEDED']);
-    } finally {
-      client.close();
-    }
+    // The server's own record of the job says cancelled too (with the two that ran, in whatever order).
+    await expect.poll(async () => (await server.jobStates()).sort(), { timeout: 30_000 }).toEqual(['JOB_STATE_CANCELLED', 'JOB_STATE_SUCCEEDED', 'JOB_STATE_SUCCEEDED']);
   });
 });
