@@ -1,15 +1,4 @@
-// npm run client -- [--address host:port] [--key KEY] [--ca cert.pem] <command> ...
-//   generate --mode try-on|txt2img|img2img|inpaint [--person f --garment f --category upper|lower|dress
-//            --title t --description d --engine warp|diffusion] [--init f] [--mask f] [--prompt p]
-//            [--negative-prompt p] [--model m] [--lora name[:scale]]... [--steps n] [--guidance g]
-//            [--strength s] [--seed n] [--num-images n] [--width w --height h] [--scheduler s]
-//            [--preview-every n --preview-dir dir] [--mask-out mask.png] [--deadline seconds] [--out out.png]
-//   train    --dataset path --output-name name [--base model] [--mode lora|full|inpaint-lora] [--steps n]
-//            [--batch n] [--lr x] [--resolution n] [--rank n] [--keywords "a,b"] [--validation-prompt p]...
-//            [--captions file] [--checkpoint-every n] [--validation-every n] [--seed n] [--resume] [--sample-dir dir]
-//   jobs     [list [--state queued|running|...] [--kind generate|train]] | get <id> | cancel <id>
-//   models   [--kind base|inpaint|lora|fine-tuned|try-on]
-// TRYON_ADDRESS and TRYON_API_KEY set the defaults of --address and --key. Ctrl-C cancels a running job.
+// The gRPC client for internal services: `npm run client -- --help` prints its usage (USAGE below).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +13,19 @@ import { JobState, type JobState__Output } from '../server/src/grpc/generated/tr
 import { ModelKind, type ModelKind__Output } from '../server/src/grpc/generated/tryon/v1/ModelKind.js';
 
 class UsageError extends Error {}
+
+const USAGE = `npm run client -- [--address host:port] [--key KEY] [--ca cert.pem] <command> ...
+  generate --mode try-on|txt2img|img2img|inpaint [--person f --garment f --category upper|lower|dress
+           --title t --description d --engine warp|diffusion] [--init f] [--mask f] [--prompt p]
+           [--negative-prompt p] [--model m] [--lora name[:scale]]... [--steps n] [--guidance g]
+           [--strength s] [--seed n] [--num-images n] [--width w --height h] [--scheduler s]
+           [--preview-every n --preview-dir dir] [--mask-out mask.png] [--deadline seconds] [--out out.png]
+  train    --dataset path --output-name name [--base model] [--mode lora|full|inpaint-lora] [--steps n]
+           [--batch n] [--lr x] [--resolution n] [--rank n] [--keywords "a,b"] [--validation-prompt p]...
+           [--captions file] [--checkpoint-every n] [--validation-every n] [--seed n] [--resume] [--sample-dir dir]
+  jobs     [list [--state queued|running|...] [--kind generate|train]] | get <id> | cancel <id>
+  models   [--kind base|inpaint|lora|fine-tuned|try-on]
+TRYON_ADDRESS and TRYON_API_KEY set the defaults of --address and --key. Ctrl-C cancels a running job.`;
 
 const COMMON = { address: { type: 'string' }, key: { type: 'string' }, ca: { type: 'string' }, help: { type: 'boolean' } } as const;
 
@@ -311,7 +313,11 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { generate: 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const run = command ? COMMANDS[command] : undefined;
-  if (!run) throw new UsageError(`usage: npm run client -- ${Object.keys(COMMANDS).join('|')} ... (see the top of scripts/client.ts)`);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if (!run) throw new UsageError(`unknown command "${command ?? ''}"\n\n${USAGE}`);
   await run(rest);
 }
 
