@@ -71,6 +71,8 @@ describe('startStorefront in standalone mode', () => {
     expect(page).toContain('<h1>Coral Crew Tee</h1>');
     expect(await (await fetch(`${base}/products/canvas-tote`)).text()).toContain('Try-on is not available');
     expect((await fetch(`${base}/products/nope`)).status).toBe(404);
+    // The privacy text the widget's consent box links to states the retention time.
+    expect(await (await fetch(`${base}/privacy`)).text()).toContain('deleted after 24 hours');
 
     const picture = await fetch(`${base}/demo/images/coral-crew-tee.png`);
     expect(picture.headers.get('content-type')).toBe('image/png');
@@ -91,7 +93,9 @@ describe('startStorefront in standalone mode', () => {
         const page = await (await fetch(`${app.url}/products/coral-crew-tee`)).text();
         const script = await fetch(`${app.url}/widget/tryon-widget.js`);
         if (built) {
-          expect(page).toContain('<tryon-widget product-id="demo-coral-crew-tee" endpoint="/proxy" product-title="Coral Crew Tee">');
+          expect(page).toContain(
+            '<tryon-widget product-id="demo-coral-crew-tee" endpoint="/proxy" product-title="Coral Crew Tee" product-image="/demo/images/coral-crew-tee.png" privacy-url="/privacy">',
+          );
           expect(page).toContain('<script type="module" src="/widget/tryon-widget.js">');
           expect(script.status).toBe(200);
           expect(script.headers.get('content-type')).toContain('javascript');

@@ -30,7 +30,9 @@ export const widgetStyles = css`
   }
   dialog::backdrop { background: rgb(0 0 0 / 55%); }
   header { display: flex; align-items: center; justify-content: space-between; padding: 1rem 1rem 0 1.25rem; }
-  h2 { font-size: 1.15rem; margin: 0; }
+  header { gap: 0.75rem; }
+  .product { width: 44px; height: 44px; object-fit: cover; border-radius: calc(var(--_radius) / 2); flex: none; }
+  h2 { font-size: 1.15rem; margin: 0; flex: 1; }
   .icon { border: none; background: transparent; color: var(--_fg); min-width: 44px; padding: 0; font-size: 1.1rem; }
   .body { padding: 1rem 1.25rem 1.25rem; display: grid; gap: 0.9rem; }
   .dropzone {

@@ -15,10 +15,10 @@ const photoErrors = new Set<WidgetErrorCode>(['too_large', 'not_an_image', 'no_p
  * watches themself appear in the product.
  *
  * Attributes: `product-id` (required), `endpoint` (default `/apps/tryon`, the Shopify app proxy),
- *   `product-title`, `privacy-url`, `lang` (defaults to the page's language; en and fr built in).
+ *   `product-title`, `product-image` (thumbnail in the dialog), `privacy-url`, `lang` (defaults to the page's language; en and fr built in).
  * Events (bubble, composed): `tryon-open`, `tryon-progress`, `tryon-complete`, `tryon-error`,
  *   `tryon-cancel`, `tryon-another-product` — see events.ts for their `detail`.
- * CSS parts: `button`, `dialog`, `title`, `dropzone`, `photo`, `consent`, `start`, `progress`,
+ * CSS parts: `button`, `dialog`, `product-image`, `title`, `dropzone`, `photo`, `consent`, `start`, `progress`,
  *   `preview`, `cancel`, `result`, `download`, `error`.
  * CSS custom properties: `--tryon-accent`, `--tryon-accent-text`, `--tryon-bg`, `--tryon-fg`,
  *   `--tryon-muted`, `--tryon-radius`, `--tryon-font`, `--tryon-focus`, `--tryon-error`.
@@ -30,6 +30,7 @@ export class TryOnWidget extends LitElement {
     productId: { type: String, attribute: 'product-id' },
     endpoint: { type: String },
     productTitle: { type: String, attribute: 'product-title' },
+    productImage: { type: String, attribute: 'product-image' },
     privacyUrl: { type: String, attribute: 'privacy-url' },
     phase: { state: true },
     photo: { state: true },
@@ -46,6 +47,7 @@ export class TryOnWidget extends LitElement {
   declare productId: string;
   declare endpoint: string;
   declare productTitle: string;
+  declare productImage: string;
   declare privacyUrl: string;
   declare phase: Phase;
   declare photo: PreparedPhoto | undefined;
@@ -67,6 +69,7 @@ export class TryOnWidget extends LitElement {
     this.productId = '';
     this.endpoint = '/apps/tryon';
     this.productTitle = '';
+    this.productImage = '';
     this.privacyUrl = '';
     this.phase = 'pick';
     this.consent = false;
@@ -200,6 +203,7 @@ export class TryOnWidget extends LitElement {
       <button part="button" class="primary" @click=${() => this.open()}>${t.tryItOn}</button>
       <dialog part="dialog" aria-labelledby="title" @close=${() => void this.cancelRun(false)}>
         <header>
+          ${this.productImage ? html`<img part="product-image" class="product" src=${this.productImage} alt="" />` : nothing}
           <h2 id="title" part="title">${t.dialogTitle}${this.productTitle ? html`: ${this.productTitle}` : nothing}</h2>
           <button class="icon" aria-label=${t.close} @click=${() => this.close()}>✕</button>
         </header>

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../errors.js';
 import type { DemoGarmentImages } from '../demo/demo-catalog.js';
 import { DEMO_SHOP, type Services } from '../services.js';
-import { renderDemoHome, renderDemoProduct } from '../views/demo-view.js';
+import { renderDemoHome, renderDemoProduct, renderPrivacyNotice } from '../views/demo-view.js';
 
 export const WIDGET_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../widget/dist/tryon-widget.js');
 
@@ -19,6 +19,9 @@ export function demoPageRoutes(s: Services, images: DemoGarmentImages, widgetBun
     const product = await s.products.getByHandle(DEMO_SHOP, req.params.handle);
     if (!product) throw new NotFoundError('product_not_found', `No product "${req.params.handle}" in the demo store.`);
     res.type('html').send(renderDemoProduct(product, fs.existsSync(widgetBundle)));
+  });
+  router.get('/privacy', (_req, res) => {
+    res.type('html').send(renderPrivacyNotice(s.config.photoTtlMs / 3_600_000));
   });
   router.get('/demo/images/:file', async (req, res) => {
     const image = images.loadByHandle(req.params.file.replace(/\.png$/, ''));

@@ -16,10 +16,22 @@ export function renderDemoProduct(p: StoredProduct, widgetAvailable: boolean): s
   const widget = !wearable
     ? '<p>Try-on is not available for this product.</p>'
     : widgetAvailable
-      ? `<tryon-widget product-id="${esc(p.productId)}" endpoint="/proxy" product-title="${esc(p.title)}"></tryon-widget>`
+      ? `<tryon-widget product-id="${esc(p.productId)}" endpoint="/proxy" product-title="${esc(p.title)}" product-image="${esc(p.imageUrl ?? '')}" privacy-url="/privacy"></tryon-widget>`
       : '<p>The try-on widget is not built yet: run <code>npm run widget:build</code>.</p>';
   return page(`${p.title} — demo store`, `<p><a href="/">← All products</a></p>
 <div class="product"><img src="${esc(p.imageUrl ?? '')}" alt="${esc(p.title)}" width="512" height="512">
 <div><h1>${esc(p.title)}</h1><p>${esc(p.description)}</p>${widget}</div></div>`,
   widgetAvailable ? '<script type="module" src="/widget/tryon-widget.js"></script>' : '');
+}
+
+/** The privacy text the widget's consent box links to (a Shopify store links its own policy page). */
+export function renderPrivacyNotice(photoTtlHours: number): string {
+  return page('How we handle your photo — demo store', `<p><a href="/">← All products</a></p>
+<h1>How we handle your photo</h1>
+<ul>
+<li>Your photo is used only to show you wearing the product you chose. It is not used to train models.</li>
+<li>Before it leaves your device it is made smaller; on our side all metadata (location, camera) is removed.</li>
+<li>The photo and the picture made from it are deleted after ${photoTtlHours} hours at the latest, or straight away when you cancel.</li>
+<li>They are never written to logs, and the store can delete them on your request.</li>
+</ul>`);
 }
