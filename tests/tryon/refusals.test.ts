@@ -141,7 +141,7 @@ describe('runTryOn contract', () => {
       category: 'upper',
       onProgress: (p) => void stages.push(p.stage),
     });
-    expect(stages).toEqual(['analysis', 'mask', 'garment', 'generation', 'compositing']);
+    expect(stages).toEqual(['analysis', 'garment', 'mask', 'generation', 'compositing']);
     expect(Object.keys(all.timings)).toEqual(['analysis', 'mask', 'garment', 'generation', 'compositing']);
     const err = await refusal(
       runTryOn({ personImage: person.bytes, garmentImage: polo.bytes, category: 'upper', onProgress: (p) => p.stage !== 'mask' }),

@@ -4,6 +4,7 @@
 import { initBackend } from '../engine/backend.js';
 import { compositingAlpha, composite } from './compositing.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
+import { controlPoints } from './engines/warp/garment-placement.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancelled, TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
@@ -51,7 +52,7 @@ export interface TryOnResult {
   readonly debug: { readonly analysis: PersonAnalysis; readonly garment: PreparedGarment; readonly photo: RgbImage };
 }
 
-const STAGE_END: Readonly<Record<TryOnStage, number>> = { analysis: 0.15, mask: 0.2, garment: 0.25, generation: 0.95, compositing: 1 };
+const STAGE_END: Readonly<Record<TryOnStage, number>> = { analysis: 0.15, garment: 0.2, mask: 0.25, generation: 0.95, compositing: 1 };
 
 export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   const warnings: string[] = [];
@@ -78,7 +79,14 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   await checkpoint('analysis', t);
 
   t = performance.now();
-  const computed = buildAgnosticMask(analysis, category);
+  const garment = prepareGarment(garmentPhoto, category);
+  if (!garment.backgroundRemoved) warnings.push('the product image has no plain backdrop: it was used uncut, backdrop included');
+  await checkpoint('garment', t);
+
+  t = performance.now();
+  const g = bodyGeometry(analysis.keypoints);
+  const placed = controlPoints(garment, g);
+  const computed = buildAgnosticMask(analysis, category, category === 'dress' ? [placed.photo[2], placed.photo[3]] : undefined);
   let mask: Mask = computed.mask;
   let protectedParts: Mask | undefined = computed.protected;
   if (opts.mask) {
@@ -87,13 +95,8 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   }
   await checkpoint('mask', t);
 
-  t = performance.now();
-  const garment = prepareGarment(garmentPhoto, category);
-  if (!garment.backgroundRemoved) warnings.push('the product image has no plain backdrop: it was used uncut, backdrop included');
-  await checkpoint('garment', t);
 
   t = performance.now();
-  const g = bodyGeometry(analysis.keypoints);
   const warped = warpGarment(photo, analysis, mask, garment);
   let generated = warped.image;
   if (engine === 'diffusion' && opts.model) {
@@ -108,7 +111,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
       settings: opts.model,
       signal: opts.signal,
       onStep: async (step, totalSteps, preview) => {
-        const fraction = STAGE_END.garment + ((STAGE_END.generation - STAGE_END.garment) * step) / totalSteps;
+        const fraction = STAGE_END.mask + ((STAGE_END.generation - STAGE_END.mask) * step) / totalSteps;
         const go = await opts.onProgress?.({ stage: 'generation', fraction, step, totalSteps, preview });
         return go !== false && !opts.signal?.aborted;
       },

@@ -19,6 +19,8 @@ export interface GarmentLandmarks {
   readonly bottomRight: Point;
   /** Width of the garment's body (hem width for tops, waistband for bottoms), in canvas pixels. */
   readonly bodyWidth: number;
+  /** Dresses: the row of the waist (narrowest in the upper half), which sets the dress's scale on a body. */
+  readonly waistY?: number;
 }
 
 export interface PreparedGarment {
@@ -146,16 +148,17 @@ function findLandmarks(img: RgbaImage, category: Category): GarmentLandmarks {
     bottomLeft: { x: category === 'upper' ? cx - half : hem.left, y: bottom },
     bottomRight: { x: category === 'upper' ? cx + half : hem.right, y: bottom },
     bodyWidth: 2 * half,
+    ...(category === 'dress' ? { waistY: (body as RowExtent & { y: number }).y } : {}),
   };
 }
 
-function narrowestBand(rows: (RowExtent | undefined)[], from: number, to: number): RowExtent {
-  let best: RowExtent | undefined;
+function narrowestBand(rows: (RowExtent | undefined)[], from: number, to: number): RowExtent & { y: number } {
+  let best: (RowExtent & { y: number }) | undefined;
   for (let y = Math.floor(from); y < Math.ceil(to); y++) {
     const r = rows[y];
-    if (r && (!best || r.right - r.left < best.right - best.left)) best = r;
+    if (r && (!best || r.right - r.left < best.right - best.left)) best = { ...r, y };
   }
-  return best ?? bandExtent(rows, from, to);
+  return best ?? { ...bandExtent(rows, from, to), y: Math.round((from + to) / 2) };
 }
 
 export function prepareGarment(photo: RgbaImage, category: Category): PreparedGarment {

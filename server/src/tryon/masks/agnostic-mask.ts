@@ -46,22 +46,22 @@ function lowerRegion(mask: Mask, g: BodyGeometry, waistRaise: number): void {
   fillCapsule(mask, g.rightKnee, g.rightAnkle, 0.3 * hw);
 }
 
-function skirtRegion(analysis: PersonAnalysis, g: BodyGeometry): Mask {
+/**
+ * A dress's skirt also covers the background between the legs: from the hips down to its hem, where the
+ * garment's own length puts it (`hem`, image-left then image-right), else to just below the knees.
+ */
+function skirtRegion(analysis: PersonAnalysis, g: BodyGeometry, hem?: readonly [Point, Point]): Mask {
   const mask = emptyMask(analysis.width, analysis.height);
   const kneeMid = mid(g.leftKnee, g.rightKnee);
-  const flare = 0.45 * g.hipWidth;
   const below = scale(g.down, 0.25 * g.torsoLength);
-  fillPolygon(mask, [
-    outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth),
-    outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth),
-    add(outward(g.rightKnee, kneeMid, flare), below),
-    add(outward(g.leftKnee, kneeMid, flare), below),
-  ]);
+  const [hemA, hemB] = hem ?? [add(outward(g.leftKnee, kneeMid, 0.45 * g.hipWidth), below), add(outward(g.rightKnee, kneeMid, 0.45 * g.hipWidth), below)];
+  const [hipA, hipB] = hem && g.leftHip.x > g.rightHip.x ? [g.rightHip, g.leftHip] : hem ? [g.leftHip, g.rightHip] : [g.leftHip, g.rightHip];
+  fillPolygon(mask, [outward(hipA, g.hipMid, 0.3 * g.hipWidth), outward(hipB, g.hipMid, 0.3 * g.hipWidth), hemB, hemA]);
   return mask;
 }
 
 /** Face and head, hands and feet: never repainted. */
-function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Category, person: Mask): Mask {
+function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Category, person: Mask, dressHem?: readonly [Point, Point]): Mask {
   const kp = analysis.keypoints;
   const mask = emptyMask(analysis.width, analysis.height);
   const sw = g.shoulderWidth;
@@ -99,7 +99,9 @@ function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Ca
       fillEllipse(mask, add(wrist, scale(forearm, 0.3)), 0.2 * sw, 0.2 * sw);
     }
     const ankle = kp[`${side}_ankle`];
-    if (ankle.visible) {
+    // A dress whose hem falls below the ankles covers the feet (else they would show through as holes).
+    const hemBelow = dressHem !== undefined && Math.min(dressHem[0].y, dressHem[1].y) > ankle.y;
+    if (ankle.visible && !hemBelow) {
       const foot = add(ankle, scale(g.down, 0.12 * g.torsoLength));
       fillEllipse(mask, foot, 0.3 * g.hipWidth, 0.16 * g.torsoLength);
     }
@@ -114,7 +116,8 @@ export interface AgnosticMask {
   readonly protected: Mask;
 }
 
-export function buildAgnosticMask(analysis: PersonAnalysis, category: Category): AgnosticMask {
+/** `dressHem`: where the dress's hem lands on this body (from the warp placement), for the skirt's length. */
+export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, dressHem?: readonly [Point, Point]): AgnosticMask {
   const g = bodyGeometry(analysis.keypoints);
   const region = emptyMask(analysis.width, analysis.height);
   if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
@@ -123,9 +126,8 @@ export function buildAgnosticMask(analysis: PersonAnalysis, category: Category):
   // Dilated so the old garment's outline is hidden; clipped to a dilated person so the background stays.
   const near = dilate(person, 0.06 * g.shoulderWidth);
   const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
-  const prot = protectedRegion(analysis, g, category, person);
+  const prot = protectedRegion(analysis, g, category, person, category === 'dress' ? dressHem : undefined);
   const body = intersect(grown, near);
-  // A dress's skirt also covers the background between the legs, down to below the knees.
-  const garmentArea = category === 'dress' ? union(body, skirtRegion(analysis, g)) : body;
+  const garmentArea = category === 'dress' ? union(body, skirtRegion(analysis, g, dressHem)) : body;
   return { mask: subtract(garmentArea, prot), protected: prot };
 }

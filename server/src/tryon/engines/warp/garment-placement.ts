@@ -42,8 +42,10 @@ export function controlPoints(garment: PreparedGarment, g: BodyGeometry): Contro
     );
     return { photo: [shL, shR, hemL, hemR], garment: [lm.topLeft, lm.topRight, lm.bottomLeft, lm.bottomRight] };
   }
-  // Dress: pinned at the shoulders, its length and flare kept in proportion (a similarity below them).
-  const s = Math.hypot(shR.x - shL.x, shR.y - shL.y) / Math.max(1, lm.topRight.x - lm.topLeft.x);
+  // Dress: hung from the shoulders, kept in proportion (a similarity): its shoulder-to-waist length
+  // matches the body's (waist a fifth of the torso above the hip joints), which sets its length and flare.
+  const garmentTorso = (lm.waistY ?? lm.topLeft.y + 0.3 * garmentLength) - lm.topLeft.y;
+  const s = (0.8 * g.torsoLength) / Math.max(1, garmentTorso);
   const topMid = lerp(shL, shR, 0.5);
   const gTopMid = lerp(lm.topLeft, lm.topRight, 0.5);
   const place = (p: Point): Point => add(topMid, { x: (p.x - gTopMid.x) * s, y: (p.y - gTopMid.y) * s });
