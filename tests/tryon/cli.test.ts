@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { garments, persons } from './fixtures.js';
+import { garments, persons, photosDir } from './fixtures.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tryon-cli-'));
-const photo = path.join(repoRoot, '../shared/fixtures/photos/person', persons()[2].file);
-const garmentFile = path.join(repoRoot, '../shared/fixtures/photos/garment', garments()[1].file);
+const photo = path.join(photosDir, 'person', persons()[2].file);
+const garmentFile = path.join(photosDir, 'garment', garments()[1].file);
 const env = { ...process.env, TRYON_BACKEND: 'wasm' };
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
