@@ -21,7 +21,8 @@ const USAGE = `usage: npm run train -- --data <dir|file.jsonl> --base <model> --
   --mode M               full | lora | inpaint-lora (default lora)
   --steps N --batch N --accumulation N --lr X --lr-schedule constant|constant_with_warmup|linear|cosine --warmup N
   --resolution N (multiple of 8, default 512) --crop center|random --flip --seed N
-  --max-grad-norm X --weight-decay X --ema DECAY --min-snr GAMMA --noise-offset X --caption-dropout P
+  --max-grad-norm X --weight-decay X --ema DECAY --min-snr GAMMA --debiased-estimation --noise-offset X
+  --caption-dropout P --timestep-bias earlier|later --timestep-bias-multiplier X --timestep-bias-portion P
   --rank N --alpha X --train-text-encoder        LoRA settings
   --checkpoint-every N --keep-checkpoints N --resume [DIR]   (no DIR: the newest checkpoint in --out)
   --validation-prompt TEXT (repeatable) --validation-every N --validation-steps N
@@ -49,8 +50,12 @@ const OPTIONS = {
   'weight-decay': { type: 'string' },
   ema: { type: 'string' },
   'min-snr': { type: 'string' },
+  'debiased-estimation': { type: 'boolean' },
   'noise-offset': { type: 'string' },
   'caption-dropout': { type: 'string' },
+  'timestep-bias': { type: 'string' },
+  'timestep-bias-multiplier': { type: 'string' },
+  'timestep-bias-portion': { type: 'string' },
   rank: { type: 'string' },
   alpha: { type: 'string' },
   'train-text-encoder': { type: 'boolean' },
@@ -111,8 +116,12 @@ async function main(): Promise<number> {
     weightDecay: num('weight-decay', values['weight-decay']),
     emaDecay: num('ema', values.ema),
     minSnrGamma: num('min-snr', values['min-snr']),
+    debiasedEstimation: values['debiased-estimation'],
     noiseOffset: num('noise-offset', values['noise-offset']),
     captionDropout: num('caption-dropout', values['caption-dropout']),
+    timestepBias: values['timestep-bias'] as TrainConfigInput['timestepBias'],
+    timestepBiasMultiplier: num('timestep-bias-multiplier', values['timestep-bias-multiplier']),
+    timestepBiasPortion: num('timestep-bias-portion', values['timestep-bias-portion']),
     loraRank: num('rank', values.rank),
     loraAlpha: num('alpha', values.alpha),
     loraTextEncoder: values['train-text-encoder'],

@@ -1,5 +1,6 @@
-// A small dataset the project makes itself: garment silhouettes (dress, shirt, skirt) in distinct colours on
-// a light background, captioned with the colour, plus helpers to judge which colour an image shows.
+// A small dataset the project makes itself: garment silhouettes (dress, shirt, skirt) in distinct colours on a
+// pale tint of the same colour (so the whole picture carries it), captioned with the colour, plus helpers to
+// judge which colour an image shows.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -26,10 +27,20 @@ function inside(garment: (typeof GARMENTS)[number], x: number, y: number, j: num
   }
 }
 
-/** Writes `perColour` images per colour (size px) and a JSONL manifest; returns the manifest path. */
+/** What the store would write for a product of this colour and kind (also the prompt the tests use). */
+export function colourCatalogLine(colour: string, garment: string, image: string): Record<string, unknown> {
+  const kind = garment[0].toUpperCase() + garment.slice(1);
+  return { image, title: `${colour} ${garment}`, product_type: kind, tags: [colour, garment], description: `<p>A ${garment} in ${colour}.</p>`, category: 'Apparel' };
+}
+
+/**
+ * Writes `perColour` images per colour (size px) as a storefront catalog export (catalog.jsonl) and a JSONL
+ * manifest {image, text}; returns the manifest path (the folder is the catalog export).
+ */
 export async function writeColourDataset(dir: string, size: number, perColour: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   const lines: string[] = [];
+  const catalog: string[] = [];
   for (const [name, rgb] of Object.entries(COLOURS)) {
     for (let k = 0; k < perColour; k++) {
       const garment = GARMENTS[k % GARMENTS.length];
@@ -38,17 +49,19 @@ export async function writeColourDataset(dir: string, size: number, perColour: n
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
           const on = inside(garment, (x + 0.5) / size, (y + 0.5) / size, jitter);
-          const c = on ? rgb : [235, 232, 228];
+          const c = on ? rgb : rgb.map((v) => Math.round(v + 0.6 * (255 - v)));
           raw.set(c, (y * size + x) * 3);
         }
       }
       const file = `${name}-${garment}-${k}.png`;
       await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path.join(dir, file));
       lines.push(JSON.stringify({ image: file, text: `a ${name} ${garment}` }));
+      catalog.push(JSON.stringify(colourCatalogLine(name, garment, file)));
     }
   }
   const manifest = path.join(dir, 'train.jsonl');
   await writeFile(manifest, `${lines.join('\n')}\n`);
+  await writeFile(path.join(dir, 'catalog.jsonl'), `${catalog.join('\n')}\n`);
   return manifest;
 }
 

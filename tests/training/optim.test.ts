@@ -6,7 +6,7 @@ import { AdamW } from '../../server/src/training/optim/adamw.js';
 import { clipByGlobalNorm } from '../../server/src/training/optim/clip-grad-norm.js';
 import { learningRateAt } from '../../server/src/training/optim/lr-schedule.js';
 import { ExponentialMovingAverage } from '../../server/src/training/ema.js';
-import { epsilonLoss, minSnrWeights } from '../../server/src/training/diffusion-loss.js';
+import { debiasedWeights, epsilonLoss, minSnrWeights } from '../../server/src/training/diffusion-loss.js';
 import { TrainRandom } from '../../server/src/training/train-random.js';
 
 beforeAll(async () => {
@@ -126,6 +126,10 @@ describe('loss weighting', () => {
     expect(w[0]).toBeCloseTo(5 / (0.99 / 0.01), 4);
     expect(w[1]).toBe(1);
     expect(w[2]).toBe(1);
+    const d = debiasedWeights(acp, [0, 1, 2]);
+    expect(d[0]).toBeCloseTo(1 / Math.sqrt(0.99 / 0.01), 4);
+    expect(d[1]).toBeCloseTo(1, 6);
+    expect(d[2]).toBeCloseTo(1 / Math.sqrt(0.01 / 0.99), 3);
     const pred = tf.tensor4d([1, 1, 0, 0], [2, 1, 1, 2]);
     const target = tf.zeros([2, 1, 1, 2]);
     expect(epsilonLoss(pred, target).dataSync()[0]).toBeCloseTo(0.5);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CLIPTokenizer } from '../engine/tokenizer/clip-tokenizer.js';
 import { loadTrainingImage, type AugmentOptions } from './augment.js';
 import type { TrainingExample } from './datasets/types.js';
-import { minSnrWeights } from './diffusion-loss.js';
+import { debiasedWeights, minSnrWeights } from './diffusion-loss.js';
 import type { StepInputs } from './diffusion-step.js';
 import { randomMask } from './masks.js';
 import { Purpose, type TrainRandom } from './train-random.js';
@@ -17,8 +17,11 @@ export interface BatchSettings {
   readonly numTrainTimesteps: number;
   readonly alphasCumprod: Float32Array;
   readonly noiseOffset: number;
+  /** Relative sampling weight of each training timestep (uniform when absent). */
+  readonly timestepWeights?: Float64Array;
   readonly captionDropout: number;
   readonly minSnrGamma?: number;
+  readonly debiasedEstimation?: boolean;
   /** 9-channel UNet: draw random masks. */
   readonly inpaint: boolean;
 }
@@ -72,7 +75,7 @@ export class BatchBuilder {
     }
     const h = res / downscale;
     const latentShape = [b, h, h, latentChannels];
-    const timesteps = this.random.integers(micro, Purpose.timesteps, b, this.settings.numTrainTimesteps);
+    const timesteps = this.sampleTimesteps(micro, b);
     const noise = tf.tidy(() => {
       const base = this.random.normals(micro, Purpose.noise, latentShape) as tf.Tensor4D;
       if (this.settings.noiseOffset === 0) return base;
@@ -85,11 +88,33 @@ export class BatchBuilder {
       vaeEps: this.random.normals(micro, Purpose.vaeSample, latentShape) as tf.Tensor4D,
       noise,
       timesteps,
-      lossWeights:
-        this.settings.minSnrGamma === undefined ? undefined : minSnrWeights(this.settings.alphasCumprod, timesteps, this.settings.minSnrGamma),
+      lossWeights: this.lossWeights(timesteps),
       inpaint: this.settings.inpaint ? this.masks(micro, b, res, latentShape) : undefined,
     };
     return inputs;
+  }
+
+  private sampleTimesteps(micro: number, b: number): number[] {
+    const weights = this.settings.timestepWeights;
+    if (weights === undefined) return this.random.integers(micro, Purpose.timesteps, b, this.settings.numTrainTimesteps);
+    // Inverse CDF of the normalised weights.
+    const total = weights.reduce((a, w) => a + w, 0);
+    return this.random.uniforms(micro, Purpose.timesteps, b).map((u) => {
+      let acc = 0;
+      for (let t = 0; t < weights.length; t++) {
+        acc += weights[t] / total;
+        if (u < acc) return t;
+      }
+      return weights.length - 1;
+    });
+  }
+
+  private lossWeights(timesteps: readonly number[]): number[] | undefined {
+    const { minSnrGamma, debiasedEstimation, alphasCumprod } = this.settings;
+    if (minSnrGamma === undefined && !debiasedEstimation) return undefined;
+    const minSnr = minSnrGamma === undefined ? undefined : minSnrWeights(alphasCumprod, timesteps, minSnrGamma);
+    const debiased = debiasedEstimation ? debiasedWeights(alphasCumprod, timesteps) : undefined;
+    return timesteps.map((_, i) => (minSnr?.[i] ?? 1) * (debiased?.[i] ?? 1));
   }
 
   private masks(micro: number, b: number, res: number, latentShape: number[]): StepInputs['inpaint'] {
@@ -106,4 +131,20 @@ export class BatchBuilder {
 export function disposeStepInputs(inputs: StepInputs): void {
   tf.dispose([inputs.pixels, inputs.inputIds, inputs.vaeEps, inputs.noise]);
   if (inputs.inpaint) tf.dispose([inputs.inpaint.mask, inputs.inpaint.maskedVaeEps]);
+}
+
+/** diffusers' generate_timestep_weights for the earlier / later strategies. */
+export function timestepBiasWeights(
+  numTimesteps: number,
+  strategy: 'none' | 'earlier' | 'later',
+  multiplier: number,
+  portion: number,
+): Float64Array | undefined {
+  if (strategy === 'none' || multiplier === 1) return undefined;
+  const weights = new Float64Array(numTimesteps).fill(1);
+  const count = Math.floor(portion * numTimesteps);
+  const start = strategy === 'later' ? numTimesteps - count : 0;
+  for (let t = start; t < start + count; t++) weights[t] *= multiplier;
+  if (weights.every((w) => w === 0)) throw new Error('timestep bias leaves no timestep to sample');
+  return weights;
 }

@@ -12,6 +12,14 @@ export function minSnrWeights(alphasCumprod: Float32Array, timesteps: readonly n
 }
 
 /**
+ * Per-sample weights 1 / sqrt(SNR) (kohya's "debiased estimation", Yu et al. 2023), capped at 1000: up-weights
+ * the noisy timesteps, where the colour and layout a caption asks for are decided.
+ */
+export function debiasedWeights(alphasCumprod: Float32Array, timesteps: readonly number[]): number[] {
+  return snrAt(alphasCumprod, timesteps).map((snr) => Math.min(1000, 1 / Math.sqrt(snr)));
+}
+
+/**
  * mean((pred - target)^2): over everything when unweighted (diffusers' F.mse_loss "mean"); with per-sample
  * weights, the mean over each sample's elements, weighted, then the mean over the batch.
  */

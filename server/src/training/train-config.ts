@@ -31,7 +31,17 @@ export const trainConfigSchema = z.object({
   emaDecay: z.number().gt(0).lt(1).optional(),
   /** min-SNR-gamma loss weighting (5 is the paper's choice); absent = plain MSE. */
   minSnrGamma: z.number().positive().optional(),
+  /** Weight each sample by 1/sqrt(SNR) (multiplies with min-SNR when both are on). */
+  debiasedEstimation: z.boolean().default(false),
   noiseOffset: z.number().nonnegative().default(0),
+  /**
+   * diffusers' timestep bias: sample the last (`later`) or first (`earlier`) `timestepBiasPortion` of the
+   * timesteps `timestepBiasMultiplier` times as often. Later (noisier) steps are where a caption decides
+   * colour and layout.
+   */
+  timestepBias: z.enum(['none', 'earlier', 'later']).default('none'),
+  timestepBiasMultiplier: z.number().nonnegative().default(1),
+  timestepBiasPortion: z.number().gt(0).lt(1).default(0.25),
   /** Share of captions replaced by "" (diffusers' proportion_empty_prompts), so guidance has an unconditional model. */
   captionDropout: z.number().min(0).max(1).default(0),
   loraRank: positiveInt.default(4),

@@ -8,7 +8,7 @@ import { registerTrainingSupport } from '../engine/kernels/index.js';
 import { loadSafetensors, disposeWeights } from '../engine/safetensors/reader.js';
 import { DDPMScheduler } from '../engine/schedulers/ddpm.js';
 import type { StableDiffusionModel } from '../engine/stable-diffusion.js';
-import { BatchBuilder, disposeStepInputs } from './batch.js';
+import { BatchBuilder, disposeStepInputs, timestepBiasWeights } from './batch.js';
 import {
   checkpointName,
   EMA_FILE,
@@ -162,7 +162,14 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         alphasCumprod: this.noiseScheduler.alphasCumprod,
         noiseOffset: config.noiseOffset,
         captionDropout: config.captionDropout,
+        timestepWeights: timestepBiasWeights(
+          this.noiseScheduler.config.numTrainTimesteps,
+          config.timestepBias,
+          config.timestepBiasMultiplier,
+          config.timestepBiasPortion,
+        ),
         minSnrGamma: config.minSnrGamma,
+        debiasedEstimation: config.debiasedEstimation,
         inpaint: this.inpaint,
       },
       (m) => this.warn(m),
