@@ -181,9 +181,15 @@ async function main(): Promise<void> {
     logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
   });
   await registerTrainingSupport();
-  console.log(`bench:train on ${backend.name}${backend.simd ? ' (SIMD)' : ''}, ${steps} timed step(s) after one warm-up`);
-  if (values.only !== 'sd15') await benchTiny(steps);
-  if (values.only !== 'tiny') await benchSd15Lora(Number(values['sd15-steps']), res);
+  console.log(`bench:train on ${backend.name}${backend.simd ? ' (SIMD)' : ''}`);
+  if (values.only !== 'sd15') {
+    console.log(`sd-tiny: ${steps} timed step(s) after one warm-up`);
+    await benchTiny(steps);
+  }
+  if (values.only !== 'tiny') {
+    console.log(`SD 1.5: ${values['sd15-steps']} timed step(s), the first profiled`);
+    await benchSd15Lora(Number(values['sd15-steps']), res);
+  }
 }
 
 main().catch((err: unknown) => {
