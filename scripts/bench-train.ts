@@ -154,13 +154,14 @@ async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
       optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
     }, false);
   } catch (err) {
+    // Out of memory leaves the wasm heap unusable: report and stop without touching tensors again.
     console.log(`SD 1.5 UNet LoRA ${resolution}x${resolution}: failed on ${tf.getBackend()}: ${(err as Error).message.slice(0, 200)}`);
-  } finally {
-    tf.dispose([noisy, noise, states, t]);
-    optimizer.dispose();
-    lora.dispose();
-    unet.dispose();
+    process.exit(1);
   }
+  tf.dispose([noisy, noise, states, t]);
+  optimizer.dispose();
+  lora.dispose();
+  unet.dispose();
 }
 
 async function main(): Promise<void> {
