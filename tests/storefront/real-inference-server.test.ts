@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto, SHARED_DIR } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
-import { startInferenceProcess, type InferenceProcess } from './support/inference-process.js';
+import { startInferenceProcess, type InferenceProcess } from '../support/inference-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let server: InferenceProcess;

@@ -11,7 +11,8 @@ export interface WidgetStrings {
   privacyLink: string;
   start: string;
   changePhoto: string;
-  queued: (position: number) => string;
+  /** `ahead`: how many try-ons run before this one (0 = next). */
+  queued: (ahead: number) => string;
   starting: string;
   progress: (step: number, total: number) => string;
   previewAlt: string;
@@ -49,7 +50,7 @@ const en: WidgetStrings = {
   privacyLink: 'How we handle your photo',
   start: 'Show me wearing it',
   changePhoto: 'Use another photo',
-  queued: (position) => (position <= 1 ? 'You are next…' : `Waiting — ${position - 1} ahead of you…`),
+  queued: (ahead) => (ahead === 0 ? 'You are next…' : `Waiting — ${ahead} ahead of you…`),
   starting: 'Starting…',
   progress: (step, total) => `Creating your picture: step ${step} of ${total}`,
   previewAlt: 'Preview of your picture while it is being created',
@@ -86,7 +87,7 @@ const fr: WidgetStrings = {
   privacyLink: 'Comment nous traitons votre photo',
   start: 'Me voir avec',
   changePhoto: 'Utiliser une autre photo',
-  queued: (position) => (position <= 1 ? 'Vous êtes le prochain…' : `En attente — ${position - 1} avant vous…`),
+  queued: (ahead) => (ahead === 0 ? 'Vous êtes le prochain…' : `En attente — ${ahead} avant vous…`),
   starting: 'Démarrage…',
   progress: (step, total) => `Création de votre image : étape ${step} sur ${total}`,
   previewAlt: 'Aperçu de votre image en cours de création',

@@ -52,6 +52,7 @@ export class TryOnWidget extends LitElement {
   declare phase: Phase;
   declare photo: PreparedPhoto | undefined;
   declare consent: boolean;
+  /** Try-ons ahead of this one while it waits (0 = next); undefined once it runs. */
   declare queuePosition: number | undefined;
   declare step: number;
   declare totalSteps: number;
@@ -132,9 +133,9 @@ export class TryOnWidget extends LitElement {
       this.jobId = jobId;
       this.stopFollowing = client.follow(jobId, {
         onQueued: ({ position }) => (this.queuePosition = position),
-        onStarted: () => (this.queuePosition = 0),
+        onStarted: () => (this.queuePosition = undefined),
         onProgress: ({ step, totalSteps, previewJpegBase64 }) => {
-          this.queuePosition = 0;
+          this.queuePosition = undefined;
           this.step = step;
           this.totalSteps = totalSteps;
           if (previewJpegBase64) this.previewUrl = `data:image/jpeg;base64,${previewJpegBase64}`;
@@ -222,7 +223,7 @@ export class TryOnWidget extends LitElement {
 
   private runningText(t: WidgetStrings): string {
     if (this.totalSteps > 0) return t.progress(this.step, this.totalSteps);
-    if (this.queuePosition && this.queuePosition > 0) return t.queued(this.queuePosition);
+    if (this.queuePosition !== undefined) return t.queued(this.queuePosition);
     return t.starting;
   }
 

@@ -61,6 +61,16 @@ export function encodeRgbPng(img: RgbImage): Promise<Buffer> {
     .toBuffer();
 }
 
+/** A small PNG for progress previews: the shopper sees the look before the full-size result is encoded. */
+export function encodePreviewPng(img: RgbImage, maxSide = 320): Promise<Buffer> {
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: 3 },
+  })
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .png()
+    .toBuffer();
+}
+
 export function encodeRgbaPng(img: RgbaImage): Promise<Buffer> {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 4 },

@@ -9,7 +9,7 @@ import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancelled, TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
 import { prepareGarment, type PreparedGarment } from './garment/prepare.js';
-import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodeRgbPng } from './image-io.js';
+import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodePreviewPng, encodeRgbPng } from './image-io.js';
 import { buildAgnosticMask } from './masks/agnostic-mask.js';
 import { bodyGeometry } from './masks/body-geometry.js';
 import { binarize, subtract } from './masks/raster.js';
@@ -99,6 +99,12 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   t = performance.now();
   const warped = warpGarment(photo, analysis, mask, garment);
   let generated = warped.image;
+  if (engine === 'warp' && opts.onProgress) {
+    // The warp has no denoising steps to preview: show its placement before the final compositing.
+    const preview = await encodePreviewPng(warped.image);
+    const fraction = (STAGE_END.garment + STAGE_END.generation) / 2;
+    if ((await opts.onProgress({ stage: 'generation', fraction, preview })) === false) throw cancelled();
+  }
   if (engine === 'diffusion' && opts.model) {
     const { generateWithDiffusion } = await import('./engines/diffusion/generate.js');
     const started = t;

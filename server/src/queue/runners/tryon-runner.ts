@@ -36,7 +36,8 @@ export class TryOnRunner implements GenerateRunner {
       mask: spec.maskImageFile,
       signal: ctx.signal,
       onProgress: (p) => {
-        const wantPreview = p.preview !== undefined && ctx.wantsPreview(++previewStep);
+        // Denoising previews follow preview_every; a stage's single preview (the warp's) goes whenever previews are on.
+        const wantPreview = p.preview !== undefined && (p.step === undefined ? ctx.wantsPreview(0) : ctx.wantsPreview(++previewStep));
         ctx.progress({ step: Math.round(p.fraction * PERCENT), totalSteps: PERCENT, stage: p.stage, ...(wantPreview ? { preview: p.preview } : {}) });
         return !ctx.signal.aborted;
       },
