@@ -45,7 +45,8 @@ function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): void {
 
 /**
  * Times `steps` calls. With a warm-up, one untimed call first and the peak of live tensor bytes from a
- * tf.profile of one more; without (SD 1.5, minutes per step), the first timed call is the profiled one.
+ * tf.profile of one more. Without (SD 1.5, minutes per step) only the process's peak RSS is reported: it holds
+ * the wasm heap, which never shrinks. (tf.profile around a cold first step fails inside tfjs on wasm.)
  */
 async function measure(name: string, images: number, steps: number, step: () => void, warmUp = true): Promise<Result> {
   if (warmUp) step();
@@ -53,8 +54,7 @@ async function measure(name: string, images: number, steps: number, step: () => 
   let peakBytes = 0;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    if (!warmUp && i === 0) peakBytes = (await tf.profile(() => step())).peakBytes;
-    else step();
+    step();
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const secondsPerStep = (performance.now() - t0) / 1000 / steps;
@@ -62,7 +62,7 @@ async function measure(name: string, images: number, steps: number, step: () => 
   const result = { name, imagesPerSecond: images / secondsPerStep, secondsPerStep, peakTensorMB: mb(peakBytes), rssMB: mb(rss) };
   console.log(
     `${name.padEnd(40)} ${result.imagesPerSecond.toFixed(3)} images/s  ${secondsPerStep.toFixed(2)} s/step  ` +
-      `peak tensors ${result.peakTensorMB.toFixed(0)} MB  rss ${result.rssMB.toFixed(0)} MB`,
+      `peak tensors ${warmUp ? `${result.peakTensorMB.toFixed(0)} MB` : 'n/a'}  peak rss ${result.rssMB.toFixed(0)} MB`,
   );
   return result;
 }
@@ -156,6 +156,7 @@ async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
   } catch (err) {
     // Out of memory leaves the wasm heap unusable: report and stop without touching tensors again.
     console.log(`SD 1.5 UNet LoRA ${resolution}x${resolution}: failed on ${tf.getBackend()}: ${(err as Error).message.slice(0, 200)}`);
+    if (process.env.BENCH_DEBUG) console.log((err as Error).stack);
     process.exit(1);
   }
   tf.dispose([noisy, noise, states, t]);
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     await benchTiny(steps);
   }
   if (values.only !== 'tiny') {
-    console.log(`SD 1.5: ${values['sd15-steps']} timed step(s), the first profiled`);
+    console.log(`SD 1.5: ${values['sd15-steps']} timed step(s), no warm-up`);
     await benchSd15Lora(Number(values['sd15-steps']), res);
   }
 }
