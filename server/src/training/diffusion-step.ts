@@ -82,6 +82,7 @@ export function lossAndGrads(models: TrainingModels, trainable: Trainable, input
   const names = [...trainable.variables.keys()];
   const variables = names.map((n) => trainable.variables.get(n) as tf.Variable);
   let kept: { pred: tf.Tensor4D; states: tf.Tensor3D } | undefined;
+  let trace: StepTrace | undefined;
   try {
     const { value, grads } = tf.variableGrads(
       () =>
@@ -96,18 +97,15 @@ export function lossAndGrads(models: TrainingModels, trainable: Trainable, input
     const loss = value.dataSync()[0];
     value.dispose();
     const byName = new Map<string, tf.Tensor>();
-    names.forEach((n, i) => {
-      const g = grads[variables[i].name];
-      byName.set(n, g ?? tf.zerosLike(variables[i]));
-    });
-    const trace =
-      opts.trace && kept
-        ? { latents: frozen.latents, noisyLatents: frozen.noisyLatents, encoderHiddenStates: kept.states, modelPred: kept.pred }
-        : undefined;
-    if (!trace) tf.dispose([frozen.latents, frozen.noisyLatents]);
+    names.forEach((n, i) => byName.set(n, grads[variables[i].name] ?? tf.zerosLike(variables[i])));
+    if (opts.trace && kept) {
+      trace = { latents: frozen.latents, noisyLatents: frozen.noisyLatents, encoderHiddenStates: kept.states, modelPred: kept.pred };
+    }
     return { loss, grads: byName, trace };
   } finally {
+    // Everything but what the trace hands to the caller (also when the step threw).
     const inputIsNoisy = frozen.input === frozen.noisyLatents;
     tf.dispose([frozen.timesteps, ...(frozen.states ? [frozen.states] : []), ...(inputIsNoisy ? [] : [frozen.input])]);
+    if (trace === undefined) tf.dispose([frozen.latents, frozen.noisyLatents, ...(kept ? [kept.pred, kept.states] : [])]);
   }
 }
