@@ -135,13 +135,22 @@ describe('runTryOn contract', () => {
 
   it('reports each stage and stops when onProgress returns false', async () => {
     const stages: string[] = [];
+    const previews: Buffer[] = [];
     const all = await runTryOn({
       personImage: person.bytes,
       garmentImage: polo.bytes,
       category: 'upper',
-      onProgress: (p) => void stages.push(p.stage),
+      onProgress: (p) => {
+        stages.push(p.stage);
+        if (p.preview) previews.push(p.preview);
+      },
     });
-    expect(stages).toEqual(['analysis', 'garment', 'mask', 'generation', 'compositing']);
+    // The warp engine shows its placement once (a small PNG) before compositing.
+    expect(stages).toEqual(['analysis', 'garment', 'mask', 'generation', 'generation', 'compositing']);
+    expect(previews).toHaveLength(1);
+    const preview = await sharp(previews[0]).metadata();
+    expect(preview.format).toBe('png');
+    expect(Math.max(preview.width ?? 0, preview.height ?? 0)).toBe(320);
     expect(Object.keys(all.timings)).toEqual(['analysis', 'mask', 'garment', 'generation', 'compositing']);
     const err = await refusal(
       runTryOn({ personImage: person.bytes, garmentImage: polo.bytes, category: 'upper', onProgress: (p) => p.stage !== 'mask' }),

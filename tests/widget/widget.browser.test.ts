@@ -120,6 +120,7 @@ describe('tryon-widget on the demo product page', () => {
       (img as HTMLImageElement).decode(),
     );
     await shot(page, '05-result');
+    expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
 
     // A live preview was on screen before the result (the warp engine sends one; diffusion one per few steps).
     const preview = await page.evaluate(() => (window as unknown as { seenPreview?: string }).seenPreview);
@@ -183,6 +184,7 @@ describe('tryon-widget on the demo product page', () => {
     await error.waitFor();
     expect(await error.textContent()).toContain('not a photo we can read');
     await shot(page, '09-error-not-image');
+    expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
     await page.getByRole('button', { name: 'Choose another photo' }).click();
     await page.locator('tryon-widget [part=dropzone]').waitFor();
     const codes = (await widgetEvents(page)).filter((e) => e.type === 'tryon-error').map((e) => e.detail.code);
