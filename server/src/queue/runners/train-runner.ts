@@ -3,7 +3,7 @@
 // result into the models directory (a LoRA file or a fine-tuned diffusers folder) so ListModels shows it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadStableDiffusion } from '../../engine/stable-diffusion.js';
+import { loadBaseModel } from '../../training/base-model.js';
 import { loadDataset } from '../../training/datasets/index.js';
 import { findLatestCheckpoint } from '../../training/checkpoint.js';
 import { parseTrainConfig } from '../../training/train-config.js';
@@ -47,8 +47,9 @@ export class TrainingRunner implements TrainRunner {
     const resumeFrom = spec.resume ? await findLatestCheckpoint(outDir) : undefined;
     ctx.signal.throwIfAborted();
 
-    const model = await loadStableDiffusion(spec.baseModel.path);
-    const trainer = new Trainer({ model, base: { configDir: spec.baseModel.path, source: spec.baseModel.path }, examples: dataset.examples, config, outDir, resumeFrom });
+    // loadBaseModel also resolves the config folder of a single-file checkpoint, which exports need.
+    const { model, files } = await loadBaseModel(spec.baseModel.path);
+    const trainer = new Trainer({ model, base: files, examples: dataset.examples, config, outDir, resumeFrom });
     const onAbort = (): void => trainer.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     let summary: TrainSummary;
