@@ -3,8 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { img2imgTimesteps } from '../schedulers/index.js';
 import type { PipelineComponents } from './components.js';
-import { decodeLatents } from './decode.js';
-import { denoise } from './denoise.js';
+import { denoiseAndDecode } from './denoise-run.js';
 import { PipelineInputError } from './errors.js';
 import { encodeImageLatents, repeatToBatch, toModelRange } from './image-latents.js';
 import { checkCommon, checkImageTensor, checkStrength, type Img2ImgOptions, type PipelineResult } from './options.js';
@@ -45,27 +44,8 @@ export async function img2img(components: PipelineComponents, opts: Img2ImgOptio
     run.owned.push(noise);
     const latents = run.scheduler.addNoise(batched, noise, timesteps.slice(0, 1).flatMap((t) => Array<number>(batch).fill(t))) as tf.Tensor4D;
 
-    // 4. Denoise from the start step.
-    const final = await denoise({
-      unet: components.unet,
-      scheduler: run.scheduler,
-      timesteps,
-      latents,
-      promptEmbeds: run.prompt.embeds,
-      guidance: run.prompt.guidance,
-      guidanceScale: run.guidanceScale,
-      noise: run.noise,
-      onStep: opts.onStep,
-      signal: opts.signal,
-    });
-
-    // 5. Decode.
-    try {
-      const decoded = decodeLatents(components.vae, final, run.seeds);
-      return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps };
-    } finally {
-      final.dispose();
-    }
+    // 4. Denoise from the start step, then decode.
+    return await denoiseAndDecode(components, run, { timesteps, latents, onStep: opts.onStep, signal: opts.signal });
   } finally {
     run.release();
   }

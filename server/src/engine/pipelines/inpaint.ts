@@ -2,8 +2,7 @@
 // the noisy latents, the (binarised, downsampled) mask and the latents of the image with the hole cut out.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PipelineComponents } from './components.js';
-import { decodeLatents } from './decode.js';
-import { denoise } from './denoise.js';
+import { denoiseAndDecode } from './denoise-run.js';
 import { PipelineInputError } from './errors.js';
 import { encodeImageLatents, repeatToBatch, toModelRange } from './image-latents.js';
 import { img2imgTimesteps } from '../schedulers/index.js';
@@ -88,28 +87,8 @@ export async function inpaint(components: PipelineComponents, opts: InpaintOptio
       }),
     );
 
-    // 5. Denoise with the mask channels appended to the UNet input.
-    const final = await denoise({
-      unet: components.unet,
-      scheduler: run.scheduler,
-      timesteps,
-      latents,
-      promptEmbeds: run.prompt.embeds,
-      guidance: run.prompt.guidance,
-      guidanceScale: run.guidanceScale,
-      noise: run.noise,
-      extraChannels: extra,
-      onStep: opts.onStep,
-      signal: opts.signal,
-    });
-
-    // 6. Decode.
-    try {
-      const decoded = decodeLatents(components.vae, final, run.seeds);
-      return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps };
-    } finally {
-      final.dispose();
-    }
+    // 5. Denoise with the mask channels appended to the UNet input, then decode.
+    return await denoiseAndDecode(components, run, { timesteps, latents, extraChannels: extra, onStep: opts.onStep, signal: opts.signal });
   } finally {
     run.release();
   }

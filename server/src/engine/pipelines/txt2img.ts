@@ -1,8 +1,7 @@
 // Text to image, as diffusers' StableDiffusionPipeline.__call__.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PipelineComponents } from './components.js';
-import { decodeLatents } from './decode.js';
-import { denoise } from './denoise.js';
+import { denoiseAndDecode } from './denoise-run.js';
 import { checkCommon, checkLatentsTensor, type PipelineResult, type Txt2ImgOptions } from './options.js';
 import { PipelineInputError } from './errors.js';
 import { latentShape, openRun } from './run-context.js';
@@ -31,27 +30,8 @@ export async function txt2img(components: PipelineComponents, opts: Txt2ImgOptio
     const latents = tf.tidy(() => tf.mul(initNoise, run.scheduler.initNoiseSigma) as tf.Tensor4D);
     initNoise.dispose();
 
-    // 4. Denoise.
-    const final = await denoise({
-      unet: components.unet,
-      scheduler: run.scheduler,
-      timesteps,
-      latents,
-      promptEmbeds: run.prompt.embeds,
-      guidance: run.prompt.guidance,
-      guidanceScale: run.guidanceScale,
-      noise: run.noise,
-      onStep: opts.onStep,
-      signal: opts.signal,
-    });
-
-    // 5. Decode.
-    try {
-      const decoded = decodeLatents(components.vae, final, run.seeds);
-      return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps };
-    } finally {
-      final.dispose();
-    }
+    // 4. Denoise and decode.
+    return await denoiseAndDecode(components, run, { timesteps, latents, onStep: opts.onStep, signal: opts.signal });
   } finally {
     run.release();
   }

@@ -7,7 +7,7 @@
 // here it attends to the empty prompt's embedding instead — the text-free conditioning closest to it.
 import * as tf from '@tensorflow/tfjs-core';
 import type { StableDiffusionModel } from '../../../engine/index.js';
-import { denoise } from '../../../engine/pipelines/denoise.js';
+import { denoiseInRun } from '../../../engine/pipelines/denoise-run.js';
 import { decodeLatents } from '../../../engine/pipelines/decode.js';
 import { encodeImageLatents, toModelRange } from '../../../engine/pipelines/image-latents.js';
 import { img2imgTimesteps } from '../../../engine/schedulers/index.js';
@@ -78,19 +78,7 @@ export async function runConcat(model: StableDiffusionModel, input: ConcatInput)
       const stacked = own(tf.concat([seedLatent, garmentLatent], 1) as tf.Tensor4D);
       latents = run.scheduler.addNoise(stacked, noise, [timesteps[0]]) as tf.Tensor4D;
     }
-    const final = await denoise({
-      unet: components.unet,
-      scheduler: run.scheduler,
-      timesteps,
-      latents,
-      promptEmbeds: run.prompt.embeds,
-      guidance: run.prompt.guidance,
-      guidanceScale: input.guidanceScale,
-      noise: run.noise,
-      extraChannels: extra,
-      onStep: input.onStep,
-      signal: input.signal,
-    });
+    const final = await denoiseInRun(components, run, { timesteps, latents, extraChannels: extra, onStep: input.onStep, signal: input.signal });
     const person = own(personHalf(final));
     final.dispose();
     return decodeLatents(components.vae, person).images[0].rgb;
