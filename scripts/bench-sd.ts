@@ -15,59 +15,39 @@ import { AutoencoderKL } from '../server/src/engine/models/vae/autoencoder-kl.js
 import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
 import { BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '../server/src/engine/index.js';
 import { readFile } from 'node:fs/promises';
+import { type DrawWeight, fanIn, StreamedRandomWeights } from './lib/streamed-random-weights.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
 
 /**
- * Random weights handed out one tensor at a time: the model binds each into a variable right away, so
- * only one stored-layout copy exists at once (SD 1.5's UNet is 3.4 GB, near wasm's 4 GB heap).
+ * Plausible magnitudes, not good randomness: xorshift32 uniforms in offset ± scale, fan-in scaled, with
+ * small biases and norm weights near 1. Seeded, so every run times the same numbers.
  */
-class StreamedRandomWeights extends Map<string, tf.Tensor> {
-  private last: tf.Tensor | undefined;
-  private state = 0x9e3779b9;
-  private readonly specs: Map<string, ParameterSpec>;
-
-  constructor(specs: readonly ParameterSpec[]) {
-    super();
-    this.specs = new Map(specs.map((s) => [s.name, s]));
-  }
-
-  override get(name: string): tf.Tensor | undefined {
-    const spec = this.specs.get(name);
-    if (!spec) return undefined;
-    this.last?.dispose();
-    const shape = [...spec.torchShape];
-    const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-    const small = name.endsWith('.bias') || shape.length === 1;
-    const scale = small ? 0.05 : Math.sqrt(3 / fanIn);
-    const offset = small && name.endsWith('.weight') ? 1 : 0;
-    this.last = tf.tensor(this.uniform(shape.reduce((a, b) => a * b, 1), scale, offset), shape, 'float32');
-    return this.last;
-  }
-
-  /** Timing needs plausible magnitudes, not good randomness: xorshift32 uniforms in offset ± scale. */
-  private uniform(count: number, scale: number, offset: number): Float32Array {
+function xorshiftWeights(): DrawWeight {
+  let state = 0x9e3779b9;
+  const uniform = (count: number, scale: number, offset: number): Float32Array => {
     const values = new Float32Array(count);
-    let x = this.state;
+    let x = state;
     for (let i = 0; i < count; i++) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
       values[i] = offset + scale * ((x >>> 0) / 2147483648 - 1);
     }
-    this.state = x;
+    state = x;
     return values;
-  }
-
-  release(): void {
-    this.last?.dispose();
-    this.last = undefined;
-  }
+  };
+  return (name, shape) => {
+    const small = name.endsWith('.bias') || shape.length === 1;
+    const scale = small ? 0.05 : Math.sqrt(3 / fanIn(shape));
+    const offset = small && name.endsWith('.weight') ? 1 : 0;
+    return tf.tensor(uniform(shape.reduce((a, b) => a * b, 1), scale, offset), shape, 'float32');
+  };
 }
 
 function buildRandom<T>(specs: ParameterSpec[], build: (weights: Map<string, tf.Tensor>) => T): T {
-  const weights = new StreamedRandomWeights(specs);
+  const weights = new StreamedRandomWeights(specs, xorshiftWeights());
   try {
     return build(weights);
   } finally {

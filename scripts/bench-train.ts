@@ -10,7 +10,6 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, parseBackendName } from '../server/src/engine/backend.js';
 import { registerTrainingSupport } from '../server/src/engine/kernels/index.js';
-import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
 import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../server/src/engine/models/unet/unet-config.js';
 import { declaredParameters } from '../server/src/engine/random-model.js';
@@ -22,6 +21,7 @@ import { LoraNetwork, UNET_ATTENTION_TARGETS } from '../server/src/training/lora
 import { AdamW } from '../server/src/training/optim/adamw.js';
 import { clipByGlobalNorm } from '../server/src/training/optim/clip-grad-norm.js';
 import { fullUNetTrainable, loraTrainable, type Trainable } from '../server/src/training/trainable.js';
+import { type DrawWeight, fanIn, StreamedRandomWeights } from './lib/streamed-random-weights.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SD_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
@@ -100,41 +100,16 @@ async function benchTiny(steps: number): Promise<void> {
   }
 }
 
-/** Random weights handed out one at a time, so only one stored-layout copy exists while the UNet binds. */
-class StreamedRandomWeights extends Map<string, tf.Tensor> {
-  private last: tf.Tensor | undefined;
-  private readonly specs: Map<string, ParameterSpec>;
-  constructor(specs: readonly ParameterSpec[]) {
-    super();
-    this.specs = new Map(specs.map((s) => [s.name, s]));
-  }
-  override get(name: string): tf.Tensor | undefined {
-    const spec = this.specs.get(name);
-    if (!spec) return undefined;
-    this.last?.dispose();
-    const shape = [...spec.torchShape];
-    const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-    const isNormWeight = shape.length === 1 && name.endsWith('.weight');
-    this.last = shape.length === 1 ? tf.fill(shape, isNormWeight ? 1 : 0) : tf.randomUniform(shape, -Math.sqrt(3 / fanIn), Math.sqrt(3 / fanIn));
-    return this.last;
-  }
-  override has(name: string): boolean {
-    return this.specs.has(name);
-  }
-  override keys(): MapIterator<string> {
-    return this.specs.keys();
-  }
-  override get size(): number {
-    return this.specs.size;
-  }
-  release(): void {
-    this.last?.dispose();
-  }
-}
+/** Norm weights 1, biases 0, other weights uniform with fan-in scaling, from tf's global random state. */
+const uniformWeights: DrawWeight = (name, shape) => {
+  if (shape.length === 1) return tf.fill(shape, name.endsWith('.weight') ? 1 : 0);
+  const limit = Math.sqrt(3 / fanIn(shape));
+  return tf.randomUniform(shape, -limit, limit);
+};
 
 async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
   const config = parseUNetConfig(JSON.parse(await readFile(path.join(BUNDLED_SD15_CONFIG_DIR, 'unet', 'config.json'), 'utf8')));
-  const weights = new StreamedRandomWeights(declaredParameters((w) => new UNet2DConditionModel(config, w)));
+  const weights = new StreamedRandomWeights(declaredParameters((w) => new UNet2DConditionModel(config, w)), uniformWeights);
   const unet = new UNet2DConditionModel(config, weights);
   weights.release();
   const lora = new LoraNetwork([{ model: { kind: 'unet', parameters: unet.parameters, parameterSpecs: unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });

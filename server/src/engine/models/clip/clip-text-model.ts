@@ -1,13 +1,13 @@
 // transformers' CLIPTextModel: token + position embeddings, pre-LayerNorm transformer layers with a causal
 // mask, final LayerNorm. Stable Diffusion passes no attention mask, so only the causal mask applies.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterHolder, WeightMap } from '../../types.js';
+import type { WeightMap } from '../../types.js';
 import { activation } from '../layers/activations.js';
 import { multiHeadAttention } from '../layers/attention.js';
 import { Linear } from '../layers/linear.js';
-import { modulePaths } from '../layers/module-paths.js';
 import { LayerNorm } from '../layers/norm.js';
-import { type Param, type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
+import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
+import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
 
 // A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
@@ -17,6 +17,8 @@ export type CLIPTextOutput = {
   /** [B, hidden]: the final-layer state at the end token (not used by Stable Diffusion). */
   pooledOutput: tf.Tensor2D;
 };
+
+const MODEL_NAME = 'CLIPTextModel';
 
 class CLIPEncoderLayer {
   private readonly layerNorm1: LayerNorm;
@@ -78,48 +80,21 @@ function buildModules(config: CLIPTextConfig, root: Scope) {
   };
 }
 
-export class CLIPTextModel implements ParameterHolder {
-  private readonly registry: ParameterRegistry;
-  private readonly tokenEmbedding: Param;
-  private readonly positionEmbedding: Param;
-  private readonly layers: CLIPEncoderLayer[];
-  private readonly finalLayerNorm: LayerNorm;
+type CLIPModules = ReturnType<typeof buildModules>;
 
+export class CLIPTextModel extends ParameterModel<CLIPModules> {
   constructor(
     readonly config: CLIPTextConfig,
     weights: WeightMap,
     opts: ModelOptions = {},
   ) {
-    this.registry = new ParameterRegistry('CLIPTextModel');
-    ({
-      tokenEmbedding: this.tokenEmbedding,
-      positionEmbedding: this.positionEmbedding,
-      layers: this.layers,
-      finalLayerNorm: this.finalLayerNorm,
-    } = buildModules(config, this.registry.root()));
     // position_ids is a buffer that real SD checkpoints carry; it is always 0..L-1.
-    this.registry.bind(weights, { ...opts, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
+    super(MODEL_NAME, (root) => buildModules(config, root), weights, { ...opts, ignoredKeys: [/^text_model\.embeddings\.position_ids$/] });
   }
 
   /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
   static expectedParameters(config: CLIPTextConfig): ReadonlyMap<string, ParameterSpec> {
-    const registry = new ParameterRegistry('CLIPTextModel');
-    buildModules(config, registry.root());
-    return registry.parameterSpecs;
-  }
-
-  /** transformers module paths that own parameters (`text_model.encoder.layers.0.self_attn.q_proj`, …). */
-  modulePaths(): string[] {
-    return modulePaths(this.registry.parameterSpecs);
-  }
-
-  get parameters(): Map<string, tf.Variable> {
-    return this.registry.parameters;
-  }
-
-  /** Every parameter's name, stored shape and layout (the LoRA mapper matches module paths against these). */
-  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
-    return this.registry.parameterSpecs;
+    return declareParameters(MODEL_NAME, (root) => buildModules(config, root));
   }
 
   /**
@@ -132,25 +107,21 @@ export class CLIPTextModel implements ParameterHolder {
     return tf.tidy(() => {
       const [, len] = inputIds.shape;
       const ids = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
-      const tokens = tf.gather(this.tokenEmbedding.read(), ids);
-      const positions = tf.slice(this.positionEmbedding.read(), [0, 0], [len, this.config.hiddenSize]);
+      const tokens = tf.gather(this.net.tokenEmbedding.read(), ids);
+      const positions = tf.slice(this.net.positionEmbedding.read(), [0, 0], [len, this.config.hiddenSize]);
       const mask = causalMask(len);
       let hidden = tf.add(tokens, positions) as tf.Tensor3D;
       let skipped: tf.Tensor3D | undefined;
-      this.layers.forEach((layer, i) => {
+      this.net.layers.forEach((layer, i) => {
         hidden = layer.apply(hidden, mask);
-        if (clipSkip > 0 && i === this.layers.length - 1 - clipSkip) skipped = hidden;
+        if (clipSkip > 0 && i === this.net.layers.length - 1 - clipSkip) skipped = hidden;
       });
-      const last = this.finalLayerNorm.apply(hidden);
+      const last = this.net.finalLayerNorm.apply(hidden);
       return {
-        lastHiddenState: skipped === undefined ? last : this.finalLayerNorm.apply(skipped),
+        lastHiddenState: skipped === undefined ? last : this.net.finalLayerNorm.apply(skipped),
         pooledOutput: this.pool(last, ids),
       };
     });
-  }
-
-  dispose(): void {
-    this.registry.dispose();
   }
 
   private pool(last: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {

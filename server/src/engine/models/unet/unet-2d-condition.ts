@@ -1,16 +1,18 @@
 // diffusers' UNet2DConditionModel for Stable Diffusion 1.x / 2.x: predicts the noise in an NHWC latent at
 // given timesteps, conditioned on the text encoder's hidden states.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterHolder, WeightMap } from '../../types.js';
+import type { WeightMap } from '../../types.js';
 import { silu } from '../layers/activations.js';
 import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
-import { type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
-import { modulePaths } from '../layers/module-paths.js';
+import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
+import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import { TimestepMLP, timestepEmbedding } from './embeddings.js';
 import { type BlockContext, DownBlock, MidBlock, UpBlock } from './unet-blocks.js';
 import type { UNetConfig } from './unet-config.js';
+
+const MODEL_NAME = 'UNet2DConditionModel';
 
 /** The network's modules; building them declares every parameter (name, shape, layout) in `root`'s registry. */
 interface UNetModules {
@@ -64,39 +66,18 @@ function buildModules(config: UNetConfig, root: Scope): UNetModules {
   return { timeEmbedding, convIn, downBlocks, midBlock, upBlocks, convNormOut, convOut };
 }
 
-export class UNet2DConditionModel implements ParameterHolder {
-  private readonly registry: ParameterRegistry;
-  private readonly net: UNetModules;
-
+export class UNet2DConditionModel extends ParameterModel<UNetModules> {
   constructor(
     readonly config: UNetConfig,
     weights: WeightMap,
     opts: ModelOptions = {},
   ) {
-    this.registry = new ParameterRegistry('UNet2DConditionModel');
-    this.net = buildModules(config, this.registry.root());
-    this.registry.bind(weights, opts);
+    super(MODEL_NAME, (root) => buildModules(config, root), weights, opts);
   }
 
   /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
   static expectedParameters(config: UNetConfig): ReadonlyMap<string, ParameterSpec> {
-    const registry = new ParameterRegistry('UNet2DConditionModel');
-    buildModules(config, registry.root());
-    return registry.parameterSpecs;
-  }
-
-  get parameters(): Map<string, tf.Variable> {
-    return this.registry.parameters;
-  }
-
-  /** Every parameter's name, stored (PyTorch) shape and layout. */
-  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
-    return this.registry.parameterSpecs;
-  }
-
-  /** diffusers module paths that own parameters (`down_blocks.0.attentions.0.proj_in`, …), for LoRA mapping. */
-  modulePaths(): string[] {
-    return modulePaths(this.registry.parameterSpecs);
+    return declareParameters(MODEL_NAME, (root) => buildModules(config, root));
   }
 
   /**
@@ -131,10 +112,6 @@ export class UNet2DConditionModel implements ParameterHolder {
       steps.push((t) => this.net.convOut.apply(silu(this.net.convNormOut.apply(t))));
       return chainTidy(h, steps);
     });
-  }
-
-  dispose(): void {
-    this.registry.dispose();
   }
 
   private checkInputs(sample: tf.Tensor, timestep: tf.Tensor, ehs: tf.Tensor): void {

@@ -1,10 +1,10 @@
 // diffusers' AutoencoderKL: encode an image to the latent distribution's mean and log-variance, decode a
 // latent to an image. NHWC throughout; images in [-1, 1].
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterHolder, WeightMap } from '../../types.js';
+import type { WeightMap } from '../../types.js';
 import { Conv2d } from '../layers/conv2d.js';
-import { modulePaths } from '../layers/module-paths.js';
-import { type ModelOptions, ParameterRegistry, type ParameterSpec, type Scope } from '../layers/parameters.js';
+import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
+import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEDecoder } from './vae-decoder.js';
 import { VAEEncoder } from './vae-encoder.js';
@@ -19,6 +19,8 @@ export type LatentDistribution = {
   std: tf.Tensor4D;
 };
 
+const MODEL_NAME = 'AutoencoderKL';
+
 /** Building the modules declares every parameter (name, shape, layout) in `root`'s registry. */
 function buildModules(config: AutoencoderKLConfig, root: Scope) {
   const latent2 = 2 * config.latentChannels;
@@ -32,41 +34,20 @@ function buildModules(config: AutoencoderKLConfig, root: Scope) {
   };
 }
 
-export class AutoencoderKL implements ParameterHolder {
-  private readonly registry: ParameterRegistry;
-  private readonly encoder: VAEEncoder;
-  private readonly decoder: VAEDecoder;
-  private readonly quantConv: Conv2d | undefined;
-  private readonly postQuantConv: Conv2d | undefined;
+type VAEModules = ReturnType<typeof buildModules>;
 
+export class AutoencoderKL extends ParameterModel<VAEModules> {
   constructor(
     readonly config: AutoencoderKLConfig,
     weights: WeightMap,
     opts: ModelOptions = {},
   ) {
-    this.registry = new ParameterRegistry('AutoencoderKL');
-    ({ encoder: this.encoder, quantConv: this.quantConv, postQuantConv: this.postQuantConv, decoder: this.decoder } =
-      buildModules(config, this.registry.root()));
-    this.registry.bind(weights, opts);
+    super(MODEL_NAME, (root) => buildModules(config, root), weights, opts);
   }
 
   /** The parameters a config calls for (name, PyTorch shape, layout), without loading any weights. */
   static expectedParameters(config: AutoencoderKLConfig): ReadonlyMap<string, ParameterSpec> {
-    const registry = new ParameterRegistry('AutoencoderKL');
-    buildModules(config, registry.root());
-    return registry.parameterSpecs;
-  }
-
-  get parameters(): Map<string, tf.Variable> {
-    return this.registry.parameters;
-  }
-
-  get parameterSpecs(): ReadonlyMap<string, ParameterSpec> {
-    return this.registry.parameterSpecs;
-  }
-
-  modulePaths(): string[] {
-    return modulePaths(this.registry.parameterSpecs);
+    return declareParameters(MODEL_NAME, (root) => buildModules(config, root));
   }
 
   /** Spatial down-scaling from image to latent (8 for SD). */
@@ -84,8 +65,8 @@ export class AutoencoderKL implements ParameterHolder {
       );
     }
     return tf.tidy(() => {
-      let moments = this.encoder.apply(image);
-      if (this.quantConv !== undefined) moments = this.quantConv.apply(moments);
+      let moments = this.net.encoder.apply(image);
+      if (this.net.quantConv !== undefined) moments = this.net.quantConv.apply(moments);
       const [mean, logvar] = tf.split(moments, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
       const clamped = tf.clipByValue(logvar, -30, 20);
       return { mean, logvar: clamped, std: tf.exp(tf.mul(clamped, 0.5)) as tf.Tensor4D };
@@ -97,10 +78,6 @@ export class AutoencoderKL implements ParameterHolder {
     if (z.rank !== 4 || z.shape[3] !== this.config.latentChannels) {
       throw new Error(`AutoencoderKL.decode: z must be NHWC [B, h, w, ${this.config.latentChannels}], got [${z.shape.join(', ')}]`);
     }
-    return tf.tidy(() => this.decoder.apply(this.postQuantConv === undefined ? z : this.postQuantConv.apply(z)));
-  }
-
-  dispose(): void {
-    this.registry.dispose();
+    return tf.tidy(() => this.net.decoder.apply(this.net.postQuantConv === undefined ? z : this.net.postQuantConv.apply(z)));
   }
 }
