@@ -2,75 +2,42 @@
 // ancestral reverse step (posterior mean plus variance noise drawn from the noise source).
 import * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource } from '../types.js';
+import {
+  AlphaSchedulerBase,
+  clipPredictedOriginal,
+  resolveClipSample,
+  type ClipSampleConfig,
+} from './alpha-scheduler-base.js';
 import { alphasCumprod } from './noise-schedule.js';
-import {
-  addNoiseWithAlphas,
-  assertSameShape,
-  alphaAt,
-  predictOriginalAndEpsilon,
-  requireTimesteps,
-  type DisposableScheduler,
-} from './scheduler-base.js';
-import {
-  checkInferenceSteps,
-  parseSchedulerConfig,
-  resolveBaseConfig,
-  type BaseSchedulerConfig,
-} from './scheduler-config.js';
-import { spacedTimesteps } from './timestep-spacing.js';
+import { predictOriginalAndEpsilon } from './scheduler-base.js';
+import { parseSchedulerConfig, resolveBaseConfig, type BaseSchedulerConfig } from './scheduler-config.js';
 
-interface DdpmConfig extends BaseSchedulerConfig {
-  readonly clipSample: boolean;
-  readonly clipSampleRange: number;
+interface DdpmConfig extends BaseSchedulerConfig, ClipSampleConfig {
   readonly varianceType: 'fixed_small' | 'fixed_small_log' | 'fixed_large';
 }
 
-export class DDPMScheduler implements DisposableScheduler {
-  readonly className = 'DDPMScheduler';
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  readonly config: DdpmConfig;
-  readonly alphasCumprod: Float32Array;
-  private numInferenceSteps = 0;
-  private steps: number[] = [];
+export class DDPMScheduler extends AlphaSchedulerBase<DdpmConfig> {
+  override readonly className = 'DDPMScheduler';
+  override readonly config: DdpmConfig;
+  override readonly alphasCumprod: Float32Array;
 
   constructor(rawConfig: unknown = {}) {
+    super();
     const config = parseSchedulerConfig(rawConfig, this.className);
     this.config = Object.freeze({
       ...resolveBaseConfig(config, { timestepSpacing: 'leading' }),
-      clipSample: config.clip_sample ?? true,
-      clipSampleRange: config.clip_sample_range ?? 1,
+      ...resolveClipSample(config),
       varianceType: config.variance_type ?? 'fixed_small',
     });
     this.alphasCumprod = alphasCumprod(this.config);
   }
 
-  get timesteps(): readonly number[] {
-    return this.steps;
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    const { numTrainTimesteps, timestepSpacing, stepsOffset } = this.config;
-    checkInferenceSteps(numInferenceSteps, numTrainTimesteps);
-    this.numInferenceSteps = numInferenceSteps;
-    this.steps = spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset, true);
-  }
-
-  /** Porting note: DDPM's step is driven by the timestep itself, so a begin index changes nothing. */
-  setBeginIndex(_index: number): void {}
-
-  scaleModelInput(sample: tf.Tensor, _timestep: number): tf.Tensor {
-    return sample.clone();
-  }
-
   /** Needs `noise` for every timestep above 0 (the posterior variance term). */
-  step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): tf.Tensor {
-    requireTimesteps(this.steps, this.className);
-    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
+  override step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): tf.Tensor {
+    this.checkStepInputs(modelOutput, sample);
     const t = timestep;
-    const prevT = t - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
-    const alphaProd = alphaAt(this.alphasCumprod, t);
-    const alphaProdPrev = prevT >= 0 ? alphaAt(this.alphasCumprod, prevT) : 1;
+    const prevT = t - this.stepRatio();
+    const { alphaProd, alphaProdPrev } = this.alphaProducts(t, prevT, 1);
     const betaProd = 1 - alphaProd;
     const betaProdPrev = 1 - alphaProdPrev;
     const currentAlpha = alphaProd / alphaProdPrev;
@@ -82,8 +49,8 @@ export class DDPMScheduler implements DisposableScheduler {
     const variance = stdDev > 0 && noise ? noise(modelOutput.shape) : undefined;
     try {
       return tf.tidy(() => {
-        let { x0 } = predictOriginalAndEpsilon(this.config.predictionType, modelOutput, sample, alphaProd);
-        if (this.config.clipSample) x0 = tf.clipByValue(x0, -this.config.clipSampleRange, this.config.clipSampleRange);
+        const predicted = predictOriginalAndEpsilon(this.config.predictionType, modelOutput, sample, alphaProd);
+        const x0 = clipPredictedOriginal(predicted.x0, this.config);
         const mean = tf.add(tf.mul(x0, x0Coeff), tf.mul(sample, sampleCoeff));
         return variance ? tf.add(mean, tf.mul(variance, stdDev)) : mean;
       });
@@ -91,12 +58,6 @@ export class DDPMScheduler implements DisposableScheduler {
       variance?.dispose();
     }
   }
-
-  addNoise(original: tf.Tensor, noise: tf.Tensor, timesteps: readonly number[]): tf.Tensor {
-    return addNoiseWithAlphas(this.alphasCumprod, original, noise, timesteps);
-  }
-
-  dispose(): void {}
 
   /** The standard deviation of the posterior q(x_{t-1} | x_t, x0) for the configured variance type. */
   private varianceStd(betaRatio: number, currentBeta: number): number {

@@ -2,35 +2,19 @@
 // default: a linear multistep (Adams–Bashforth) method on ε with up to four past model outputs.
 // The first step is taken twice at the same timestep to get a second-order start.
 import * as tf from '@tensorflow/tfjs-core';
+import { AlphaSchedulerBase } from './alpha-scheduler-base.js';
 import { alphasCumprod } from './noise-schedule.js';
-import {
-  addNoiseWithAlphas,
-  alphaAt,
-  assertSameShape,
-  requireTimesteps,
-  type DisposableScheduler,
-} from './scheduler-base.js';
-import {
-  checkInferenceSteps,
-  parseSchedulerConfig,
-  resolveBaseConfig,
-  type BaseSchedulerConfig,
-} from './scheduler-config.js';
-import { spacedTimesteps } from './timestep-spacing.js';
+import { parseSchedulerConfig, resolveBaseConfig, type BaseSchedulerConfig } from './scheduler-config.js';
 
 interface PndmConfig extends BaseSchedulerConfig {
   readonly setAlphaToOne: boolean;
 }
 
-export class PNDMScheduler implements DisposableScheduler {
-  readonly className = 'PNDMScheduler';
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  readonly config: PndmConfig;
-  readonly alphasCumprod: Float32Array;
+export class PNDMScheduler extends AlphaSchedulerBase<PndmConfig> {
+  override readonly className = 'PNDMScheduler';
+  override readonly config: PndmConfig;
+  override readonly alphasCumprod: Float32Array;
   private readonly finalAlphaCumprod: number;
-  private numInferenceSteps = 0;
-  private steps: number[] = [];
   /** Past ε outputs (at most 4), owned by this scheduler. */
   private ets: tf.Tensor[] = [];
   /** The sample of the first step, reused by the repeated second step. */
@@ -38,6 +22,7 @@ export class PNDMScheduler implements DisposableScheduler {
   private counter = 0;
 
   constructor(rawConfig: unknown = {}) {
+    super();
     const config = parseSchedulerConfig(rawConfig, this.className);
     // Porting note: only the PLMS form is implemented, so a config that does not mention
     // skip_prk_steps (diffusers' default is false) gets PLMS; an explicit false is refused.
@@ -56,30 +41,18 @@ export class PNDMScheduler implements DisposableScheduler {
   }
 
   /** n + 1 model calls: the second timestep is repeated ([801, 601, 601, 401, …] for 5 steps). */
-  get timesteps(): readonly number[] {
-    return this.steps;
-  }
-
-  setTimesteps(numInferenceSteps: number): void {
-    const { numTrainTimesteps, timestepSpacing, stepsOffset } = this.config;
-    checkInferenceSteps(numInferenceSteps, numTrainTimesteps);
-    this.numInferenceSteps = numInferenceSteps;
-    const descending = spacedTimesteps(timestepSpacing, numTrainTimesteps, numInferenceSteps, stepsOffset, true);
+  override setTimesteps(numInferenceSteps: number): void {
+    const descending = this.spacedSteps(numInferenceSteps);
     this.steps = descending.length > 1 ? [descending[0], ...descending.slice(1, 2), ...descending.slice(1)] : descending;
     this.dispose();
   }
 
   /** Porting note: diffusers' PNDMScheduler has no set_begin_index; its step counter starts at 0 anyway. */
-  setBeginIndex(_index: number): void {}
+  override setBeginIndex(_index: number): void {}
 
-  scaleModelInput(sample: tf.Tensor, _timestep: number): tf.Tensor {
-    return sample.clone();
-  }
-
-  step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
-    requireTimesteps(this.steps, this.className);
-    assertSameShape(modelOutput, sample, `${this.className}.step (model output, sample)`);
-    const ratio = Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps);
+  override step(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor): tf.Tensor {
+    this.checkStepInputs(modelOutput, sample);
+    const ratio = this.stepRatio();
     let t = timestep;
     let prevT = timestep - ratio;
     if (this.counter === 1) {
@@ -106,12 +79,8 @@ export class PNDMScheduler implements DisposableScheduler {
     return prev;
   }
 
-  addNoise(original: tf.Tensor, noise: tf.Tensor, timesteps: readonly number[]): tf.Tensor {
-    return addNoiseWithAlphas(this.alphasCumprod, original, noise, timesteps);
-  }
-
   /** Frees the ε history and restarts the step counter. */
-  dispose(): void {
+  override dispose(): void {
     for (const e of this.ets) e.dispose();
     this.ets = [];
     this.curSample?.dispose();
@@ -133,8 +102,7 @@ export class PNDMScheduler implements DisposableScheduler {
 
   /** Formula (9) of the PNDM paper: x_{t−δ} from x_t and the combined ε. */
   private prevSample(sample: tf.Tensor, t: number, prevT: number, eps: tf.Tensor): tf.Tensor {
-    const alphaProd = alphaAt(this.alphasCumprod, t);
-    const alphaProdPrev = prevT >= 0 ? alphaAt(this.alphasCumprod, prevT) : this.finalAlphaCumprod;
+    const { alphaProd, alphaProdPrev } = this.alphaProducts(t, prevT, this.finalAlphaCumprod);
     const betaProd = 1 - alphaProd;
     const betaProdPrev = 1 - alphaProdPrev;
     const modelOutput =
