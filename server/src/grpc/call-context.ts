@@ -42,11 +42,11 @@ export function cancelJobWithCall(call: ServerWritableStream<unknown, unknown>, 
 }
 
 /** The error to report for a failed job: its cancellation when it was cancelled, whatever the engine threw. */
-export function jobError(job: Job, error: unknown): unknown {
+function jobError(job: Job, error: unknown): unknown {
   return job.signal.aborted && job.signal.reason instanceof JobCancelledError ? job.signal.reason : error;
 }
 
-export function finishJob(job: Job, error: unknown): void {
+function finishJob(job: Job, error: unknown): void {
   if (error instanceof JobCancelledError) job.finish('cancelled', error.message);
   else job.finish('failed', toStatus(error).details);
 }
@@ -59,6 +59,25 @@ export function failStream(deps: ServiceDeps, method: string, call: ServerWritab
   else log.error({ err: error }, `${method} failed`);
   if (call.cancelled || call.writableEnded) return;
   call.emit('error', toServiceError(info));
+}
+
+/**
+ * Ends a streaming job that threw: records the job's outcome (its cancellation, if it was cancelled), sends
+ * the events already queued, then closes the stream with the error's status.
+ */
+export async function failJobStream(
+  deps: ServiceDeps,
+  method: string,
+  call: ServerWritableStream<unknown, unknown>,
+  job: Job,
+  writer: { flush(): Promise<void> },
+  error: unknown,
+  log: Logger,
+): Promise<void> {
+  const reported = jobError(job, error);
+  finishJob(job, reported);
+  await writer.flush();
+  failStream(deps, method, call, reported, log);
 }
 
 /** Runs a unary handler body, mapping a thrown error to its status. */

@@ -6,7 +6,7 @@ import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateReque
 import { Job } from '../queue/job.js';
 import type { GenerateOutput, GenerateSpec } from '../queue/runners/types.js';
 import { describeImages } from '../logger.js';
-import { cancelJobWithCall, failStream, finishJob, jobError, type ServiceDeps } from './call-context.js';
+import { cancelJobWithCall, failJobStream, failStream, type ServiceDeps } from './call-context.js';
 import { encodePng, encodePreviewJpeg } from './images.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateGenerate } from './validate-generate.js';
@@ -86,11 +86,8 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
     log.info({ timings: result.timings, images: output.images.length }, 'generate done');
     if (!call.cancelled) call.end();
   } catch (error) {
-    const reported = jobError(job, error);
-    finishJob(job, reported);
+    await failJobStream(deps, 'Generate', call, job, writer, error, log);
     outcome = job.state;
-    await writer.flush();
-    failStream(deps, 'Generate', call, reported, log);
   } finally {
     unsubscribe();
     deps.metrics.jobDuration.observe({ kind: 'generate', mode: req.mode, outcome }, ms(accepted) / 1000);

@@ -5,7 +5,7 @@ import type { TrainEvent } from './generated/tryon/v1/TrainEvent.js';
 import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js';
 import { Job } from '../queue/job.js';
 import type { TrainSpec } from '../queue/runners/types.js';
-import { cancelJobWithCall, failStream, finishJob, jobError, type ServiceDeps } from './call-context.js';
+import { cancelJobWithCall, failJobStream, failStream, type ServiceDeps } from './call-context.js';
 import { encodePng } from './images.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateTrain } from './validate-train.js';
@@ -77,11 +77,8 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
     log.info({ model: output.modelName, steps: output.steps, loss: output.finalLoss }, 'train done');
     if (!call.cancelled) call.end();
   } catch (error) {
-    const reported = jobError(job, error);
-    finishJob(job, reported);
+    await failJobStream(deps, 'Train', call, job, writer, error, log);
     outcome = job.state;
-    await writer.flush();
-    failStream(deps, 'Train', call, reported, log);
   } finally {
     unsubscribe();
     deps.metrics.jobDuration.observe({ kind: 'train', mode: spec.mode, outcome }, (performance.now() - accepted) / 1000);
