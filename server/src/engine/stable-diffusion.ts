@@ -31,6 +31,11 @@ export interface LoadStableDiffusionOptions {
   tokenizerDir?: string;
   /** Called while weights are read, for progress bars. */
   onProgress?: (done: number, total: number, what: string) => void;
+  /**
+   * Keep the UNet's weights in host memory and upload them layer by layer (ModelOptions.offloadWeights): lets
+   * SD 1.5 run on wasm, whose 4 GB heap cannot hold them resident. LoRAs then train but cannot be applied.
+   */
+  offloadUNetWeights?: boolean;
 }
 
 export interface StableDiffusionModel {
@@ -70,9 +75,10 @@ async function loadWeights(source: string, opts: LoadStableDiffusionOptions): Pr
   } catch (err) {
     throw new WeightsError(`model ${source}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`);
   }
-  if (isDir) return loadDiffusersFolder(source, { onProgress: (done, total, what) => opts.onProgress?.(done, total, what) });
+  const unetInHost = opts.offloadUNetWeights === true;
+  if (isDir) return loadDiffusersFolder(source, { unetInHost, onProgress: (done, total, what) => opts.onProgress?.(done, total, what) });
   const configDir = opts.configDir ?? BUNDLED_SD15_CONFIG_DIR;
-  return loadSingleFile(source, configDir, { onProgress: (done, total) => opts.onProgress?.(done, total, 'checkpoint') });
+  return loadSingleFile(source, configDir, { unetInHost, onProgress: (done, total) => opts.onProgress?.(done, total, 'checkpoint') });
 }
 
 async function loadTokenizer(dir: string): Promise<CLIPTokenizer> {
@@ -94,7 +100,8 @@ export async function loadStableDiffusion(source: string, opts: LoadStableDiffus
     const tokenizer = await loadTokenizer(opts.tokenizerDir ?? weights.tokenizerDir);
     const textEncoder = new CLIPTextModel(parseCLIPTextConfig(weights.textEncoder.config), weights.textEncoder.weights);
     built.push(textEncoder);
-    const unet = new UNet2DConditionModel(parseUNetConfig(weights.unet.config), weights.unet.weights);
+    const offload = opts.offloadUNetWeights === true;
+    const unet = new UNet2DConditionModel(parseUNetConfig(weights.unet.config), weights.unet.weights, { offloadWeights: offload, releaseWeights: offload });
     built.push(unet);
     const vae = new AutoencoderKL(parseAutoencoderKLConfig(weights.vae.config), weights.vae.weights);
     built.push(vae);

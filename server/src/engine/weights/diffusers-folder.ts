@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { WeightMap } from '../types.js';
 import { disposeWeights, SafetensorsFile } from '../safetensors/reader.js';
+import { LazyWeightMap } from './lazy-weight-map.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -44,6 +45,8 @@ export interface LoadFolderOptions {
   variant?: 'fp16';
   /** Called after each tensor read, for progress bars. */
   onProgress?: (done: number, total: number, component: WeightComponent) => void;
+  /** Keep the UNet's decoded weights in host memory until bound (a LazyWeightMap), for an offloaded UNet. */
+  unetInHost?: boolean;
 }
 
 export class WeightsError extends Error {
@@ -123,7 +126,8 @@ export async function loadComponent(
   const config = await readJsonObject(join(dir, 'config.json'));
   const weightFiles = await findWeightFiles(dir, component, opts.variant);
   const total = opts.onProgress ? await countTensors(weightFiles) : 0;
-  const weights: WeightMap = new Map();
+  const inHost = component === 'unet' && opts.unetInHost === true;
+  const weights: WeightMap = inHost ? new LazyWeightMap() : new Map();
   try {
     for (const path of weightFiles) {
       const file = await SafetensorsFile.open(path);
@@ -131,7 +135,8 @@ export async function loadComponent(
         for (const name of file.entries.keys()) {
           // Buffers older transformers wrote into the file; they are not parameters.
           if (name.endsWith('.position_ids')) continue;
-          weights.set(name, await file.readTensor(name));
+          if (weights instanceof LazyWeightMap) weights.defineDecoded(name, await file.readDecoded(name));
+          else weights.set(name, await file.readTensor(name));
           opts.onProgress?.(weights.size, total, component);
         }
       } finally {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { WeightMap } from '../types.js';
 import { disposeWeights, SafetensorsFile } from '../safetensors/reader.js';
 import { readJsonObject, WeightsError, type ComponentWeights, type JsonObject, type StableDiffusionWeights } from './diffusers-folder.js';
+import { LazyWeightMap } from './lazy-weight-map.js';
 import type { KeyPair } from './single-file-pairs.js';
 import { unetKeyPairs, unetLayoutConfig, vaeKeyPairs, vaeLayoutConfig } from './single-file-keys.js';
 import { detectTextEncoderLayout, textKeyMap, textLayoutConfig } from './single-file-text.js';
@@ -17,6 +18,8 @@ const TEXT_PREFIX = 'cond_stage_model.';
 export interface SingleFileOptions {
   /** Called after each tensor read, for progress bars. */
   onProgress?: (done: number, total: number) => void;
+  /** Keep the UNet's decoded weights in host memory until bound (a LazyWeightMap), for an offloaded UNet. */
+  unetInHost?: boolean;
 }
 
 function parseLayout<T extends z.ZodType>(schema: T, config: JsonObject, path: string): z.infer<T> {
@@ -69,13 +72,17 @@ function plan(path: string, file: SafetensorsFile, configs: { unet: JsonObject; 
   return { unet, vae, text: text.pairs };
 }
 
-async function readPairs(file: SafetensorsFile, pairs: KeyPair[], progress: () => void): Promise<WeightMap> {
-  const weights: WeightMap = new Map();
+async function readPairs(file: SafetensorsFile, pairs: KeyPair[], progress: () => void, inHost = false): Promise<WeightMap> {
+  const weights: WeightMap = inHost ? new LazyWeightMap() : new Map();
   try {
     for (const pair of pairs) {
       if (!file.entries.has(pair.original)) continue; // optional and absent (checked in plan)
-      const stored: tf.Tensor = await file.readTensor(pair.original);
-      weights.set(pair.diffusers, pair.convert ? pair.convert(stored) : stored);
+      if (weights instanceof LazyWeightMap) {
+        weights.defineDecoded(pair.diffusers, await file.readDecoded(pair.original), pair.convert);
+      } else {
+        const stored: tf.Tensor = await file.readTensor(pair.original);
+        weights.set(pair.diffusers, pair.convert ? pair.convert(stored) : stored);
+      }
       progress();
     }
     return weights;
@@ -107,7 +114,7 @@ export async function loadSingleFile(path: string, configDir: string, opts: Sing
     const total = [p.unet, p.vae, p.text].reduce((n, pairs) => n + pairs.filter((x) => file.entries.has(x.original)).length, 0);
     let done = 0;
     const progress = () => opts.onProgress?.(++done, total);
-    for (const pairs of [p.text, p.unet, p.vae]) loaded.push(await readPairs(file, pairs, progress));
+    for (const pairs of [p.text, p.unet, p.vae]) loaded.push(await readPairs(file, pairs, progress, pairs === p.unet && opts.unetInHost === true));
   } catch (err) {
     loaded.forEach(disposeWeights);
     throw err;

@@ -5,9 +5,10 @@
 // tape has kept.
 import * as tf from '@tensorflow/tfjs-core';
 
-export type Step<T extends tf.Tensor> = (x: T) => T;
+export type Step<T extends tf.TensorContainer> = (x: T) => T;
 
-export function chainTidy<T extends tf.Tensor>(x: T, steps: readonly Step<T>[]): T {
+/** `x` may be a list of tensors (the UNet's state: h and its skip stack); what a step passes on survives. */
+export function chainTidy<T extends tf.TensorContainer>(x: T, steps: readonly Step<T>[]): T {
   const run = steps.reduce<() => T>((inner, step) => () => tf.tidy(() => step(inner())), () => x);
   return run();
 }

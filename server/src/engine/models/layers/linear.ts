@@ -17,10 +17,13 @@ export class Linear {
   }
 
   apply<T extends tf.Tensor>(x: T): T {
-    const lead = x.shape.slice(0, -1);
-    const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-    let y: tf.Tensor = tf.matMul(flat, this.weight.read() as tf.Tensor2D);
-    if (this.bias !== undefined) y = tf.add(y, this.bias.read());
-    return tf.reshape(y, [...lead, this.outFeatures]) as T;
+    // Own tidy: an offloaded weight's upload is freed as soon as it has been used.
+    return tf.tidy(() => {
+      const lead = x.shape.slice(0, -1);
+      const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+      let y: tf.Tensor = tf.matMul(flat, this.weight.read() as tf.Tensor2D);
+      if (this.bias !== undefined) y = tf.add(y, this.bias.read());
+      return tf.reshape(y, [...lead, this.outFeatures]) as T;
+    });
   }
 }

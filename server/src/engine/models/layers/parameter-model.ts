@@ -3,7 +3,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder, WeightMap } from '../../types.js';
 import { modulePaths } from './module-paths.js';
-import { type BindOptions, ParameterRegistry, type ParameterSpec, type Scope } from './parameters.js';
+import { type BindOptions, ParameterRegistry, type ParameterSpec, type Scope, type WeightTransform } from './parameters.js';
 
 /** Builds a model's modules under `root`; building them is what declares the parameters. */
 export type ModuleBuilder<Modules> = (root: Scope) => Modules;
@@ -28,6 +28,16 @@ export abstract class ParameterModel<Modules> implements ParameterHolder {
 
   get parameters(): Map<string, tf.Variable> {
     return this.registry.parameters;
+  }
+
+  /** Whether the weights live in host memory and are uploaded per use (ModelOptions.offloadWeights). */
+  get offloadsWeights(): boolean {
+    return this.registry.offloadsWeights;
+  }
+
+  /** Runs `f` (a forward pass under the gradient tape, or async sampling) with weights read through `transforms`. */
+  withWeightTransforms<T>(transforms: ReadonlyMap<string, WeightTransform>, f: () => T): T {
+    return this.registry.withTransforms(transforms, f);
   }
 
   /** Every parameter's name, stored (PyTorch) shape and layout (the LoRA mapper matches module paths against these). */

@@ -26,7 +26,21 @@ export interface ModelOptions {
    * every key has been checked: a failed build leaves the map untouched.
    */
   releaseWeights?: boolean;
+  /**
+   * Keep the weights in host (JS) memory, in compute layout, and upload each one only while the layer that
+   * reads it runs (the layer's tidy frees it). For models larger than the backend's memory: SD 1.5's UNet is
+   * 3.4 GB in float32 and XNNPACK keeps a packed copy of every conv and matmul weight it runs, so it does not
+   * fit wasm's 4 GB heap resident. Costs one host-to-backend copy of the weights per forward pass. Such a
+   * model has no tf.Variables: it cannot be trained itself, but LoRA factors on it can (weight transforms).
+   */
+  offloadWeights?: boolean;
 }
+
+/**
+ * Replaces a stored weight by a function of it while a forward pass reads it (LoRA training: W0 + s * down @ up),
+ * so gradients reach the transform's own variables through the tape.
+ */
+export type WeightTransform = (stored: tf.Tensor) => tf.Tensor;
 
 export interface BindOptions extends ModelOptions {
   /** Keys the reference files may carry that are buffers, not parameters (e.g. CLIP's position_ids). */
@@ -62,8 +76,9 @@ export class Param {
     private readonly registry: ParameterRegistry,
   ) {}
 
-  read(): tf.Variable {
-    return this.registry.variable(this.spec.name);
+  /** The weight in compute layout; with offloaded weights a fresh upload that the caller's tidy frees. */
+  read(): tf.Tensor {
+    return this.registry.read(this.spec.name);
   }
 }
 
@@ -86,6 +101,10 @@ export class Scope {
 export class ParameterRegistry {
   private readonly specs = new Map<string, ParameterSpec>();
   private readonly variables = new Map<string, tf.Variable>();
+  /** Offloaded weights: compute-layout values in host memory (empty when the weights are variables). */
+  private readonly host = new Map<string, { values: Float32Array; shape: number[] }>();
+  private readonly transforms = new Map<string, WeightTransform>();
+  private offloaded = false;
   private disposed = false;
 
   constructor(readonly model: string) {}
@@ -107,7 +126,14 @@ export class ParameterRegistry {
   }
 
   get parameters(): Map<string, tf.Variable> {
+    if (this.offloaded) {
+      throw new Error(`${this.model} keeps its weights in host memory (offloadWeights): it has no tf.Variables to train, merge into or export`);
+    }
     return this.variables;
+  }
+
+  get offloadsWeights(): boolean {
+    return this.offloaded;
   }
 
   /** Checks `weights` against the declarations, then converts each to compute layout as a tf.Variable. */
@@ -125,12 +151,19 @@ export class ParameterRegistry {
       throw new ModelWeightsError(this.model, missing, unexpected, wrongShape);
     }
     const trainable = opts.trainable ?? false;
+    this.offloaded = opts.offloadWeights ?? false;
+    if (this.offloaded && trainable) throw new Error(`${this.model}: offloaded weights cannot be trainable (train LoRA factors on them instead)`);
     try {
       for (const spec of this.specs.values()) {
         const source = weights.get(spec.name) as tf.Tensor;
         const compute = tf.tidy(() => toComputeLayout(spec, source.dtype === 'float32' ? source : tf.cast(source, 'float32')));
-        // No variable name: tfjs names are global, and two models of one kind may be loaded side by side.
-        this.variables.set(spec.name, tf.variable(compute, trainable));
+        if (this.offloaded) {
+          // A copy: the cpu backend's dataSync hands out its own storage.
+          this.host.set(spec.name, { values: new Float32Array(compute.dataSync()), shape: compute.shape });
+        } else {
+          // No variable name: tfjs names are global, and two models of one kind may be loaded side by side.
+          this.variables.set(spec.name, tf.variable(compute, trainable));
+        }
         compute.dispose();
         if (opts.releaseWeights === true) {
           source.dispose();
@@ -144,17 +177,50 @@ export class ParameterRegistry {
     }
   }
 
-  variable(name: string): tf.Variable {
-    const v = this.variables.get(name);
-    if (v === undefined) {
-      throw new Error(this.disposed ? `${this.model} was disposed` : `${this.model}: parameter ${name} is not bound`);
+  /** A parameter's value for a forward pass: its variable, or an upload of its offloaded values; transformed if set. */
+  read(name: string): tf.Tensor {
+    const stored = this.stored(name);
+    const transform = this.transforms.get(name);
+    return transform === undefined ? stored : transform(stored);
+  }
+
+  /**
+   * Runs `f` with `transforms` applied to the named weights, then removes them (also when `f` throws). When
+   * `f` returns a promise (validation sampling), they are removed once it settles.
+   */
+  withTransforms<T>(transforms: ReadonlyMap<string, WeightTransform>, f: () => T): T {
+    for (const name of transforms.keys()) {
+      if (!this.specs.has(name)) throw new Error(`${this.model}: no parameter ${name} to transform`);
+      if (this.transforms.has(name)) throw new Error(`${this.model}: parameter ${name} is already transformed`);
     }
-    return v;
+    for (const [name, transform] of transforms) this.transforms.set(name, transform);
+    const remove = () => {
+      for (const name of transforms.keys()) this.transforms.delete(name);
+    };
+    let result: T;
+    try {
+      result = f();
+    } catch (err) {
+      remove();
+      throw err;
+    }
+    if (result instanceof Promise) return result.finally(remove) as T;
+    remove();
+    return result;
+  }
+
+  private stored(name: string): tf.Tensor {
+    const v = this.variables.get(name);
+    if (v !== undefined) return v;
+    const h = this.host.get(name);
+    if (h !== undefined) return tf.tensor(h.values, h.shape, 'float32');
+    throw new Error(this.disposed ? `${this.model} was disposed` : `${this.model}: parameter ${name} is not bound`);
   }
 
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
     this.variables.clear();
+    this.host.clear();
     this.disposed = true;
   }
 }

@@ -3,16 +3,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightMap } from '../../types.js';
 import { silu } from '../layers/activations.js';
-import { chainTidy, type Step } from '../layers/chain.js';
+import { chainTidy } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
 import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import { TimestepMLP, timestepEmbedding } from './embeddings.js';
-import { type BlockContext, DownBlock, MidBlock, UpBlock } from './unet-blocks.js';
+import { type BlockContext, DownBlock, MidBlock, type UNetStage, type UNetState, UpBlock } from './unet-blocks.js';
 import type { UNetConfig } from './unet-config.js';
 
 const MODEL_NAME = 'UNet2DConditionModel';
+
+export type { UNetStage, UNetState } from './unet-blocks.js';
 
 /** The network's modules; building them declares every parameter (name, shape, layout) in `root`'s registry. */
 interface UNetModules {
@@ -85,32 +87,43 @@ export class UNet2DConditionModel extends ParameterModel<UNetModules> {
    * [B, L, cross_attention_dim]. Returns the predicted noise, NHWC [B, h, w, out_channels].
    */
   forward(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D): tf.Tensor4D {
-    this.checkInputs(sample, timestep, encoderHiddenStates);
     return tf.tidy(() => {
-      const batch = sample.shape[0];
-      const t = timestep.shape[0] === batch ? tf.cast(timestep, 'float32') : tf.tile(tf.cast(timestep, 'float32'), [batch]);
-      const sinusoids = timestepEmbedding(t, this.config.blockOutChannels[0], this.config);
-      const ctx: BlockContext = { temb: this.net.timeEmbedding.apply(sinusoids), encoderHiddenStates };
+      const { input, stages } = this.stages(sample, timestep, encoderHiddenStates);
+      return chainTidy(input, stages.map((s) => s.run))[0];
+    });
+  }
 
-      const input: tf.Tensor4D = this.config.centerInputSample ? tf.sub(tf.mul(sample, 2), 1) : sample;
-      let h = this.net.convIn.apply(input);
-      const skips: tf.Tensor4D[] = [h];
-      for (const block of this.net.downBlocks) {
-        const out = block.apply(h, ctx);
-        h = out.output;
-        skips.push(...out.skips);
-      }
-      const steps: Step<tf.Tensor4D>[] = [(t) => this.net.midBlock.apply(t, ctx)];
-      this.net.upBlocks.forEach((block, i) => {
-        const taken = skips.splice(skips.length - block.numLayers, block.numLayers);
-        // Porting note: diffusers upsamples to the next skip's size only when the latent does not halve
-        // evenly at every level; otherwise that size is exactly 2x, so always using it is the same map.
-        const next = skips[skips.length - 1];
-        const size: [number, number] | undefined = i < this.net.upBlocks.length - 1 && next !== undefined ? [next.shape[1], next.shape[2]] : undefined;
-        steps.push((t) => block.apply(t, taken, ctx, size));
-      });
-      steps.push((t) => this.net.convOut.apply(silu(this.net.convNormOut.apply(t))));
-      return chainTidy(h, steps);
+  /**
+   * The forward pass as a sequence of stages (conv_in, each resnet, transformer and resampler of the down,
+   * mid and up blocks, the output head) over a state [h, ...skip stack], so that training can checkpoint
+   * activations at layer boundaries (training/checkpointed-grads.ts). `temb` (the time embedding every stage reads) is the
+   * caller's to dispose, or its tidy's; `forward` is these stages chained.
+   */
+  stages(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D): { input: UNetState; stages: UNetStage[]; temb: tf.Tensor2D } {
+    this.checkInputs(sample, timestep, encoderHiddenStates);
+    const temb = this.timeEmbedding(timestep, sample.shape[0]);
+    const ctx: BlockContext = { temb, encoderHiddenStates };
+    const stages: UNetStage[] = [
+      {
+        module: 'conv_in',
+        run: ([x]) => {
+          const h = this.net.convIn.apply(this.config.centerInputSample ? tf.sub(tf.mul(x, 2), 1) : x);
+          return [h, h];
+        },
+      },
+      ...this.net.downBlocks.flatMap((block) => block.stages(ctx)),
+      ...this.net.midBlock.stages(ctx),
+      ...this.net.upBlocks.flatMap((block) => block.stages(ctx)),
+    ];
+    stages.push({ module: 'conv_out', run: ([h]) => [this.net.convOut.apply(silu(this.net.convNormOut.apply(h)))] });
+    return { input: [sample], stages, temb };
+  }
+
+  /** The time embedding [batch, time_embed_dim] every resnet reads: sinusoids, then the MLP. */
+  timeEmbedding(timestep: tf.Tensor1D, batch: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const t = timestep.shape[0] === batch ? tf.cast(timestep, 'float32') : tf.tile(tf.cast(timestep, 'float32'), [batch]);
+      return this.net.timeEmbedding.apply(timestepEmbedding(t, this.config.blockOutChannels[0], this.config));
     });
   }
 

@@ -1,8 +1,9 @@
 // The UNet's down, mid and up blocks (diffusers' CrossAttnDownBlock2D / DownBlock2D,
 // UNetMidBlock2DCrossAttn, CrossAttnUpBlock2D / UpBlock2D): resnets, optional Transformer2DModels,
-// down/up-sampling.
+// down/up-sampling. Each block is a list of stages, one per layer, over the UNet's state [h, ...skip stack]:
+// down blocks push skips, up blocks pop them. The forward pass chains the stages; training can checkpoint
+// activations (and offloaded weights) at any stage boundary.
 import * as tf from '@tensorflow/tfjs-core';
-import { chainTidy, type Step } from '../layers/chain.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
 import { Downsample2D, Upsample2D } from '../layers/sampling.js';
@@ -12,6 +13,15 @@ import type { UNetConfig } from './unet-config.js';
 export interface BlockContext {
   temb: tf.Tensor2D;
   encoderHiddenStates: tf.Tensor3D;
+}
+
+/** Between two stages of the forward pass: [h, ...skip connections waiting for the up path]. */
+export type UNetState = tf.Tensor4D[];
+
+export interface UNetStage {
+  /** Module path of the parameters the stage reads (`down_blocks.1.attentions.0`). */
+  readonly module: string;
+  readonly run: (state: UNetState) => UNetState;
 }
 
 interface BlockShape {
@@ -49,8 +59,10 @@ export class DownBlock {
   private readonly resnets: ResnetBlock2D[];
   private readonly attentions: Transformer2DModel[];
   private readonly downsampler: Downsample2D | undefined;
+  private readonly prefix: string;
 
   constructor(scope: Scope, config: UNetConfig, shape: BlockShape, addDownsample: boolean) {
+    this.prefix = scope.prefix;
     this.resnets = Array.from({ length: shape.numLayers }, (_, i) =>
       resnet(scope.child('resnets').child(i), config, i === 0 ? shape.inChannels : shape.outChannels, shape.outChannels, config.resnetOutScaleFactor),
     );
@@ -64,28 +76,49 @@ export class DownBlock {
       : undefined;
   }
 
-  /** Returns the block output and every intermediate state the up path takes as a skip connection. */
-  apply(x: tf.Tensor4D, ctx: BlockContext): { output: tf.Tensor4D; skips: tf.Tensor4D[] } {
-    const skips: tf.Tensor4D[] = [];
-    let h = x;
-    this.resnets.forEach((block, i) => {
+  /** Each layer's output becomes h; a resnet (with its transformer, if any) and the downsampler also push it as a skip. */
+  stages(ctx: BlockContext): UNetStage[] {
+    const stages: UNetStage[] = [];
+    this.resnets.forEach((resnet, i) => {
       const attention = this.attentions[i];
-      h = chainTidy(h, [(t) => block.apply(t, ctx.temb), ...(attention ? [(t: tf.Tensor4D) => attention.apply(t, ctx.encoderHiddenStates)] : [])]);
-      skips.push(h);
+      stages.push({
+        module: `${this.prefix}.resnets.${i}`,
+        run: ([h, ...skips]) => {
+          const out = resnet.apply(h, ctx.temb);
+          return attention ? [out, ...skips] : [out, ...skips, out];
+        },
+      });
+      if (attention) {
+        stages.push({
+          module: `${this.prefix}.attentions.${i}`,
+          run: ([h, ...skips]) => {
+            const out = attention.apply(h, ctx.encoderHiddenStates);
+            return [out, ...skips, out];
+          },
+        });
+      }
     });
-    if (this.downsampler !== undefined) {
-      h = this.downsampler.apply(h);
-      skips.push(h);
+    const downsampler = this.downsampler;
+    if (downsampler !== undefined) {
+      stages.push({
+        module: `${this.prefix}.downsamplers.0`,
+        run: ([h, ...skips]) => {
+          const out = downsampler.apply(h);
+          return [out, ...skips, out];
+        },
+      });
     }
-    return { output: h, skips };
+    return stages;
   }
 }
 
 export class MidBlock {
   private readonly resnets: [ResnetBlock2D, ResnetBlock2D];
   private readonly attention: Transformer2DModel;
+  private readonly prefix: string;
 
   constructor(scope: Scope, config: UNetConfig) {
+    this.prefix = scope.prefix;
     const last = config.blockOutChannels.length - 1;
     const channels = config.blockOutChannels[last];
     const make = (i: number) => resnet(scope.child('resnets').child(i), config, channels, channels, config.midBlockScaleFactor);
@@ -99,12 +132,16 @@ export class MidBlock {
     );
   }
 
-  apply(x: tf.Tensor4D, ctx: BlockContext): tf.Tensor4D {
-    return chainTidy(x, [
-      (t) => this.resnets[0].apply(t, ctx.temb),
-      (t) => this.attention.apply(t, ctx.encoderHiddenStates),
-      (t) => this.resnets[1].apply(t, ctx.temb),
-    ]);
+  stages(ctx: BlockContext): UNetStage[] {
+    const layer = (module: string, f: (h: tf.Tensor4D) => tf.Tensor4D): UNetStage => ({
+      module: `${this.prefix}.${module}`,
+      run: ([h, ...skips]) => [f(h), ...skips],
+    });
+    return [
+      layer('resnets.0', (h) => this.resnets[0].apply(h, ctx.temb)),
+      layer('attentions.0', (h) => this.attention.apply(h, ctx.encoderHiddenStates)),
+      layer('resnets.1', (h) => this.resnets[1].apply(h, ctx.temb)),
+    ];
   }
 }
 
@@ -112,12 +149,14 @@ export class UpBlock {
   private readonly resnets: ResnetBlock2D[];
   private readonly attentions: Transformer2DModel[];
   private readonly upsampler: Upsample2D | undefined;
+  private readonly prefix: string;
 
   /**
    * As diffusers: resnet j takes the previous output (j = 0: the block below's) concatenated with a skip
    * whose width is outChannels, except the last, whose skip comes from the level below (inChannels).
    */
   constructor(scope: Scope, config: UNetConfig, shape: BlockShape & { prevOutputChannels: number }, addUpsample: boolean) {
+    this.prefix = scope.prefix;
     const { inChannels, outChannels, numLayers } = shape;
     this.resnets = Array.from({ length: numLayers }, (_, j) => {
       const skipChannels = j === numLayers - 1 ? inChannels : outChannels;
@@ -132,21 +171,33 @@ export class UpBlock {
     this.upsampler = addUpsample ? new Upsample2D(scope.child('upsamplers').child(0), outChannels) : undefined;
   }
 
-  get numLayers(): number {
-    return this.resnets.length;
-  }
-
-  /** `skips` are consumed last-first; `upsampleSize` is the spatial size of the next block's first skip. */
-  apply(x: tf.Tensor4D, skips: tf.Tensor4D[], ctx: BlockContext, upsampleSize?: [number, number]): tf.Tensor4D {
-    const steps: Step<tf.Tensor4D>[] = [];
-    this.resnets.forEach((block, j) => {
-      const skip = skips[skips.length - 1 - j];
-      steps.push((t) => block.apply(tf.concat([t, skip], 3), ctx.temb));
+  /**
+   * Resnet j pops the newest skip and takes it concatenated to h. The upsampler scales h to the size of the
+   * skip the next block pops first. Porting note: diffusers passes that size only when the latent does not
+   * halve evenly at every level; otherwise it is exactly 2x, so always using it is the same map.
+   */
+  stages(ctx: BlockContext): UNetStage[] {
+    const stages: UNetStage[] = [];
+    this.resnets.forEach((resnet, j) => {
+      stages.push({
+        module: `${this.prefix}.resnets.${j}`,
+        run: ([h, ...skips]) => [resnet.apply(tf.concat([h, skips[skips.length - 1]], 3), ctx.temb), ...skips.slice(0, -1)],
+      });
       const attention = this.attentions[j];
-      if (attention !== undefined) steps.push((t) => attention.apply(t, ctx.encoderHiddenStates));
+      if (attention !== undefined) {
+        stages.push({ module: `${this.prefix}.attentions.${j}`, run: ([h, ...skips]) => [attention.apply(h, ctx.encoderHiddenStates), ...skips] });
+      }
     });
     const upsampler = this.upsampler;
-    if (upsampler !== undefined) steps.push((t) => upsampler.apply(t, upsampleSize));
-    return chainTidy(x, steps);
+    if (upsampler !== undefined) {
+      stages.push({
+        module: `${this.prefix}.upsamplers.0`,
+        run: ([h, ...skips]) => {
+          const next = skips[skips.length - 1];
+          return [upsampler.apply(h, next === undefined ? undefined : [next.shape[1], next.shape[2]]), ...skips];
+        },
+      });
+    }
+    return stages;
   }
 }
