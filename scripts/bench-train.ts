@@ -1,8 +1,10 @@
 // npm run bench:train -- [--steps N] [--sd15-steps N] [--only tiny|sd15] [--sd15-resolution 512] [--backend wasm|cpu|...]
+//   [--offload auto|on|off]
 // Training throughput on the active backend: images/s and peak memory of (1) the sd-tiny model, full fine-tune
 // and LoRA at 64x64 batch 4, (2) SD 1.5-sized LoRA (rank 4, attention projections) at 512x512 batch 1 with
 // random weights. The SD 1.5 step starts from given latents and text states (VAE encode and text encoder
-// excluded: they are frozen, and their weights would not fit beside the UNet in wasm's 4 GB heap).
+// excluded: they are frozen, so a run encodes each image once). On wasm the UNet's weights are offloaded to host
+// memory and the gradients checkpointed per UNet stage (training/checkpointed-grads.ts), as the Trainer does.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +18,13 @@ import { declaredParameters } from '../server/src/engine/random-model.js';
 import { DDPMScheduler } from '../server/src/engine/schedulers/ddpm.js';
 import { BUNDLED_SD15_CONFIG_DIR, loadStableDiffusion } from '../server/src/engine/stable-diffusion.js';
 import { epsilonLoss } from '../server/src/training/diffusion-loss.js';
+import { checkpointedUNetGrads } from '../server/src/training/checkpointed-grads.js';
 import { lossAndGrads, type StepInputs } from '../server/src/training/diffusion-step.js';
 import { LoraNetwork, UNET_ATTENTION_TARGETS } from '../server/src/training/lora/lora-network.js';
 import { AdamW } from '../server/src/training/optim/adamw.js';
 import { clipByGlobalNorm } from '../server/src/training/optim/clip-grad-norm.js';
 import { fullUNetTrainable, loraTrainable, type Trainable } from '../server/src/training/trainable.js';
-import { type DrawWeight, fanIn, StreamedRandomWeights } from './lib/streamed-random-weights.js';
+import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SD_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
@@ -86,7 +89,7 @@ async function benchTiny(steps: number): Promise<void> {
     if (mode === 'full') {
       trainable = fullUNetTrainable(sd.unet.parameters);
     } else {
-      lora = new LoraNetwork([{ model: { kind: 'unet', parameters: sd.unet.parameters, parameterSpecs: sd.unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
+      lora = new LoraNetwork([{ kind: 'unet', model: sd.unet, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
       trainable = loraTrainable(lora, false);
     }
     const optimizer = new AdamW(trainable.variables);
@@ -107,12 +110,20 @@ const uniformWeights: DrawWeight = (name, shape) => {
   return tf.randomUniform(shape, -limit, limit);
 };
 
-async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
+/** wasm's linear memory: it only grows, so its size is the peak the backend needed. */
+function wasmHeapMB(): number | undefined {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return wasm === undefined ? undefined : mb(wasm.HEAPU8.buffer.byteLength);
+}
+
+async function benchSd15Lora(steps: number, resolution: number, offload: boolean): Promise<void> {
   const config = parseUNetConfig(JSON.parse(await readFile(path.join(BUNDLED_SD15_CONFIG_DIR, 'unet', 'config.json'), 'utf8')));
-  const weights = new StreamedRandomWeights(declaredParameters((w) => new UNet2DConditionModel(config, w)), uniformWeights);
-  const unet = new UNet2DConditionModel(config, weights);
+  const weights = streamedRandomWeights(declaredParameters((w) => new UNet2DConditionModel(config, w)), uniformWeights);
+  const t0 = performance.now();
+  const unet = new UNet2DConditionModel(config, weights, { offloadWeights: offload });
   weights.release();
-  const lora = new LoraNetwork([{ model: { kind: 'unet', parameters: unet.parameters, parameterSpecs: unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
+  console.log(`  UNet built in ${((performance.now() - t0) / 1000).toFixed(1)} s, weights ${offload ? 'offloaded to host memory, gradients checkpointed per UNet stage' : 'resident'}`);
+  const lora = new LoraNetwork([{ kind: 'unet', model: unet, patterns: UNET_ATTENTION_TARGETS }], { rank: 4, alpha: 4, seed: 0 });
   const trainable = loraTrainable(lora, false);
   const optimizer = new AdamW(trainable.variables);
   const h = resolution / 8;
@@ -122,12 +133,21 @@ async function benchSd15Lora(steps: number, resolution: number): Promise<void> {
   const t = tf.tensor1d([500]);
   const vars = [...trainable.variables.values()];
   const names = [...trainable.variables.keys()];
+  const loss = (pred: tf.Tensor4D) => epsilonLoss(pred, noise);
+  const step = (): void => {
+    if (offload) {
+      const { grads } = trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, noisy, t, states, loss, trainable.variables));
+      optimizerStep(grads, optimizer);
+      return;
+    }
+    const { value, grads } = tf.variableGrads(() => trainable.withEffectiveWeights(() => loss(unet.forward(noisy, t, states))), vars);
+    value.dispose();
+    optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
+  };
   try {
-    await measure(`SD 1.5 UNet LoRA r4, ${resolution}x${resolution}, batch 1`, 1, steps, () => {
-      const { value, grads } = tf.variableGrads(() => trainable.withEffectiveWeights(() => epsilonLoss(unet.forward(noisy, t, states), noise)), vars);
-      value.dispose();
-      optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
-    }, false);
+    await measure(`SD 1.5 UNet LoRA r4, ${resolution}x${resolution}, batch 1`, 1, steps, step, false);
+    const heap = wasmHeapMB();
+    if (heap !== undefined) console.log(`  wasm heap after the run (its peak): ${heap.toFixed(0)} MB of 4096 MB`);
   } catch (err) {
     // Out of memory leaves the wasm heap unusable: report and stop without touching tensors again.
     console.log(`SD 1.5 UNet LoRA ${resolution}x${resolution}: failed on ${tf.getBackend()}: ${(err as Error).message.slice(0, 200)}`);
@@ -148,8 +168,10 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       'sd15-resolution': { type: 'string', default: '512' },
       backend: { type: 'string' },
+      offload: { type: 'string', default: 'auto' },
     },
   });
+  if (!['auto', 'on', 'off'].includes(values.offload)) throw new Error(`--offload takes auto, on or off; got "${values.offload}"`);
   const steps = Number(values.steps);
   const res = Number(values['sd15-resolution']);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got ${values.steps}`);
@@ -165,7 +187,8 @@ async function main(): Promise<void> {
   }
   if (values.only !== 'tiny') {
     console.log(`SD 1.5: ${values['sd15-steps']} timed step(s), no warm-up`);
-    await benchSd15Lora(Number(values['sd15-steps']), res);
+    // auto: offload on wasm, whose 4 GB heap cannot hold SD 1.5's UNet beside XNNPACK's packed weights.
+    await benchSd15Lora(Number(values['sd15-steps']), res, values.offload === 'on' || (values.offload === 'auto' && backend.name === 'wasm'));
   }
 }
 

@@ -1,8 +1,9 @@
-// Random weights for benchmarking SD 1.5-sized models without downloading any: handed out one tensor at a
-// time, so the model binds each into a variable right away and only one stored-layout copy exists at once
-// (SD 1.5's UNet is 3.4 GB in float32, near wasm's 4 GB heap).
+// Random weights for benchmarking SD 1.5-sized models without downloading any: drawn one tensor at a time as
+// the model binds it (a LazyWeightMap), so only one stored-layout copy exists at once (SD 1.5's UNet is
+// 3.4 GB in float32, near wasm's 4 GB heap).
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParameterSpec } from '../../server/src/engine/models/layers/parameters.js';
+import { LazyWeightMap } from '../../server/src/engine/weights/lazy-weight-map.js';
 
 /** Makes the stored-layout (PyTorch) tensor for one parameter. */
 export type DrawWeight = (name: string, shape: number[]) => tf.Tensor;
@@ -12,42 +13,9 @@ export function fanIn(shape: readonly number[]): number {
   return shape.slice(1).reduce((a, b) => a * b, 1);
 }
 
-/** A WeightMap that draws each tensor when the model reads it, disposing the previous one. */
-export class StreamedRandomWeights extends Map<string, tf.Tensor> {
-  private last: tf.Tensor | undefined;
-  private readonly specs: Map<string, ParameterSpec>;
-
-  constructor(
-    specs: readonly ParameterSpec[],
-    private readonly draw: DrawWeight,
-  ) {
-    super();
-    this.specs = new Map(specs.map((s) => [s.name, s]));
-  }
-
-  override get(name: string): tf.Tensor | undefined {
-    const spec = this.specs.get(name);
-    if (!spec) return undefined;
-    this.last?.dispose();
-    this.last = this.draw(name, [...spec.torchShape]);
-    return this.last;
-  }
-
-  override has(name: string): boolean {
-    return this.specs.has(name);
-  }
-
-  override keys(): MapIterator<string> {
-    return this.specs.keys();
-  }
-
-  override get size(): number {
-    return this.specs.size;
-  }
-
-  /** Disposes the last tensor handed out (the model has copied it into a variable by then). */
-  release(): void {
-    this.last?.dispose();
-    this.last = undefined;
-  }
+/** A WeightMap that draws each parameter's tensor when the model reads it; `release()` frees the last one. */
+export function streamedRandomWeights(specs: readonly ParameterSpec[], draw: DrawWeight): LazyWeightMap {
+  const weights = new LazyWeightMap();
+  for (const spec of specs) weights.define(spec.name, () => draw(spec.name, [...spec.torchShape]));
+  return weights;
 }

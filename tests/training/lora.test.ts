@@ -40,7 +40,7 @@ describe('LoRA training', () => {
     const sd = await loadTiny();
     const before = parameterSnapshot(sd.unet.parameters);
     const network = new LoraNetwork(
-      [{ model: { kind: 'unet', parameters: sd.unet.parameters, parameterSpecs: sd.unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }],
+      [{ kind: 'unet', model: sd.unet, patterns: UNET_ATTENTION_TARGETS }],
       { rank: 4, alpha: 4, seed: 1 },
     );
     // to_q/k/v/out.0 of attn1 and attn2 in each of the 16 transformer blocks of sd-tiny.

@@ -7,6 +7,7 @@ import type { CLIPTextModel } from '../engine/models/clip/clip-text-model.js';
 import type { UNet2DConditionModel } from '../engine/models/unet/unet-2d-condition.js';
 import type { AutoencoderKL } from '../engine/models/vae/autoencoder-kl.js';
 import type { Scheduler } from '../engine/types.js';
+import { checkpointedUNetGrads } from './checkpointed-grads.js';
 import { epsilonLoss } from './diffusion-loss.js';
 import type { Trainable } from './trainable.js';
 
@@ -69,8 +70,15 @@ function unetInput(models: TrainingModels, inputs: StepInputs, noisy: tf.Tensor4
   return tf.concat([noisy, maskLatent, sampleLatents(models.vae, maskedImage, maskedVaeEps)], 3);
 }
 
+/**
+ * The loss and the trainable's gradients. A UNet with offloaded weights (SD 1.5 on wasm) is back-propagated
+ * stage by stage with activation checkpointing (checkpointed-grads.ts): same gradients, one more forward pass.
+ */
 export function lossAndGrads(models: TrainingModels, trainable: Trainable, inputs: StepInputs, opts: { trace?: boolean } = {}): StepResult {
   const { unet, textEncoder, noiseScheduler } = models;
+  if (unet.offloadsWeights && (trainable.trainsTextEncoder || opts.trace)) {
+    throw new Error('a UNet with offloaded weights trains UNet LoRA only (no text-encoder LoRA, no trace)');
+  }
   const frozen = tf.tidy(() => {
     const latents = sampleLatents(models.vae, inputs.pixels, inputs.vaeEps);
     const noisyLatents = noiseScheduler.addNoise(latents, inputs.noise, inputs.timesteps) as tf.Tensor4D;
@@ -84,6 +92,11 @@ export function lossAndGrads(models: TrainingModels, trainable: Trainable, input
   let kept: { pred: tf.Tensor4D; states: tf.Tensor3D } | undefined;
   let trace: StepTrace | undefined;
   try {
+    if (unet.offloadsWeights) {
+      const states = frozen.states as tf.Tensor3D;
+      const lossOf = (pred: tf.Tensor4D) => epsilonLoss(pred, inputs.noise, inputs.lossWeights);
+      return trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, frozen.input, frozen.timesteps, states, lossOf, trainable.variables));
+    }
     const { value, grads } = tf.variableGrads(
       () =>
         trainable.withEffectiveWeights(() => {

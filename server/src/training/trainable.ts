@@ -29,6 +29,6 @@ export function loraTrainable(network: LoraNetwork, trainsTextEncoder: boolean):
     variables: network.variables,
     trainsTextEncoder,
     withEffectiveWeights: (f) => network.withEffectiveWeights(f),
-    withInferenceWeights: (f) => network.withMergedWeights(f),
+    withInferenceWeights: (f) => network.withEffectiveWeights(f),
   };
 }

@@ -96,10 +96,10 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     if (config.mode === 'full') {
       this.trainable = fullUNetTrainable(model.unet.parameters);
     } else {
-      const targets: { model: LoraModelTarget; patterns: readonly RegExp[] }[] = [{ model: { kind: 'unet', parameters: model.unet.parameters, parameterSpecs: model.unet.parameterSpecs }, patterns: UNET_ATTENTION_TARGETS }];
+      const targets: (LoraModelTarget & { patterns: readonly RegExp[] })[] = [{ kind: 'unet', model: model.unet, patterns: UNET_ATTENTION_TARGETS }];
       if (config.loraTextEncoder) {
         const te = model.textEncoder;
-        targets.push({ model: { kind: 'text_encoder', parameters: te.parameters, parameterSpecs: te.parameterSpecs }, patterns: TEXT_ENCODER_ATTENTION_TARGETS });
+        targets.push({ kind: 'text_encoder', model: te, patterns: TEXT_ENCODER_ATTENTION_TARGETS });
       }
       this.lora = new LoraNetwork(targets, { rank: config.loraRank, alpha: config.loraAlpha, seed: config.seed });
       this.trainable = loraTrainable(this.lora, config.loraTextEncoder);

@@ -1,17 +1,23 @@
 // LoRA (Hu et al. 2021) training modules: for each target linear W0 (compute layout [in, out]) two trainable
 // factors down [in, r] and up [r, out], with W = W0 + (alpha / r) * down @ up. Only down/up are variables the
-// optimizer sees; the model's own weights stay frozen. The effective weights are put in the model's parameter
-// map for the duration of one forward pass (inside the gradient tape), so gradients reach down/up only.
+// optimizer sees; the model's own weights stay frozen. During a forward pass (inside the gradient tape) the
+// model reads each target weight through a transform that adds the product, when the layer runs, so the
+// gradients reach down/up and only one effective weight exists at a time (also with offloaded weights).
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterSpec } from '../../engine/models/layers/parameters.js';
+import type { ParameterSpec, WeightTransform } from '../../engine/models/layers/parameters.js';
 import { kohyaName, saveLoraKohya, type LoraTarget } from '../../engine/weights/lora.js';
 import { Purpose, TrainRandom } from '../train-random.js';
+
+/** What LoRA needs of a model (a UNet2DConditionModel or CLIPTextModel). */
+export interface LoraHostModel {
+  readonly parameterSpecs: ReadonlyMap<string, ParameterSpec>;
+  withWeightTransforms<T>(transforms: ReadonlyMap<string, WeightTransform>, f: () => T): T;
+}
 
 export interface LoraModelTarget {
   /** Which model (kohya prefix `lora_unet_` or `lora_te_`). */
   readonly kind: LoraTarget;
-  readonly parameters: Map<string, tf.Variable>;
-  readonly parameterSpecs: ReadonlyMap<string, ParameterSpec>;
+  readonly model: LoraHostModel;
 }
 
 export interface LoraOptions {
@@ -43,13 +49,14 @@ export class LoraNetwork {
   readonly rank: number;
   readonly alpha: number;
 
-  constructor(targets: readonly { model: LoraModelTarget; patterns: readonly RegExp[] }[], opts: LoraOptions) {
+  constructor(targets: readonly (LoraModelTarget & { patterns: readonly RegExp[] })[], opts: LoraOptions) {
     if (!Number.isInteger(opts.rank) || opts.rank < 1) throw new RangeError(`LoRA rank must be a positive integer, got ${opts.rank}`);
     if (!(opts.alpha > 0)) throw new RangeError(`LoRA alpha must be positive, got ${opts.alpha}`);
     this.rank = opts.rank;
     this.alpha = opts.alpha;
     const random = new TrainRandom(opts.seed);
-    for (const { model, patterns } of targets) {
+    for (const { kind, model, patterns } of targets) {
+      const target: LoraModelTarget = { kind, model };
       for (const [name, spec] of model.parameterSpecs) {
         if (!name.endsWith('.weight') || spec.layout !== 'linear') continue;
         const path = name.slice(0, -'.weight'.length);
@@ -59,9 +66,10 @@ export class LoraNetwork {
         // starts from the base model exactly.
         const bound = 1 / Math.sqrt(inFeatures);
         const u = random.uniforms(this.modules.length, Purpose.init, inFeatures * this.rank);
-        const down = tf.variable(tf.tensor2d(u.map((x) => (2 * x - 1) * bound), [inFeatures, this.rank]), true);
-        const up = tf.variable(tf.zeros([this.rank, outFeatures]), true);
-        this.modules.push({ path, kohyaName: kohyaName(model.kind, path), target: model, inFeatures, outFeatures, down, up });
+        // In a tidy: the initial values would otherwise outlive the variables (and hold their memory).
+        const down = tf.tidy(() => tf.variable(tf.tensor2d(u.map((x) => (2 * x - 1) * bound), [inFeatures, this.rank]), true));
+        const up = tf.tidy(() => tf.variable(tf.zeros([this.rank, outFeatures]), true));
+        this.modules.push({ path, kohyaName: kohyaName(kind, path), target, inFeatures, outFeatures, down, up });
       }
     }
     if (this.modules.length === 0) throw new Error('LoRA: no module matched the target patterns');
@@ -82,45 +90,19 @@ export class LoraNetwork {
   }
 
   /**
-   * Runs `f` (synchronous, e.g. inside tf.variableGrads) with W0 + scale * down @ up in place of each target
-   * weight. The models read their parameter map on every forward, so this needs no change to them.
+   * Runs `f` with W0 + scale * down @ up in place of each target weight: the models read their target weights
+   * through transforms while `f` runs (synchronous under tf.variableGrads, or async for validation sampling),
+   * so the base weights are never modified, whether resident or offloaded.
    */
   withEffectiveWeights<T>(f: () => T): T {
-    const originals: [LoraModule, tf.Variable][] = [];
-    try {
-      for (const m of this.modules) {
-        const key = `${m.path}.weight`;
-        const base = m.target.parameters.get(key) as tf.Variable;
-        originals.push([m, base]);
-        const effective = tf.add(base, tf.mul(tf.matMul(m.down, m.up), this.scale));
-        // Porting note: the map holds Variables; a Tensor reads the same way during the forward pass.
-        m.target.parameters.set(key, effective as unknown as tf.Variable);
-      }
-      return f();
-    } finally {
-      for (const [m, base] of originals) m.target.parameters.set(`${m.path}.weight`, base);
+    const byModel = new Map<LoraHostModel, Map<string, WeightTransform>>();
+    for (const m of this.modules) {
+      const transforms = byModel.get(m.target.model) ?? new Map<string, WeightTransform>();
+      transforms.set(`${m.path}.weight`, (base) => tf.add(base, tf.mul(tf.matMul(m.down, m.up), this.scale)));
+      byModel.set(m.target.model, transforms);
     }
-  }
-
-  /**
-   * Merges the LoRA into the base weights for `f` (async: validation sampling) and restores them exactly
-   * afterwards from copies.
-   */
-  async withMergedWeights<T>(f: () => Promise<T>): Promise<T> {
-    const saved: [tf.Variable, tf.Tensor][] = [];
-    try {
-      for (const m of this.modules) {
-        const base = m.target.parameters.get(`${m.path}.weight`) as tf.Variable;
-        saved.push([base, base.clone()]);
-        tf.tidy(() => base.assign(tf.add(base, tf.mul(tf.matMul(m.down, m.up), this.scale))));
-      }
-      return await f();
-    } finally {
-      for (const [base, copy] of saved) {
-        base.assign(copy);
-        copy.dispose();
-      }
-    }
+    const run = [...byModel].reduce<() => T>((inner, [model, transforms]) => () => model.withWeightTransforms(transforms, inner), f);
+    return run();
   }
 
   /** kohya / A1111 tensors in PyTorch layout: lora_down [r, in], lora_up [out, r], alpha (scalar). */
