@@ -23,7 +23,9 @@ const USAGE = `usage: npm run generate -- --model <dir|file> --prompt "..." [--n
   [--init-image <png|jpg> --strength <0..1>] | [--image <png|jpg> --mask <png|jpg>]
   [--steps 30] [--scheduler ${SCHEDULER_NAMES.join('|')}] [--guidance 7.5] [--seed n]
   [--width 512] [--height 512] [--num-images 1] [--lora <file.safetensors>:<scale>]...
-  [--config <diffusers dir for a single file>] [--tokenizer <dir>] [--backend wasm|cpu|...] [--out out.png]`;
+  [--config <diffusers dir for a single file>] [--tokenizer <dir>] [--backend wasm|cpu|...] [--out out.png]
+  [--offload-weights]   keep the UNet's weights in host memory, uploaded layer by layer: SD 1.5 on wasm
+                        (its 4 GB heap cannot hold them); no --lora then`;
 
 class UsageError extends Error {}
 
@@ -46,6 +48,7 @@ const OPTIONS = {
   'num-images': { type: 'string', default: '1' },
   lora: { type: 'string', multiple: true },
   backend: { type: 'string' },
+  'offload-weights': { type: 'boolean', default: false },
   out: { type: 'string', default: 'out.png' },
   help: { type: 'boolean' },
 } as const;
@@ -108,13 +111,14 @@ async function writePng(image: GeneratedImage, file: string): Promise<void> {
     .toFile(file);
 }
 
-async function loadWithProgress(model: string, config: string | undefined, tokenizer: string | undefined): Promise<StableDiffusionModel> {
+async function loadWithProgress(model: string, config: string | undefined, tokenizer: string | undefined, offloadUNetWeights: boolean): Promise<StableDiffusionModel> {
   const bar = new SingleBar({ format: 'loading {what} [{bar}] {value}/{total} tensors', hideCursor: true }, Presets.shades_classic);
   let started = false;
   try {
     return await loadStableDiffusion(model, {
       configDir: config,
       tokenizerDir: tokenizer,
+      offloadUNetWeights,
       onProgress: (done, total, what) => {
         if (!started) {
           bar.start(total, 0, { what });
@@ -168,7 +172,8 @@ async function main(): Promise<void> {
   const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
     logger: { info: () => {}, warn: (o, msg) => console.warn(msg) },
   });
-  const sd = await loadWithProgress(values.model, values.config, values.tokenizer);
+  if (values['offload-weights'] && loras.length > 0) throw new UsageError('--lora cannot be applied to offloaded weights (--offload-weights)');
+  const sd = await loadWithProgress(values.model, values.config, values.tokenizer, values['offload-weights']);
   const applied = [];
   const owned: tf.Tensor[] = [];
   const size = width !== undefined && height !== undefined ? { width, height } : undefined;

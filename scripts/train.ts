@@ -26,7 +26,9 @@ const USAGE = `usage: npm run train -- --data <dir|file.jsonl> --base <model> --
   --rank N --alpha X --train-text-encoder        LoRA settings
   --checkpoint-every N --keep-checkpoints N --resume [DIR]   (no DIR: the newest checkpoint in --out)
   --validation-prompt TEXT (repeatable) --validation-every N --validation-steps N
-  --mixed-precision no|fp16 --backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu`;
+  --mixed-precision no|fp16 --backend wasm|cpu|tensorflow|tensorflow-gpu|webgpu
+  --offload-weights      LoRA modes: keep the UNet's weights in host memory, uploaded layer by layer, with
+                         gradients checkpointed per layer (SD 1.5 on wasm, whose 4 GB heap cannot hold them)`;
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -34,6 +36,7 @@ const OPTIONS = {
   keywords: { type: 'string' },
   base: { type: 'string' },
   'config-dir': { type: 'string' },
+  'offload-weights': { type: 'boolean' },
   out: { type: 'string' },
   mode: { type: 'string' },
   steps: { type: 'string' },
@@ -149,7 +152,10 @@ async function main(): Promise<number> {
   for (const u of report.unreadable) console.warn(`  unreadable: ${u.image}: ${u.reason}`);
   for (const w of report.warnings) console.warn(`  ${w}`);
   console.log(`base ${base} on ${backend.name}; mode ${config.mode}, ${config.steps} steps, batch ${config.batchSize}x${config.gradientAccumulation}, lr ${config.lr}, ${config.resolution}px`);
-  const { model, files } = await loadBaseModel(base, { configDir: values['config-dir'] });
+  const offload = values['offload-weights'] === true;
+  if (offload && config.mode === 'full') throw new UsageError('--offload-weights trains LoRAs only (--mode lora or inpaint-lora)');
+  if (offload && config.loraTextEncoder) throw new UsageError('--offload-weights does not train a text-encoder LoRA (drop --train-text-encoder)');
+  const { model, files } = await loadBaseModel(base, { configDir: values['config-dir'], offloadUNetWeights: offload });
   const trainer = new Trainer({ model, base: files, examples, config, outDir: out, resumeFrom });
   const bar = new SingleBar(
     { format: 'training [{bar}] {value}/{total} | loss {loss} | lr {lr} | {ips} img/s | ETA {eta_s}s', hideCursor: true },

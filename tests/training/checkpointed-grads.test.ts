@@ -10,6 +10,14 @@ import { epsilonLoss } from '../../server/src/training/diffusion-loss.js';
 import { lossAndGrads, type StepInputs } from '../../server/src/training/diffusion-step.js';
 import { LoraNetwork, UNET_ATTENTION_TARGETS } from '../../server/src/training/lora/lora-network.js';
 import { loraTrainable } from '../../server/src/training/trainable.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDataset } from '../../server/src/training/datasets/index.js';
+import { parseTrainConfig } from '../../server/src/training/train-config.js';
+import { Trainer } from '../../server/src/training/trainer.js';
+import { loadLora } from '../../server/src/engine/weights/lora.js';
+import { writeColourDataset } from './colour-dataset.js';
 import { loadTiny, SD_TINY, setUpWasm } from './helpers.js';
 
 let sd: StableDiffusionModel;
@@ -97,5 +105,46 @@ describe('checkpointed UNet gradients', () => {
     }
     tf.dispose(Object.values(inputs).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
     offloaded.dispose();
+  });
+
+  it('let the Trainer train a LoRA (with validation samples) on an offloaded UNet as on a resident one', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'offload-train-'));
+    try {
+      const { examples } = await loadDataset({ data: await writeColourDataset(path.join(root, 'data'), 64, 1) });
+      const config = parseTrainConfig({ mode: 'lora', steps: 3, lr: 1e-2, resolution: 64, loraRank: 2, loraAlpha: 2, validationPrompts: ['a red dress'], validationEvery: 3, validationSteps: 2 });
+      const trainOn = async (offload: boolean, out: string) => {
+        const model = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: offload });
+        const trainer = new Trainer({ model, base: { source: SD_TINY, configDir: SD_TINY }, examples, config, outDir: path.join(root, out) });
+        let samples = 0;
+        trainer.on('sample', () => samples++);
+        const summary = await trainer.run();
+        trainer.dispose();
+        model.dispose();
+        return { file: summary.output as string, samples };
+      };
+      const before = tf.memory().numTensors;
+      const resident = await trainOn(false, 'resident');
+      const offloaded = await trainOn(true, 'offloaded');
+      // Trainer, optimizer and LoRA disposed: nothing of either run is left.
+      expect(tf.memory().numTensors).toBe(before);
+      expect(offloaded.samples).toBe(1);
+      const [a, b] = await Promise.all([loadLora(resident.file), loadLora(offloaded.file)]);
+      let diff = 0;
+      let moved = 0;
+      for (const [name, m] of a.modules) {
+        const other = b.modules.get(name);
+        expect(other).toBeDefined();
+        const other_ = other as typeof m;
+        diff = Math.max(diff, tf.tidy(() => tf.max(tf.abs(tf.sub(m.up, other_.up))).dataSync()[0]));
+        moved = Math.max(moved, tf.tidy(() => tf.max(tf.abs(m.up)).dataSync()[0]));
+      }
+      // up starts at zero, so `moved` is what training changed; both runs changed it alike.
+      expect(moved).toBeGreaterThan(1e-3);
+      expect(diff).toBeLessThan(1e-3 * moved);
+      a.dispose();
+      b.dispose();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -62,5 +62,16 @@ describe('npm run train', () => {
     expect(missing.stderr).toMatch(/--base is required/);
     const nan = await train(['--data', path.join(root, 'export'), '--base', SD_TINY, '--out', path.join(root, 'x'), '--steps', 'many']);
     expect(nan.stderr).toMatch(/--steps must be a number, got "many"/);
+    const offloadFull = await train(['--data', path.join(root, 'export'), '--base', SD_TINY, '--out', path.join(root, 'x'), '--mode', 'full', '--offload-weights']);
+    expect(offloadFull.code).toBe(2);
+    expect(offloadFull.stderr).toMatch(/--offload-weights trains LoRAs only/);
+  });
+
+  it('trains a LoRA with the UNet offloaded to host memory (--offload-weights)', async () => {
+    const out = path.join(root, 'offloaded');
+    const r = await train(['--data', path.join(root, 'export'), '--base', SD_TINY, '--out', out, '--mode', 'lora', '--steps', '2', '--resolution', '64', '--offload-weights']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/completed: 2 steps/);
+    expect((await stat(path.join(out, 'final', 'lora.safetensors'))).size).toBeGreaterThan(1000);
   });
 });

@@ -11,10 +11,10 @@ export interface LoadedBase {
 
 export async function loadBaseModel(
   source: string,
-  opts: { configDir?: string; onProgress?: (done: number, total: number, what: string) => void } = {},
+  opts: { configDir?: string; onProgress?: (done: number, total: number, what: string) => void; offloadUNetWeights?: boolean } = {},
 ): Promise<LoadedBase> {
   const isDir = (await stat(source).catch(() => undefined))?.isDirectory() ?? false;
   const configDir = isDir ? source : (opts.configDir ?? BUNDLED_SD15_CONFIG_DIR);
-  const model = await loadStableDiffusion(source, { configDir: isDir ? undefined : configDir, onProgress: opts.onProgress });
+  const model = await loadStableDiffusion(source, { configDir: isDir ? undefined : configDir, onProgress: opts.onProgress, offloadUNetWeights: opts.offloadUNetWeights });
   return { model, files: { source, configDir } };
 }

@@ -10,7 +10,7 @@ export class ExponentialMovingAverage {
     private readonly params: ReadonlyMap<string, tf.Variable>,
     readonly decay = 0.9999,
   ) {
-    for (const [name, p] of params) this.shadow.set(name, tf.variable(p.clone(), false));
+    for (const [name, p] of params) this.shadow.set(name, tf.tidy(() => tf.variable(p.clone(), false)));
   }
 
   get step(): number {
