@@ -1,0 +1,56 @@
+// npm run generate end to end: a seeded txt2img writes a PNG, the same one with the UNet offloaded to host
+// memory (--offload-weights), and bad combinations are usage errors (exit 2).
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SD_TINY, SD_TINY_FIXTURES } from './pipelines-helpers.js';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let root: string;
+
+async function generate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/generate.ts', ...args], { cwd: repoRoot, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'generate-cli-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('npm run generate', () => {
+  it('writes the same seeded image with resident and offloaded UNet weights', async () => {
+    const common = ['--model', SD_TINY, '--prompt', 'a green scarf', '--steps', '3', '--seed', '9', '--width', '64', '--height', '64', '--backend', 'wasm'];
+    const resident = await generate([...common, '--out', path.join(root, 'resident.png')]);
+    expect(resident.code).toBe(0);
+    expect(resident.stdout).toMatch(/wasm: wrote .*resident\.png \(seed 9\)/);
+    const offloaded = await generate([...common, '--offload-weights', '--out', path.join(root, 'offloaded.png')]);
+    expect(offloaded.code).toBe(0);
+    const [a, b] = await Promise.all(['resident', 'offloaded'].map((n) => sharp(path.join(root, `${n}.png`)).raw().toBuffer({ resolveWithObject: true })));
+    expect(a.info.width).toBe(64);
+    expect(Buffer.compare(a.data, b.data)).toBe(0);
+    expect((await readFile(path.join(root, 'offloaded.png'))).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('refuses a LoRA on offloaded weights and a missing prompt with usage errors', async () => {
+    const lora = await generate(['--model', SD_TINY, '--prompt', 'x', '--offload-weights', '--lora', `${SD_TINY_FIXTURES}/lora/sd-tiny-kohya.safetensors:1`]);
+    expect(lora.code).toBe(2);
+    expect(lora.stderr).toMatch(/--lora cannot be applied to offloaded weights/);
+    const noPrompt = await generate(['--model', SD_TINY]);
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.stderr).toMatch(/--prompt is required/);
+  });
+});
