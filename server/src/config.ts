@@ -40,6 +40,14 @@ export const serverConfigSchema = z
     maxMessageBytes: positiveInt.default(64 * 1024 * 1024),
     /** Largest decoded image (width × height), against decompression bombs. */
     maxImagePixels: positiveInt.default(40_000_000),
+    /**
+     * Keep UNet weights in host memory and upload them layer by layer: SD 1.5 on the wasm backend, whose 4 GB
+     * heap cannot hold them. LoRAs then cannot be applied to generations, and Train runs UNet LoRAs only.
+     */
+    offloadUnet: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
     /** Memory budget for loaded models (weights' bytes), least recently used evicted first. */
     modelMemoryMb: positiveInt.default(8192),
     /** On SIGTERM: how long running jobs may finish before they are cancelled. */
@@ -72,6 +80,7 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   TRYON_MAX_IMAGE_PIXELS: 'maxImagePixels',
   TRYON_MODEL_MEMORY_MB: 'modelMemoryMb',
+  TRYON_OFFLOAD_UNET: 'offloadUnet',
   TRYON_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   TRYON_LOG_LEVEL: 'logLevel',
 };

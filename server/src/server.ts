@@ -80,7 +80,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
   const jobs = new JobRegistry(config.jobHistory);
   const sdModels = new ModelRegistry<StableDiffusionModel>(
     async (entry) => {
-      const model = await loadStableDiffusion(entry.path);
+      const model = await loadStableDiffusion(entry.path, { offloadUNetWeights: config.offloadUnet });
       return { value: model, dispose: () => model.dispose() };
     },
     config.modelMemoryMb * 1024 * 1024,
@@ -122,7 +122,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     jobs,
     models: sdModels as ModelRegistry<unknown>,
     catalog: { find: (field, name, kinds) => sdModels.find(field, name, kinds), has: (name) => sdModels.list().some((m) => m.name === name), defaultFor: (kind) => defaults[kind] },
-    runners: createRunners({ sdModels, tryOn: engines.tryOn, train: new TrainingRunner({ workDir: path.join(config.dataDir, 'training'), onPublished: refreshModels }) }),
+    runners: createRunners({ sdModels, tryOn: engines.tryOn, train: new TrainingRunner({ workDir: path.join(config.dataDir, 'training'), onPublished: refreshModels, offloadUNetWeights: config.offloadUnet }) }),
     trainingOutputDir,
     datasetsDir: config.datasetsDir ?? path.join(config.dataDir, 'datasets'),
   }).addToServer(server);

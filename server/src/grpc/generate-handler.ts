@@ -21,7 +21,7 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
   let log = deps.logger.child({ method: 'Generate', mode: req.mode });
   let spec: GenerateSpec;
   try {
-    spec = await validateGenerate(req, deps.catalog, { maxImagePixels: deps.config.maxImagePixels });
+    spec = await validateGenerate(req, deps.catalog, { maxImagePixels: deps.config.maxImagePixels, offloadsUNet: deps.config.offloadUnet });
   } catch (error) {
     failStream(deps, 'Generate', call, error, log);
     return;

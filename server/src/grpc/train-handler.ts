@@ -17,7 +17,7 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
   let log = deps.logger.child({ method: 'Train' });
   let spec: TrainSpec;
   try {
-    spec = validateTrain(call.request, deps.catalog, { datasetsDir: deps.datasetsDir, outputDir: deps.trainingOutputDir });
+    spec = validateTrain(call.request, deps.catalog, { datasetsDir: deps.datasetsDir, outputDir: deps.trainingOutputDir, offloadsUNet: deps.config.offloadUnet });
   } catch (error) {
     failStream(deps, 'Train', call, error, log);
     return;

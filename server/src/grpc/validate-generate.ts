@@ -100,6 +100,8 @@ export interface ModelCatalog {
 
 export interface GenerateValidationOptions {
   readonly maxImagePixels: number;
+  /** The server keeps UNet weights in host memory (TRYON_OFFLOAD_UNET): LoRAs cannot be applied. */
+  readonly offloadsUNet?: boolean;
 }
 
 /** Long side of the decode that only proves an upload is an image. */
@@ -144,6 +146,9 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
   if (mode !== 'try-on' && (r.width === 0) !== (r.height === 0)) throw new InputError(`width and height must both be set or both be 0, got ${r.width}x${r.height}`);
   const model = resolveModel(catalog, mode, r.model, r.engine);
   const loras = r.loras.map((lora, i) => ({ entry: catalog.find(`loras[${i}].name`, lora.name, ['lora']), scale: lora.scale === 0 ? 1 : lora.scale }));
+  if (loras.length > 0 && opts.offloadsUNet === true) {
+    throw new InputError('loras: this server keeps UNet weights in host memory (TRYON_OFFLOAD_UNET=true), where LoRAs cannot be applied');
+  }
 
   const required = (field: 'person_image' | 'garment_image' | 'init_image' | 'mask_image'): Uint8Array => {
     const bytes = req[field];

@@ -46,6 +46,8 @@ export interface TrainValidationOptions {
   readonly datasetsDir: string;
   /** Where the trained model is written. */
   readonly outputDir: string;
+  /** The server keeps UNet weights in host memory (TRYON_OFFLOAD_UNET): UNet LoRAs only. */
+  readonly offloadsUNet?: boolean;
 }
 
 /** Resolves a client path inside `root`; refuses anything that escapes it or does not exist. */
@@ -62,6 +64,9 @@ export function validateTrain(req: TrainRequest__Output, catalog: ModelCatalog, 
   if (!parsed.success) throw new InputError(describeIssues(parsed.error, req));
   const r = parsed.data;
   const mode = MODES[r.mode];
+  if (opts.offloadsUNet === true && (mode === 'full' || r.train_text_encoder)) {
+    throw new InputError(`${mode === 'full' ? 'mode TRAIN_MODE_FULL' : 'train_text_encoder'}: this server keeps UNet weights in host memory (TRYON_OFFLOAD_UNET=true) and trains UNet LoRAs only`);
+  }
   const problem = nameProblem(r.output_name);
   if (problem) throw new InputError(`output_name ${problem}`);
   if (!r.resume && catalog.has(r.output_name)) {

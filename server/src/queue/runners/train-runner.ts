@@ -16,6 +16,8 @@ export interface TrainRunnerOptions {
   readonly workDir: string;
   /** Called after a result was published, so the model catalogue can be re-read. */
   readonly onPublished: () => Promise<void>;
+  /** Keep the base UNet in host memory (TRYON_OFFLOAD_UNET): LoRA runs only, gradients checkpointed per layer. */
+  readonly offloadUNetWeights?: boolean;
 }
 
 export class TrainingRunner implements TrainRunner {
@@ -48,7 +50,7 @@ export class TrainingRunner implements TrainRunner {
     ctx.signal.throwIfAborted();
 
     // loadBaseModel also resolves the config folder of a single-file checkpoint, which exports need.
-    const { model, files } = await loadBaseModel(spec.baseModel.path);
+    const { model, files } = await loadBaseModel(spec.baseModel.path, { offloadUNetWeights: this.opts.offloadUNetWeights });
     const trainer = new Trainer({ model, base: files, examples: dataset.examples, config, outDir, resumeFrom });
     const onAbort = (): void => trainer.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
