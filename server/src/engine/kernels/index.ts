@@ -1,7 +1,9 @@
 // Kernels training needs that @tensorflow/tfjs-backend-wasm 4.22 does not ship, built from kernels it has.
-// The gradients of the engine's models touch, besides kernels wasm already has, only these two.
+// The gradients of the engine's models touch, besides kernels wasm already has, only these two; a third
+// replaces wasm's own, slow, convolution input gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 import { registerGradients } from './gradients.js';
 
@@ -21,6 +23,11 @@ export function registerWasmTrainingKernels(): void {
     if (tf.getKernel(kernelName, 'wasm') === undefined) {
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     }
+  }
+  const backpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (backpropInput !== undefined && backpropInput.kernelFunc !== (conv2dBackpropInput as unknown as tf.KernelFunc)) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc });
   }
 }
 
