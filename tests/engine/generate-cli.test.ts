@@ -1,28 +1,15 @@
 // npm run generate end to end: a seeded txt2img writes a PNG, the same one with the UNet offloaded to host
 // memory (--offload-weights), and bad combinations are usage errors (exit 2).
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 import { SD_TINY, SD_TINY_FIXTURES } from './pipelines-helpers.js';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let root: string;
-
-async function generate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/generate.ts', ...args], { cwd: repoRoot, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const generate = (args: string[]) => runScript('generate.ts', args);
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'generate-cli-'));

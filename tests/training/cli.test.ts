@@ -1,28 +1,15 @@
 // npm run train end to end on a storefront catalog export (with an unreadable image and a keyword filter),
 // and its errors for bad flags.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 import { SD_TINY } from './helpers.js';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let root: string;
-
-async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/train.ts', ...args], { cwd: repoRoot, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const train = (args: string[]) => runScript('train.ts', args);
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'train-cli-'));

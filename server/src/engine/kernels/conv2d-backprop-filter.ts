@@ -1,30 +1,16 @@
 // Conv2DBackpropFilter for wasm: the weight gradient of every convolution. dW[i, j] = patches(i, j)^T @ dy,
 // done as one matmul over the input's shifted (strided) windows concatenated along channels (im2col).
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './with-tensors.js';
+import { asTensor, type ConvGradAttrs, forwardConvInfo } from './with-tensors.js';
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 
 export function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const attrs = args.attrs as unknown as Attrs;
-  const fmt = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
   const { x: xInfo, dy: dyInfo } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const info = tf.backend_util.computeConv2DInfo(
-    xInfo.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    fmt,
-  );
+  const info = forwardConvInfo(attrs, xInfo.shape, attrs.filterShape);
   return tf.tidy(() => {
     let x = asTensor(xInfo) as tf.Tensor4D;
     let dy = asTensor(dyInfo) as tf.Tensor4D;

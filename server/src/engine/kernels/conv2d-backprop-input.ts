@@ -4,13 +4,9 @@
 // dy dilated by the stride and zero-padded by the kernel size minus one, convolved with the filter rotated by
 // 180 degrees and its channel axes swapped, then cropped to the input's rows and columns.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './with-tensors.js';
+import { asTensor, type ConvGradAttrs, forwardConvInfo } from './with-tensors.js';
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
 }
 
@@ -24,18 +20,8 @@ function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
 
 export function conv2dBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.Tensor {
   const attrs = args.attrs as unknown as Attrs;
-  const fmt = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
   const { dy: dyInfo, filter: filterInfo } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filterInfo.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    fmt,
-  );
+  const info = forwardConvInfo(attrs, attrs.inputShape, filterInfo.shape);
   return tf.tidy(() => {
     let dy = asTensor(dyInfo) as tf.Tensor4D;
     if (info.dataFormat === 'channelsFirst') dy = tf.transpose(dy, [0, 2, 3, 1]);

@@ -12,3 +12,25 @@ export function asTensor(info: tf.TensorInfo): tf.Tensor {
   engine.backend.incRef(info.dataId);
   return engine.makeTensorFromTensorInfo(info);
 }
+
+/** The attributes tfjs gives both convolution gradient kernels. */
+export interface ConvGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Sizes, strides and padding of the forward convolution a gradient kernel differentiates. */
+export function forwardConvInfo(attrs: ConvGradAttrs, xShape: number[], filterShape: number[]): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
