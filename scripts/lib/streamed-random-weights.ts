@@ -16,6 +16,6 @@ export function fanIn(shape: readonly number[]): number {
 /** A WeightMap that draws each parameter's tensor when the model reads it; `release()` frees the last one. */
 export function streamedRandomWeights(specs: readonly ParameterSpec[], draw: DrawWeight): LazyWeightMap {
   const weights = new LazyWeightMap();
-  for (const spec of specs) weights.define(spec.name, () => draw(spec.name, [...spec.torchShape]));
+  for (const spec of specs) weights.define(spec.name, spec.torchShape, () => draw(spec.name, [...spec.torchShape]));
   return weights;
 }

@@ -9,28 +9,36 @@ import type { DecodedTensor } from '../safetensors/reader.js';
 export type MakeTensor = () => tf.Tensor;
 
 export class LazyWeightMap extends Map<string, tf.Tensor> {
-  private readonly makers = new Map<string, MakeTensor>();
+  private readonly makers = new Map<string, { shape: readonly number[]; make: MakeTensor }>();
   private last: tf.Tensor | undefined;
 
-  /** Records how to make `name`'s tensor (keys keep insertion order, as a Map's do). */
-  define(name: string, make: MakeTensor): this {
-    this.makers.set(name, make);
+  /** Records how to make `name`'s tensor of `shape` (keys keep insertion order, as a Map's do). */
+  define(name: string, shape: readonly number[], make: MakeTensor): this {
+    this.makers.set(name, { shape, make });
     return this;
+  }
+
+  /** The shape `name`'s tensor will have, without making it (models check every shape before binding). */
+  shapeOf(name: string): readonly number[] | undefined {
+    return this.makers.get(name)?.shape;
   }
 
   /** Keeps decoded values in host memory; `convert` (a key conversion that takes ownership) runs on each upload. */
   defineDecoded(name: string, decoded: DecodedTensor, convert?: (t: tf.Tensor) => tf.Tensor): this {
-    return this.define(name, () => {
+    const make = () => {
       const stored = tf.tensor(decoded.values, decoded.shape, decoded.dtype);
       return convert === undefined ? stored : convert(stored);
-    });
+    };
+    // A conversion may reshape (1x1 conv -> linear): learn its shape once from a throwaway upload.
+    const shape = convert === undefined ? decoded.shape : tf.tidy(() => make().shape);
+    return this.define(name, shape, make);
   }
 
   override get(name: string): tf.Tensor | undefined {
-    const make = this.makers.get(name);
-    if (make === undefined) return undefined;
+    const maker = this.makers.get(name);
+    if (maker === undefined) return undefined;
     this.release();
-    this.last = make();
+    this.last = maker.make();
     return this.last;
   }
 

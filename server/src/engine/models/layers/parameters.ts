@@ -142,9 +142,9 @@ export class ParameterRegistry {
     const missing: string[] = [];
     const wrongShape: { name: string; expected: readonly number[]; actual: readonly number[] }[] = [];
     for (const spec of this.specs.values()) {
-      const tensor = weights.get(spec.name);
-      if (tensor === undefined) missing.push(spec.name);
-      else if (!shapeFits(spec, tensor.shape)) wrongShape.push({ name: spec.name, expected: spec.torchShape, actual: tensor.shape });
+      const shape = storedShape(weights, spec.name);
+      if (shape === undefined) missing.push(spec.name);
+      else if (!shapeFits(spec, shape)) wrongShape.push({ name: spec.name, expected: spec.torchShape, actual: [...shape] });
     }
     const unexpected = [...weights.keys()].filter((k) => !this.specs.has(k) && !ignored.some((re) => re.test(k)));
     if (missing.length + unexpected.length + wrongShape.length > 0) {
@@ -223,6 +223,12 @@ export class ParameterRegistry {
     this.host.clear();
     this.disposed = true;
   }
+}
+
+/** A weight's stored shape; a lazy map (weights/lazy-weight-map.ts) tells it without making the tensor. */
+function storedShape(weights: WeightMap, name: string): readonly number[] | undefined {
+  const lazy = weights as WeightMap & { shapeOf?: (name: string) => readonly number[] | undefined };
+  return lazy.shapeOf !== undefined ? lazy.shapeOf(name) : weights.get(name)?.shape;
 }
 
 function shapeFits(spec: ParameterSpec, shape: readonly number[]): boolean {
