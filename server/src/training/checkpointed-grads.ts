@@ -23,6 +23,14 @@ function weightedSum(outputs: UNetState, dy: readonly (tf.Tensor | undefined)[])
   return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
 }
 
+/** sum + g, freeing both (g alone when there is no sum yet). */
+function addInto(sum: tf.Tensor | undefined, g: tf.Tensor): tf.Tensor {
+  if (sum === undefined) return g;
+  const total = tf.add(sum, g);
+  tf.dispose([sum, g]);
+  return total;
+}
+
 export function checkpointedUNetGrads(
   unet: UNet2DConditionModel,
   sample: tf.Tensor4D,
@@ -39,11 +47,7 @@ export function checkpointedUNetGrads(
   const sums = new Map<string, tf.Tensor>();
   let dy: (tf.Tensor | undefined)[] = [];
   let dTemb: tf.Tensor | undefined;
-  const accumulate = (name: string, g: tf.Tensor) => {
-    const previous = sums.get(name);
-    sums.set(name, previous === undefined ? g : tf.tidy(() => tf.add(previous, g)));
-    if (previous !== undefined) tf.dispose([previous, g]);
-  };
+  const accumulate = (name: string, g: tf.Tensor) => sums.set(name, addInto(sums.get(name), g));
   try {
     for (const stage of stages) {
       const next = tf.tidy(() => stage.run(states[states.length - 1]));
@@ -74,11 +78,7 @@ export function checkpointedUNetGrads(
         if (g) dy[inputs.indexOf(t)] = g;
       });
       const g = grads[unique.length];
-      if (g) {
-        const previous = dTemb;
-        dTemb = previous === undefined ? g : tf.tidy(() => tf.add(previous, g));
-        if (previous !== undefined) tf.dispose([previous, g]);
-      }
+      if (g) dTemb = addInto(dTemb, g);
       varList.forEach((_, i) => {
         const gv = grads[unique.length + 1 + i];
         if (gv) accumulate(names[i], gv);
