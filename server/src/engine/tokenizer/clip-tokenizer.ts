@@ -77,7 +77,9 @@ export class CLIPTokenizer {
   static async fromDir(dir: string): Promise<CLIPTokenizer> {
     const vocabPath = path.join(dir, 'vocab.json');
     const mergesPath = path.join(dir, 'merges.txt');
-    const [vocabText, mergesText] = await Promise.all([readRequired(vocabPath), readRequired(mergesPath)]);
+    // One after the other: with both missing, the error names vocab.json every time, not whichever read failed first.
+    const vocabText = await readRequired(vocabPath);
+    const mergesText = await readRequired(mergesPath);
     const vocab = vocabSchema.safeParse(parseJson(vocabText, vocabPath));
     if (!vocab.success) throw new Error(`${vocabPath}: expected {"token": id, ...}: ${z.prettifyError(vocab.error)}`);
     const settings = await readSettings(dir);
