@@ -16,7 +16,8 @@ const keyList = z
 
 export const serverConfigSchema = z
   .object({
-    host: z.string().min(1).default('0.0.0.0'),
+    /** Interface for gRPC and metrics; loopback by default. A cluster sets 0.0.0.0 (and API keys). */
+    host: z.string().min(1).default('127.0.0.1'),
     /** 0 picks a free port (tests). */
     port: port.default(50051),
     /** Folder of diffusers folders, single-file checkpoints and LoRAs; unset = the embedded default only. */
@@ -25,6 +26,10 @@ export const serverConfigSchema = z
     defaultModel: z.string().min(1).optional(),
     /** Empty = no auth (logged as a warning). */
     apiKeys: keyList.default([]),
+    /** Keys that may also see and cancel every caller's jobs; accepted as API keys too. */
+    adminKeys: keyList.default([]),
+    /** Without API keys, who owns a job: the caller's address, or its connection (address and port). */
+    anonymousOwner: z.enum(['address', 'connection']).default('address'),
     backend: z.enum(BACKENDS).optional(),
     /** Prometheus /metrics; 0 picks a free port, -1 disables. */
     metricsPort: z.coerce.number().int().min(-1).max(65535).default(9464),
@@ -70,6 +75,8 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_MODELS_DIR: 'modelsDir',
   TRYON_DEFAULT_MODEL: 'defaultModel',
   TRYON_API_KEYS: 'apiKeys',
+  TRYON_ADMIN_KEYS: 'adminKeys',
+  TRYON_ANONYMOUS_OWNER: 'anonymousOwner',
   TRYON_BACKEND: 'backend',
   TRYON_METRICS_PORT: 'metricsPort',
   TRYON_MAX_QUEUE: 'maxQueue',

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MemoryStats } from './worker/protocol.js';
 
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
 
@@ -50,8 +51,31 @@ export class ServerMetrics {
   readonly modelsLoaded = new Gauge({ name: 'tryon_models_loaded', help: 'Models held in memory', registers: [this.registry] });
   readonly modelBytes = new Gauge({ name: 'tryon_model_bytes', help: 'Bytes of weights held in memory', registers: [this.registry] });
 
+  readonly workerRestarts = new Counter({ name: 'tryon_engine_worker_restarts_total', help: 'Times the engine worker process stopped unexpectedly and was restarted', registers: [this.registry] });
+  readonly workerPid = new Gauge({ name: 'tryon_engine_worker_pid', help: 'Process id of the engine worker', registers: [this.registry] });
+  private engineStats: () => Promise<MemoryStats | undefined> = async () => undefined;
+  readonly workerMemory = new Gauge({
+    name: 'tryon_engine_worker_memory',
+    help: 'Engine worker memory by measure: rss_bytes, heap_used_bytes, tensor_bytes, tensors (last answer; a busy worker keeps the previous values)',
+    labelNames: ['measure'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const stats = await this.engineStats();
+      if (!stats) return;
+      this.workerMemory.set({ measure: 'rss_bytes' }, stats.rssBytes);
+      this.workerMemory.set({ measure: 'heap_used_bytes' }, stats.heapUsedBytes);
+      this.workerMemory.set({ measure: 'tensor_bytes' }, stats.tensorBytes);
+      this.workerMemory.set({ measure: 'tensors' }, stats.tensors);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the worker's memory figures come from at each scrape. */
+  collectEngineStats(fetch: () => Promise<MemoryStats | undefined>): void {
+    this.engineStats = fetch;
   }
 }
 

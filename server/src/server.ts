@@ -1,27 +1,31 @@
-// Assembles and starts the inference server: backend, models, queue, gRPC services, metrics; and stops it
-// gracefully (stop accepting, let running jobs finish within the grace period, cancel the rest).
+// Assembles and starts the inference server: the engine worker (TensorFlow.js and the models, in a child
+// process), the model catalog, the queue, gRPC services and metrics on this thread; and stops it gracefully
+// (stop accepting, let running jobs finish within the grace period, cancel the rest, stop the worker).
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { initBackend, type BackendInfo } from './engine/backend.js';
-import { loadStableDiffusion, type StableDiffusionModel } from './engine/stable-diffusion.js';
+import { status } from '@grpc/grpc-js';
+import type { BackendInfo } from './engine/backend.js';
 import { ConfigError, loadConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
-import { ModelRegistry } from './models/registry.js';
+import { ModelCatalog } from './models/catalog.js';
 import { chooseDefaults, type ModelDefaults } from './models/defaults.js';
 import type { ModelEntry } from './models/scan.js';
 import { GpuQueue } from './queue/gpu-queue.js';
 import { JobRegistry } from './queue/job-registry.js';
-import { createRunners } from './queue/runners/index.js';
-import { loadOptionalEngines } from './queue/runners/engines.js';
-import { TrainingRunner } from './queue/runners/train-runner.js';
+import { EngineWorker } from './worker/engine-worker.js';
 import { ApiKeyCheck } from './grpc/auth.js';
+import { CallerIdentity } from './grpc/caller.js';
 import { HealthService } from './grpc/health.js';
 import { ReflectionServiceAdapter } from './grpc/reflection.js';
 import { TryOnService } from './grpc/tryon-service.js';
 import { statusName } from './grpc/errors.js';
-import { status } from '@grpc/grpc-js';
+
+/** The weights-free try-on engine, listed by ListModels beside the models directory's entries. */
+export const WARP_ENGINE_ENTRY: ModelEntry = { name: 'warp', kind: 'try-on', format: 'builtin', path: '', memoryBytes: 0, sizeBytes: 0 };
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 export interface StartOptions {
   /** Resolve only once the default model is loaded and health is SERVING (default true). */
@@ -38,6 +42,8 @@ export interface RunningServer {
   readonly config: ServerConfig;
   readonly backend: BackendInfo;
   readonly health: HealthService;
+  /** The engine worker process (its pid, restarts). */
+  readonly engine: EngineWorker;
   /** Resolves when the default model is loaded (health SERVING); rejects if it cannot be loaded. */
   readonly ready: Promise<void>;
   /** Graceful: refuse new jobs, let running ones finish within `graceMs` (config default), cancel the rest. */
@@ -66,10 +72,15 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
 export async function startServer(overrides: Partial<ServerConfigInput> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(overrides, options.env ?? process.env, options.argv ?? []);
   const logger = options.logger ?? createLogger(config.logLevel);
-  if (config.apiKeys.length === 0) logger.warn('TRYON_API_KEYS is not set: the TryOn service accepts calls without an API key');
+  const keyed = config.apiKeys.length + config.adminKeys.length > 0;
+  if (!keyed && !isLoopback(config.host)) {
+    logger.warn({ host: config.host }, 'listening beyond loopback without TRYON_API_KEYS: anyone who can reach this port can run and cancel jobs');
+  } else if (!keyed) {
+    logger.warn('TRYON_API_KEYS is not set: the TryOn service accepts calls without an API key (loopback only)');
+  }
 
-  const backend = await initBackend(config.backend, { logger });
   const metrics = new ServerMetrics();
+  const health = new HealthService();
   const queue = new GpuQueue(config.maxQueue, (depth) => {
     metrics.queueDepth.set({ priority: 'interactive' }, depth.interactive);
     metrics.queueDepth.set({ priority: 'training' }, depth.training);
@@ -78,37 +89,65 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
   metrics.queueDepth.set({ priority: 'interactive' }, 0);
   metrics.queueDepth.set({ priority: 'training' }, 0);
   const jobs = new JobRegistry(config.jobHistory);
-  const sdModels = new ModelRegistry<StableDiffusionModel>(
-    async (entry) => {
-      const model = await loadStableDiffusion(entry.path, { offloadUNetWeights: config.offloadUnet });
-      return { value: model, dispose: () => model.dispose() };
-    },
-    config.modelMemoryMb * 1024 * 1024,
+  const catalog = new ModelCatalog();
+  let loadedModels: ReadonlySet<string> = new Set();
+  let defaults: ModelDefaults = {};
+  let stopping: Promise<void> | undefined;
+
+  // Health is SERVING only while a worker is up with the default model in memory; after a worker crash it is
+  // NOT_SERVING until the restarted worker has loaded it again.
+  const warmUp = async (): Promise<void> => {
+    if (defaults.base) await engine.preload(defaults.base);
+    if (stopping) return;
+    health.setServing(true);
+    logger.info({ model: defaults.base?.name ?? 'none (try-on only)' }, 'default model loaded; serving');
+  };
+  const engine = new EngineWorker(
     {
-      onLoaded: (entry, ms) => {
-        logger.info({ model: entry.name, ms, bytes: entry.memoryBytes }, 'model loaded');
-        metrics.modelsLoaded.set(sdModels.loadedCount());
-        metrics.modelBytes.set(sdModels.residentBytes());
+      backend: config.backend,
+      dataDir: config.dataDir,
+      modelsDir: config.modelsDir,
+      offloadUnet: config.offloadUnet,
+      modelMemoryBytes: config.modelMemoryMb * 1024 * 1024,
+      logLevel: config.logLevel,
+    },
+    logger,
+    {
+      onDown: () => {
+        health.setServing(false);
+        metrics.workerRestarts.inc();
+        loadedModels = new Set();
       },
-      onEvicted: (entry) => logger.info({ model: entry.name }, 'model evicted (LRU)'),
-      onOverBudget: (entry, bytes, budget) => logger.warn({ model: entry.name, bytes, budget }, 'models in use exceed the memory budget'),
+      onUp: (info) => {
+        metrics.workerPid.set(info.pid);
+        if (engine.restartCount > 0) warmUp().catch((error: unknown) => logger.error({ err: error }, 'the restarted engine worker could not load the default model'));
+      },
+      onModels: (loaded, bytes) => {
+        loadedModels = new Set(loaded);
+        metrics.modelsLoaded.set(loaded.length);
+        metrics.modelBytes.set(bytes);
+      },
     },
   );
+  metrics.collectEngineStats(() => engine.stats(250));
+  const worker = await engine.start();
 
-  const engines = await loadOptionalEngines(config, logger);
-  const builtins: ModelEntry[] = engines.builtinModels;
   // Train publishes into the models directory; without one, into the data directory's.
   const trainingOutputDir = config.modelsDir ?? path.join(config.dataDir, 'models');
   const refreshModels = async (): Promise<void> => {
-    const dirs = [config.modelsDir, ...engines.extraModelDirs, trainingOutputDir].filter((d, i, all): d is string => d !== undefined && fs.existsSync(d) && all.indexOf(d) === i);
-    for (const problem of await sdModels.refresh(dirs, builtins)) logger.warn(problem, 'skipped an entry of the models directory');
+    const dirs = [config.modelsDir, worker.embeddedModelsDir, trainingOutputDir].filter((d, i, all): d is string => d !== undefined && fs.existsSync(d) && all.indexOf(d) === i);
+    for (const problem of await catalog.refresh(dirs, [WARP_ENGINE_ENTRY])) logger.warn(problem, 'skipped an entry of the models directory');
   };
-  await refreshModels();
-  const defaults: ModelDefaults = chooseDefaults(sdModels.list(), config.defaultModel);
-  logger.info({ models: sdModels.list().map((m) => `${m.name} (${m.kind})`), base: defaults.base?.name, inpaint: defaults.inpaint?.name }, 'models found');
+  try {
+    await refreshModels();
+    defaults = chooseDefaults(catalog.list(), config.defaultModel);
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  logger.info({ models: catalog.list().map((m) => `${m.name} (${m.kind})`), base: defaults.base?.name, inpaint: defaults.inpaint?.name }, 'models found');
 
-  const health = new HealthService();
-  const auth = new ApiKeyCheck(config.apiKeys);
+  const auth = new ApiKeyCheck([...config.apiKeys, ...config.adminKeys]);
   const server = new grpc.Server({
     interceptors: [auth.interceptor(() => metrics.failures.inc({ method: 'auth', code: statusName(status.UNAUTHENTICATED) }))],
     'grpc.max_receive_message_length': config.maxMessageBytes,
@@ -120,16 +159,25 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     metrics,
     queue,
     jobs,
-    models: sdModels as ModelRegistry<unknown>,
-    catalog: { find: (field, name, kinds) => sdModels.find(field, name, kinds), has: (name) => sdModels.list().some((m) => m.name === name), defaultFor: (kind) => defaults[kind] },
-    runners: createRunners({ sdModels, tryOn: engines.tryOn, train: new TrainingRunner({ workDir: path.join(config.dataDir, 'training'), onPublished: refreshModels, offloadUNetWeights: config.offloadUnet }) }),
+    models: catalog,
+    loadedModels: () => loadedModels,
+    catalog: { find: (field, name, kinds) => catalog.find(field, name, kinds), has: (name) => catalog.list().some((m) => m.name === name), defaultFor: (kind) => defaults[kind] },
+    engine,
+    callers: new CallerIdentity(keyed, config.adminKeys, config.anonymousOwner),
+    refreshModels,
     trainingOutputDir,
     datasetsDir: config.datasetsDir ?? path.join(config.dataDir, 'datasets'),
   }).addToServer(server);
   health.addToServer(server);
   new ReflectionServiceAdapter().addToServer(server);
 
-  const port = await bind(server, `${config.host}:${config.port}`, serverCredentials(config));
+  let port: number;
+  try {
+    port = await bind(server, `${config.host}:${config.port}`, serverCredentials(config));
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort >= 0) {
     // Metrics are a side channel: a taken port is logged, not fatal.
@@ -138,16 +186,11 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
       return undefined;
     });
   }
-  logger.info({ port, metricsPort: metricsServer?.port ?? -1, backend: backend.name, tls: Boolean(config.tlsCertPath) }, 'inference server listening');
+  logger.info({ host: config.host, port, metricsPort: metricsServer?.port ?? -1, backend: worker.backend.name, tls: Boolean(config.tlsCertPath) }, 'inference server listening');
 
-  const ready = (async () => {
-    if (defaults.base) (await sdModels.acquire(defaults.base)).release();
-    health.setServing(true);
-    logger.info({ model: defaults.base?.name ?? 'none (try-on only)' }, 'default model loaded; serving');
-  })();
+  const ready = warmUp();
   ready.catch((error: unknown) => logger.error({ err: error }, 'the default model could not be loaded; health stays NOT_SERVING'));
 
-  let stopping: Promise<void> | undefined;
   const stop = (graceMs = config.shutdownGraceMs): Promise<void> => {
     stopping ??= (async () => {
       health.setServing(false);
@@ -162,7 +205,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
       // Let the handlers write their final statuses before the transport closes.
       await withTimeout(new Promise<void>((resolve) => server.tryShutdown(() => resolve())), 2_000).then((clean) => clean || server.forceShutdown());
       await metricsServer?.close();
-      sdModels.disposeAll();
+      await engine.stop();
       logger.info('stopped');
     })();
     return stopping;
@@ -176,5 +219,5 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
       throw error instanceof ConfigError ? error : new Error(`default model could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { port, metricsPort: metricsServer?.port ?? -1, config, backend, health, ready, stop };
+  return { port, metricsPort: metricsServer?.port ?? -1, config, backend: worker.backend, health, engine, ready, stop };
 }

@@ -11,6 +11,8 @@ const envSchema = z.object({
   SCOPES: z.string().default('read_products'),
   HOST: z.string().optional(),
   PORT: z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65535).default(3000),
+  /** Interface to listen on: loopback unless set (a container or a host behind a proxy sets 0.0.0.0). */
+  BIND_HOST: z.string().min(1).default('127.0.0.1'),
   TRYON_GRPC_ADDRESS: z.string().min(1).default('localhost:50051'),
   TRYON_API_KEY: z.string().optional(),
   DATABASE_URL: z.string().optional(),
@@ -29,6 +31,7 @@ export interface ShopifyCredentials {
 
 export interface AppConfig {
   port: number;
+  bindHost: string;
   /** Absent in standalone mode: demo catalog, proxy routes without signatures. */
   shopify?: ShopifyCredentials;
   grpcAddress: string;
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   return {
     port: e.PORT,
+    bindHost: e.BIND_HOST,
     shopify,
     grpcAddress: e.TRYON_GRPC_ADDRESS,
     grpcApiKey: e.TRYON_API_KEY,

@@ -23,7 +23,7 @@ export { DEMO_SHOP } from './services.js';
 
 export interface StartOptions {
   log?: Logger;
-  /** Host to bind (default all interfaces). */
+  /** Host to bind (default: the config's BIND_HOST, loopback unless set). */
   host?: string;
 }
 
@@ -42,7 +42,7 @@ export async function startStorefront(config: AppConfig = loadConfig(), options:
   const { app, shutdown } = createApp({ config, db, log, inference, shopify });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, options.host ?? config.bindHost, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs-core';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
 import type { GenerateEvent__Output } from '../../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
 import { cancelJob, connect, eventNames, generate, halfMask, listJobs, listModels, solidImage, startTestServer, waitFor, waitForJobState } from './helpers.js';
@@ -170,7 +169,10 @@ describe('Generate', () => {
   it('leaves no tensors behind: finished, failed and cancelled jobs of every mode free what they made', async () => {
     // Warm: both models loaded, LoRA path exercised once (their weights are resident by design).
     await generate(client, { ...txt2img, mode: 'MODE_INPAINT', init_image: await solidImage(16, 16), mask_image: await halfMask(16, 16), width: 0, height: 0 });
-    const before = tf.memory().numTensors;
+    // The tensors live in the engine worker process: count them there.
+    const workerTensors = async (): Promise<number> => (await server.engine.stats(10_000))!.tensors;
+    const before = await workerTensors();
+    expect(before).toBeGreaterThan(0);
     await generate(client, { ...txt2img, num_images: 2, preview_every: 1, loras: [{ name: 'sd-tiny-kohya', scale: 0.7 }] });
     await generate(client, { ...txt2img, mode: 'MODE_IMAGE_TO_IMAGE', init_image: await solidImage(24, 24), width: 0, height: 0 });
     await generate(client, { ...txt2img, mode: 'MODE_INPAINT', init_image: await solidImage(16, 16), mask_image: await halfMask(16, 16), width: 0, height: 0 });
@@ -178,7 +180,7 @@ describe('Generate', () => {
     let jobId = '';
     await generate(client, longRun, { onEvent: (e, call) => (e.queued ? (jobId = e.queued.job_id) : e.progress?.step === 3 && call.cancel()) });
     await waitForJobState(client, jobId, 'JOB_STATE_CANCELLED');
-    expect(tf.memory().numTensors).toBe(before);
+    expect(await workerTensors()).toBe(before);
   });
 
   it('lists the fixture models with their kinds and which are loaded', async () => {

@@ -22,8 +22,8 @@ function gate(): { run: (ctx: JobContext) => Promise<string>; release: () => voi
   };
 }
 
-const generateJob = (): Job => new Job('generate', { mode: 'MODE_TEXT_TO_IMAGE', model: 'm' });
-const trainJob = (): Job => new Job('train', { mode: '', model: 'm' });
+const generateJob = (): Job => new Job('generate', { mode: 'MODE_TEXT_TO_IMAGE', model: 'm' }, 'test');
+const trainJob = (): Job => new Job('train', { mode: '', model: 'm' }, 'test');
 
 describe('GpuQueue', () => {
   it('runs one job at a time and reports positions', async () => {

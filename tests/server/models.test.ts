@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, loadStableDiffusion, type StableDiffusionModel } from '../../server/src/engine/index.js';
-import { ModelNameError, ModelNotFoundError, ModelRegistry } from '../../server/src/models/registry.js';
+import { ModelNameError, ModelNotFoundError, ModelCatalog } from '../../server/src/models/catalog.js';
+import { ModelRegistry } from '../../server/src/models/registry.js';
 import { scanModelsDir } from '../../server/src/models/scan.js';
 import { chooseDefaults } from '../../server/src/models/defaults.js';
 import { linkedModelsDir, SHARED_DIR } from './helpers.js';
@@ -37,15 +38,17 @@ describe('scanModelsDir', () => {
   });
 });
 
-describe('ModelRegistry', () => {
+describe('ModelCatalog', () => {
   it('validates and finds names', async () => {
-    const registry = new ModelRegistry<string>(async () => ({ value: '', dispose: () => {} }), 1);
-    await registry.refresh([linkedModelsDir()]);
-    expect(registry.find('model', 'sd-tiny', ['base']).kind).toBe('base');
-    expect(() => registry.find('model', 'sd-tiny', ['lora'])).toThrow(ModelNotFoundError);
-    expect(() => registry.find('model', 'a/b', ['base'])).toThrow(ModelNameError);
+    const catalog = new ModelCatalog();
+    await catalog.refresh([linkedModelsDir()]);
+    expect(catalog.find('model', 'sd-tiny', ['base']).kind).toBe('base');
+    expect(() => catalog.find('model', 'sd-tiny', ['lora'])).toThrow(ModelNotFoundError);
+    expect(() => catalog.find('model', 'a/b', ['base'])).toThrow(ModelNameError);
   });
+});
 
+describe('ModelRegistry', () => {
   it('loads each model once, evicts the least recently used over budget, never one in use, and frees its tensors', async () => {
     await initBackend('wasm');
     let loads = 0;
@@ -58,9 +61,10 @@ describe('ModelRegistry', () => {
       // Room for one tiny model, not two.
       15 * 1024 * 1024,
     );
-    await registry.refresh([linkedModelsDir()]);
-    const base = registry.find('model', 'sd-tiny', ['base']);
-    const inpaint = registry.find('model', 'sd-tiny-inpaint', ['inpaint']);
+    const catalog = new ModelCatalog();
+    await catalog.refresh([linkedModelsDir()]);
+    const base = catalog.find('model', 'sd-tiny', ['base']);
+    const inpaint = catalog.find('model', 'sd-tiny-inpaint', ['inpaint']);
     const before = tf.memory().numTensors;
 
     const first = await registry.acquire(base);

@@ -4,30 +4,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
-import { connect, generate, listModels, startTestServer, withKey } from './helpers.js';
+import { checkHealth as check, connect, generate, healthClient, listModels, startTestServer, withKey } from './helpers.js';
 
 const KEY = 'test-key-123';
 let server: RunningServer;
 let client: TryOnClient;
 
-type Callback<T> = (error: grpc.ServiceError | null, response?: T) => void;
-interface HealthClient extends grpc.Client {
-  Check(request: { service: string }, callback: Callback<{ status: string }>): void;
-}
 interface ReflectionClient extends grpc.Client {
   ServerReflectionInfo(): grpc.ClientDuplexStream<{ list_services: string }, { list_services_response?: { service: { name: string }[] } }>;
 }
 
 const loaderOptions = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
-
-function healthClient(port: number): HealthClient {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, loaderOptions)) as unknown as {
-    grpc: { health: { v1: { Health: new (address: string, creds: grpc.ChannelCredentials) => HealthClient } } };
-  };
-  return new pkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}
 
 function reflectionClient(port: number): ReflectionClient {
   const require = createRequire(import.meta.url);
@@ -36,10 +24,6 @@ function reflectionClient(port: number): ReflectionClient {
     grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: grpc.ChannelCredentials) => ReflectionClient } } };
   };
   return new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}
-
-function check(health: HealthClient, service: string): Promise<string> {
-  return new Promise((resolve, reject) => health.Check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))));
 }
 
 beforeAll(async () => {

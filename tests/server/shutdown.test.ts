@@ -4,10 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createTryOnClient, type TryOnClient } from '../../server/src/index.js';
-import { generate, linkedModelsDir } from './helpers.js';
+import { checkHealth, generate, healthClient, linkedModelsDir } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,18 +43,13 @@ function startChild(env: Record<string, string>): Promise<Child> {
   });
 }
 
-function healthStatus(port: number): Promise<string> {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String })) as unknown as {
-    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & { Check(r: object, cb: (e: Error | null, r?: { status: string }) => void): void } } } };
-  };
-  const client = new pkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  return new Promise((resolve, reject) =>
-    client.Check({ service: '' }, (error, response) => {
-      client.close();
-      if (error) reject(error);
-      else resolve(response!.status);
-    }),
-  );
+async function healthStatus(port: number): Promise<string> {
+  const client = healthClient(port);
+  try {
+    return await checkHealth(client);
+  } finally {
+    client.close();
+  }
 }
 
 async function waitForHealth(port: number, wanted: string): Promise<void> {

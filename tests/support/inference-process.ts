@@ -19,6 +19,8 @@ const freePort = () =>
 
 export interface InferenceProcess {
   port: number;
+  /** The server's JSON log lines so far (stdout; TRYON_LOG_LEVEL decides how many). */
+  logs(): Record<string, unknown>[];
   /** Calls ListJobs with the API key: the server's own record of jobs. */
   jobStates(): Promise<string[]>;
   stop(): Promise<void>;
@@ -29,10 +31,23 @@ export async function startInferenceProcess(env: Record<string, string>, apiKey:
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/main.ts')], {
     cwd: repoRoot,
     env: { ...process.env, TRYON_HOST: '127.0.0.1', TRYON_PORT: String(port), TRYON_METRICS_PORT: '-1', TRYON_API_KEYS: apiKey, TRYON_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const logs: Record<string, unknown>[] = [];
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const client = createTryOnClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
@@ -61,6 +76,7 @@ export async function startInferenceProcess(env: Record<string, string>, apiKey:
   }
   return {
     port,
+    logs: () => logs,
     jobStates,
     stop: async () => {
       client.close();

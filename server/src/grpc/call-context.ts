@@ -7,11 +7,12 @@ import type { ServerMetrics } from '../metrics.js';
 import type { GpuQueue } from '../queue/gpu-queue.js';
 import type { Job } from '../queue/job.js';
 import type { JobRegistry } from '../queue/job-registry.js';
-import type { JobRunners } from '../queue/runners/types.js';
-import type { ModelRegistry } from '../models/registry.js';
+import type { ModelCatalog } from '../models/catalog.js';
+import type { EngineWorker } from '../worker/engine-worker.js';
+import type { CallerIdentity } from './caller.js';
 import { JobCancelledError } from '../queue/errors.js';
 import { statusName, toServiceError, toStatus } from './errors.js';
-import type { ModelCatalog } from './validate-generate.js';
+import type { ModelLookup } from './validate-generate.js';
 
 export interface ServiceDeps {
   readonly config: ServerConfig;
@@ -19,9 +20,15 @@ export interface ServiceDeps {
   readonly metrics: ServerMetrics;
   readonly queue: GpuQueue;
   readonly jobs: JobRegistry;
-  readonly models: ModelRegistry<unknown>;
-  readonly catalog: ModelCatalog;
-  readonly runners: JobRunners;
+  readonly models: ModelCatalog;
+  /** Names of the models the engine worker holds in memory (ListModels' `loaded`). */
+  loadedModels(): ReadonlySet<string>;
+  readonly catalog: ModelLookup;
+  /** Runs jobs' compute, in its own process. */
+  readonly engine: EngineWorker;
+  readonly callers: CallerIdentity;
+  /** Re-reads the models directories (after Train published a model). */
+  refreshModels(): Promise<void>;
   /** Where Train writes its results (the models directory), and where datasets are read from. */
   readonly trainingOutputDir: string;
   readonly datasetsDir: string;

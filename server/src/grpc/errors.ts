@@ -1,9 +1,9 @@
 // Errors a handler can end with, and the one place that maps any error to a gRPC status (by name).
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { JobCancelledError, QueueClosedError, QueueFullError } from '../queue/errors.js';
-import { EngineUnavailableError } from '../queue/runners/types.js';
-import { ModelNameError, ModelNotFoundError } from '../models/registry.js';
+import { ModelNameError, ModelNotFoundError } from '../models/catalog.js';
 import { TryOnError } from '../tryon/errors.js';
+import { WorkerJobError, WorkerStoppedError } from '../worker/errors.js';
 
 /** A bad request value; the message names the field and the value. */
 export class InputError extends Error {
@@ -39,6 +39,9 @@ export interface StatusInfo {
 }
 
 export function toStatus(error: unknown): StatusInfo {
+  // The worker mapped the engine's error where its class is known.
+  if (error instanceof WorkerJobError) return { code: error.failure.code, details: error.failure.details, expected: error.failure.expected };
+  if (error instanceof WorkerStoppedError) return { code: status.UNAVAILABLE, details: error.message, expected: true };
   if (error instanceof InputError || error instanceof ModelNameError) return { code: status.INVALID_ARGUMENT, details: error.message, expected: true };
   if (error instanceof NotFoundError || error instanceof ModelNotFoundError) return { code: status.NOT_FOUND, details: error.message, expected: true };
   if (error instanceof AlreadyExistsError) return { code: status.ALREADY_EXISTS, details: error.message, expected: true };
@@ -47,9 +50,6 @@ export function toStatus(error: unknown): StatusInfo {
   if (error instanceof JobCancelledError) {
     const code = error.reason === 'shutdown' ? status.UNAVAILABLE : error.reason === 'deadline-exceeded' ? status.DEADLINE_EXCEEDED : status.CANCELLED;
     return { code, details: error.message, expected: true };
-  }
-  if (error instanceof EngineUnavailableError) {
-    return { code: error.kind === 'unimplemented' ? status.UNIMPLEMENTED : status.FAILED_PRECONDITION, details: error.message, expected: true };
   }
   if (error instanceof TryOnError) {
     const code = error.code === 'CANCELLED' ? status.CANCELLED : error.code === 'MODEL_MISSING' ? status.FAILED_PRECONDITION : status.INVALID_ARGUMENT;

@@ -4,7 +4,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { GenerateEvent } from './generated/tryon/v1/GenerateEvent.js';
 import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
 import { Job } from '../queue/job.js';
-import type { GenerateOutput, GenerateSpec } from '../queue/runners/types.js';
+import type { GenerateOutput, GenerateSpec } from '../worker/runners/types.js';
 import { describeImages } from '../logger.js';
 import { cancelJobWithCall, failJobStream, failStream, type ServiceDeps } from './call-context.js';
 import { encodePng, encodePreviewJpeg } from './images.js';
@@ -27,8 +27,14 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
     return;
   }
   if (call.cancelled) return;
+  try {
+    deps.queue.assertAccepting();
+  } catch (error) {
+    failStream(deps, 'Generate', call, error, log);
+    return;
+  }
 
-  const job = new Job('generate', { mode: req.mode, model: spec.model?.name ?? spec.engine ?? '' });
+  const job = new Job('generate', { mode: req.mode, model: spec.model?.name ?? spec.engine ?? '' }, deps.callers.of(call).owner);
   deps.jobs.add(job);
   log = log.child({ job: job.id });
   log.info(
@@ -45,9 +51,8 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
       async (ctx) => {
         startedAt = performance.now();
         deps.metrics.queueWait.observe({ kind: 'generate' }, (startedAt - accepted) / 1000);
-        return deps.runners.generate[spec.mode].run(spec, {
+        return deps.engine.generate(job.id, spec, {
           signal: ctx.signal,
-          wantsPreview: (step) => spec.previewEvery > 0 && step % spec.previewEvery === 0,
           progress: (update) => {
             job.reportProgress(update.step, update.totalSteps);
             if (update.stage === 'denoising') deps.metrics.steps.inc({ kind: 'generate' });

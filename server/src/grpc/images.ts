@@ -1,7 +1,7 @@
 // Images at the edge: decode and check what clients send (sharp), encode what the server returns.
 // Decoding to raw pixels drops every bit of metadata (EXIF, GPS, ICC), so nothing of it travels further.
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import type { RawImage, ResultImage } from '../queue/runners/types.js';
+import type { RawImage, ResultImage } from '../worker/runners/types.js';
 import { InputError } from './errors.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);

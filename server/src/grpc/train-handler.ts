@@ -4,7 +4,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { TrainEvent } from './generated/tryon/v1/TrainEvent.js';
 import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js';
 import { Job } from '../queue/job.js';
-import type { TrainSpec } from '../queue/runners/types.js';
+import type { TrainSpec } from '../worker/runners/types.js';
 import { cancelJobWithCall, failJobStream, failStream, type ServiceDeps } from './call-context.js';
 import { encodePng } from './images.js';
 import { StreamWriter } from './stream-writer.js';
@@ -23,8 +23,14 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
     return;
   }
   if (call.cancelled) return;
+  try {
+    deps.queue.assertAccepting();
+  } catch (error) {
+    failStream(deps, 'Train', call, error, log);
+    return;
+  }
 
-  const job = new Job('train', { mode: '', model: spec.baseModel.name });
+  const job = new Job('train', { mode: '', model: spec.baseModel.name }, deps.callers.of(call).owner);
   deps.jobs.add(job);
   log = log.child({ job: job.id });
   log.info({ base: spec.baseModel.name, mode: spec.mode, steps: spec.steps, output: spec.outputName }, 'train accepted');
@@ -36,7 +42,7 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
       job,
       (ctx) => {
         deps.metrics.queueWait.observe({ kind: 'train' }, (performance.now() - accepted) / 1000);
-        return deps.runners.train.run(spec, {
+        return deps.engine.train(job.id, spec, {
           signal: ctx.signal,
           yieldToInteractive: () => ctx.yieldToInteractive(),
           dataset: (d) => {
@@ -71,6 +77,8 @@ export async function handleTrain(deps: ServiceDeps, call: TrainCall): Promise<v
         },
       },
     );
+    // The worker published the model into the models directory; ListModels shows it from now on.
+    await deps.refreshModels();
     job.finish('succeeded');
     writer.push(() => ({ done: { model_name: output.modelName, steps: output.steps, final_loss: output.finalLoss } }));
     await writer.flush();

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
 import type { ModelEntry, ModelKind } from '../models/scan.js';
-import type { GarmentCategory, GenerateMode, GenerateSpec, RawImage } from '../queue/runners/types.js';
+import type { GarmentCategory, GenerateMode, GenerateSpec, RawImage } from '../worker/runners/types.js';
 import { decodeImage } from './images.js';
 import { InputError } from './errors.js';
 import { SCHEDULER_NAMES } from '../engine/schedulers/create-scheduler.js';
@@ -90,7 +90,7 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
 }
 
 /** What validation needs from the model registry. */
-export interface ModelCatalog {
+export interface ModelLookup {
   find(field: string, name: string, kinds: readonly ModelKind[]): ModelEntry;
   /** Whether any entry (model, LoRA, built-in) has this name. */
   has(name: string): boolean;
@@ -121,7 +121,7 @@ function workingSize(asked: { width: number; height: number }, image: { width: n
   return { width: round(image.width), height: round(image.height) };
 }
 
-function resolveModel(catalog: ModelCatalog, mode: GenerateMode, name: string, engine: string): ModelEntry | undefined {
+function resolveModel(catalog: ModelLookup, mode: GenerateMode, name: string, engine: string): ModelEntry | undefined {
   if (mode === 'try-on') {
     // The weights-free engine needs no model; naming it ("warp") is the same as leaving the model empty.
     if (engine === 'warp') return undefined;
@@ -138,7 +138,7 @@ function resolveModel(catalog: ModelCatalog, mode: GenerateMode, name: string, e
   return fallback;
 }
 
-export async function validateGenerate(req: GenerateRequest__Output, catalog: ModelCatalog, opts: GenerateValidationOptions): Promise<GenerateSpec> {
+export async function validateGenerate(req: GenerateRequest__Output, catalog: ModelLookup, opts: GenerateValidationOptions): Promise<GenerateSpec> {
   const parsed = scalarsSchema.safeParse(req);
   if (!parsed.success) throw new InputError(describeIssues(parsed.error, req));
   const r = parsed.data;

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js';
-import type { TrainMode, TrainSpec } from '../queue/runners/types.js';
+import type { TrainMode, TrainSpec } from '../worker/runners/types.js';
 import { nameProblem } from '../models/names.js';
-import { describeIssues, type ModelCatalog } from './validate-generate.js';
+import { describeIssues, type ModelLookup } from './validate-generate.js';
 import { AlreadyExistsError, InputError } from './errors.js';
 
 const MODES: Record<string, TrainMode> = { TRAIN_MODE_FULL: 'full', TRAIN_MODE_LORA: 'lora', TRAIN_MODE_INPAINT_LORA: 'inpaint-lora' };
@@ -59,7 +59,7 @@ function insideRoot(field: string, relative: string, root: string): string {
   return resolved;
 }
 
-export function validateTrain(req: TrainRequest__Output, catalog: ModelCatalog, opts: TrainValidationOptions): TrainSpec {
+export function validateTrain(req: TrainRequest__Output, catalog: ModelLookup, opts: TrainValidationOptions): TrainSpec {
   const parsed = schema.safeParse(req);
   if (!parsed.success) throw new InputError(describeIssues(parsed.error, req));
   const r = parsed.data;

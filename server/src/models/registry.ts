@@ -1,25 +1,6 @@
-// The models the server can serve, and the ones held in memory: loaded once, kept in an LRU within a
-// memory budget; a model in use (acquired and not yet released) is never evicted.
-import { nameProblem } from './names.js';
-import { scanModelsDir, type ModelEntry, type ModelKind, type ScanProblem } from './scan.js';
-
-export class ModelNotFoundError extends Error {
-  constructor(
-    readonly what: 'model' | 'LoRA',
-    readonly modelName: string,
-    known: readonly string[],
-  ) {
-    super(`unknown ${what} "${modelName}"; available: ${known.length > 0 ? known.join(', ') : 'none'}`);
-    this.name = 'ModelNotFoundError';
-  }
-}
-
-export class ModelNameError extends Error {
-  constructor(field: string, problem: string) {
-    super(`${field} ${problem}`);
-    this.name = 'ModelNameError';
-  }
-}
+// The models held in memory (in the engine worker): loaded once, kept in an LRU within a memory budget; a
+// model in use (acquired and not yet released) is never evicted. Which models exist is the catalog's business.
+import type { ModelEntry } from './scan.js';
 
 /** Loads an entry's weights into memory (engine-specific); `dispose` frees them. */
 export type ModelLoader<T> = (entry: ModelEntry) => Promise<LoadedValue<T>>;
@@ -52,7 +33,6 @@ export interface RegistryEvents {
 }
 
 export class ModelRegistry<T> {
-  private entries = new Map<string, ModelEntry>();
   private readonly resident = new Map<string, Resident<T>>();
   private clock = 0;
 
@@ -62,41 +42,8 @@ export class ModelRegistry<T> {
     private readonly events: RegistryEvents = {},
   ) {}
 
-  /** Replaces the catalogue with what the directories (and built-in entries) hold; first name wins. */
-  async refresh(dirs: readonly string[], builtins: readonly ModelEntry[] = []): Promise<ScanProblem[]> {
-    const next = new Map<string, ModelEntry>();
-    const problems: ScanProblem[] = [];
-    const add = (entry: ModelEntry): void => {
-      if (next.has(entry.name)) problems.push({ path: entry.path, reason: `duplicate name "${entry.name}" (kept ${next.get(entry.name)?.path})` });
-      else next.set(entry.name, entry);
-    };
-    builtins.forEach(add);
-    for (const dir of dirs) {
-      const scanned = await scanModelsDir(dir);
-      scanned.models.forEach(add);
-      problems.push(...scanned.problems);
-    }
-    this.entries = next;
-    return problems;
-  }
-
-  list(kind?: ModelKind): ModelEntry[] {
-    return [...this.entries.values()].filter((entry) => !kind || entry.kind === kind);
-  }
-
   isLoaded(name: string): boolean {
     return this.resident.get(name)?.loaded !== undefined;
-  }
-
-  /** Validates the name (INVALID_ARGUMENT material) and finds it (NOT_FOUND material) among `kinds`. */
-  find(field: string, name: string, kinds: readonly ModelKind[]): ModelEntry {
-    const problem = nameProblem(name);
-    if (problem) throw new ModelNameError(field, problem);
-    const entry = this.entries.get(name);
-    if (!entry || !kinds.includes(entry.kind)) {
-      throw new ModelNotFoundError(kinds.includes('lora') ? 'LoRA' : 'model', name, this.list().filter((e) => kinds.includes(e.kind)).map((e) => e.name));
-    }
-    return entry;
   }
 
   /** Loads (once) and pins the model until `release()`. */
@@ -141,6 +88,11 @@ export class ModelRegistry<T> {
         this.evictIdle(0);
       },
     };
+  }
+
+  /** Names of the models in memory. */
+  loadedNames(): string[] {
+    return [...this.resident.values()].filter((r) => r.loaded).map((r) => r.entry.name);
   }
 
   residentBytes(): number {

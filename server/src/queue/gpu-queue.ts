@@ -58,13 +58,18 @@ export class GpuQueue {
     return this.closed;
   }
 
+  /** Throws QueueClosedError / QueueFullError when a job submitted now would be refused (refusals are not jobs). */
+  assertAccepting(): void {
+    if (this.closed) throw new QueueClosedError();
+    if (this.waitingCount >= this.maxWaiting) throw new QueueFullError(this.maxWaiting);
+  }
+
   /**
    * Queues the job and runs it when it gets the GPU. Throws QueueFullError / QueueClosedError at once,
    * the job's cancellation error if it is cancelled (waiting, paused or running), or what `run` throws.
    */
   async submit<T>(job: Job, run: (ctx: JobContext) => Promise<T>, events: JobEvents = {}): Promise<T> {
-    if (this.closed) throw new QueueClosedError();
-    if (this.waitingCount >= this.maxWaiting) throw new QueueFullError(this.maxWaiting);
+    this.assertAccepting();
     const entry: Entry = { job, events };
     (job.priority === 'interactive' ? this.interactive : this.training).push(entry);
     this.publishPositions();

@@ -2,6 +2,8 @@
 import type { Job, JobKind, JobSnapshot, JobState } from './job.js';
 
 export interface JobFilter {
+  /** Only this caller's jobs; undefined = everyone's (admins). */
+  owner?: string;
   kind?: JobKind;
   state?: JobState;
   limit?: number;
@@ -25,6 +27,7 @@ export class JobRegistry {
   list(filter: JobFilter = {}): JobSnapshot[] {
     const out: JobSnapshot[] = [];
     for (const job of [...this.jobs.values()].reverse()) {
+      if (filter.owner !== undefined && job.owner !== filter.owner) continue;
       if (filter.kind && job.kind !== filter.kind) continue;
       if (filter.state && job.state !== filter.state) continue;
       out.push(job.snapshot());

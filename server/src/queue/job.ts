@@ -42,6 +42,8 @@ export class Job {
   constructor(
     readonly kind: JobKind,
     readonly labels: { readonly mode: string; readonly model: string },
+    /** The caller it belongs to (see grpc/caller.ts); only they, and admins, may see or cancel it. */
+    readonly owner: string,
   ) {
     this.priority = kind === 'train' ? 'training' : 'interactive';
   }

@@ -15,10 +15,16 @@ import type { TrainEvent as _tryon_v1_TrainEvent, TrainEvent__Output as _tryon_v
 import type { TrainRequest as _tryon_v1_TrainRequest, TrainRequest__Output as _tryon_v1_TrainRequest__Output } from '../../tryon/v1/TrainRequest.js';
 
 export interface TryOnClient extends grpc.Client {
+  /**
+   * Cancels one of the caller's jobs; a running one stops at its next step.
+   */
   CancelJob(argument: _tryon_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   CancelJob(argument: _tryon_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   CancelJob(argument: _tryon_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   CancelJob(argument: _tryon_v1_CancelJobRequest, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
+  /**
+   * Cancels one of the caller's jobs; a running one stops at its next step.
+   */
   cancelJob(argument: _tryon_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   cancelJob(argument: _tryon_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   cancelJob(argument: _tryon_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
@@ -37,19 +43,33 @@ export interface TryOnClient extends grpc.Client {
   generate(argument: _tryon_v1_GenerateRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tryon_v1_GenerateEvent__Output>;
   generate(argument: _tryon_v1_GenerateRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tryon_v1_GenerateEvent__Output>;
   
+  /**
+   * One of the caller's jobs, live or recently finished.
+   */
   GetJob(argument: _tryon_v1_GetJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   GetJob(argument: _tryon_v1_GetJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   GetJob(argument: _tryon_v1_GetJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   GetJob(argument: _tryon_v1_GetJobRequest, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
+  /**
+   * One of the caller's jobs, live or recently finished.
+   */
   getJob(argument: _tryon_v1_GetJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   getJob(argument: _tryon_v1_GetJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   getJob(argument: _tryon_v1_GetJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   getJob(argument: _tryon_v1_GetJobRequest, callback: grpc.requestCallback<_tryon_v1_Job__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * The caller's jobs, most recent first. An unknown kind or state is INVALID_ARGUMENT. Requests the server
+   * refused (queue full, shutting down) are not jobs and are not listed.
+   */
   ListJobs(argument: _tryon_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   ListJobs(argument: _tryon_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   ListJobs(argument: _tryon_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   ListJobs(argument: _tryon_v1_ListJobsRequest, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The caller's jobs, most recent first. An unknown kind or state is INVALID_ARGUMENT. Requests the server
+   * refused (queue full, shutting down) are not jobs and are not listed.
+   */
   listJobs(argument: _tryon_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   listJobs(argument: _tryon_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   listJobs(argument: _tryon_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tryon_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
@@ -84,6 +104,9 @@ export interface TryOnClient extends grpc.Client {
 }
 
 export interface TryOnHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Cancels one of the caller's jobs; a running one stops at its next step.
+   */
   CancelJob: grpc.handleUnaryCall<_tryon_v1_CancelJobRequest__Output, _tryon_v1_Job>;
   
   /**
@@ -92,8 +115,15 @@ export interface TryOnHandlers extends grpc.UntypedServiceImplementation {
    */
   Generate: grpc.handleServerStreamingCall<_tryon_v1_GenerateRequest__Output, _tryon_v1_GenerateEvent>;
   
+  /**
+   * One of the caller's jobs, live or recently finished.
+   */
   GetJob: grpc.handleUnaryCall<_tryon_v1_GetJobRequest__Output, _tryon_v1_Job>;
   
+  /**
+   * The caller's jobs, most recent first. An unknown kind or state is INVALID_ARGUMENT. Requests the server
+   * refused (queue full, shutting down) are not jobs and are not listed.
+   */
   ListJobs: grpc.handleUnaryCall<_tryon_v1_ListJobsRequest__Output, _tryon_v1_ListJobsResponse>;
   
   /**

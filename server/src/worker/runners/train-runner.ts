@@ -1,6 +1,7 @@
 // Train jobs on the training engine: read the dataset, load a private copy of the base model (training changes
 // weights, so never the shared one), run the Trainer, hand the GPU to shoppers between steps, and publish the
-// result into the models directory (a LoRA file or a fine-tuned diffusers folder) so ListModels shows it.
+// result into the models directory (a LoRA file or a fine-tuned diffusers folder); the gRPC process then re-reads
+// its catalog, so ListModels shows it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadBaseModel } from '../../training/base-model.js';
@@ -14,8 +15,6 @@ import type { TrainOutput, TrainRunContext, TrainRunner, TrainSpec } from './typ
 export interface TrainRunnerOptions {
   /** Checkpoints of each run live in `<workDir>/<output name>` (kept for resume). */
   readonly workDir: string;
-  /** Called after a result was published, so the model catalogue can be re-read. */
-  readonly onPublished: () => Promise<void>;
   /** Keep the base UNet in host memory (TRYON_OFFLOAD_UNET): LoRA runs only, gradients checkpointed per layer. */
   readonly offloadUNetWeights?: boolean;
 }
@@ -79,7 +78,6 @@ export class TrainingRunner implements TrainRunner {
     ctx.signal.throwIfAborted();
     if (summary.status !== 'completed' || !summary.output) throw new Error(`training ended as ${summary.status} without an output`);
     await this.publish(spec, summary);
-    await this.opts.onPublished();
     return { modelName: spec.outputName, steps: summary.startStep + summary.steps, finalLoss: summary.losses.at(-1) ?? Number.NaN };
   }
 

@@ -150,19 +150,7 @@ export interface TrainRunner {
   run(spec: TrainSpec, ctx: TrainRunContext): Promise<TrainOutput>;
 }
 
-/** An engine that is not available in this build or configuration: the call gets UNIMPLEMENTED / FAILED_PRECONDITION. */
-export class EngineUnavailableError extends Error {
-  constructor(
-    readonly what: string,
-    readonly reason: string,
-    readonly kind: 'unimplemented' | 'failed-precondition' = 'unimplemented',
-  ) {
-    super(`${what} is not available: ${reason}`);
-    this.name = 'EngineUnavailableError';
-  }
-}
-
-/** One runner per generate mode, and the training runner; missing ones answer with EngineUnavailableError. */
+/** One runner per generate mode, and the training runner (in the engine worker). */
 export interface JobRunners {
   readonly generate: Readonly<Record<GenerateMode, GenerateRunner>>;
   readonly train: TrainRunner;

@@ -1,15 +1,17 @@
-// Builds one runner per job kind from the engines that are present.
+// One runner per job kind, built in the engine worker over its model registry.
+import path from 'node:path';
 import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
 import type { ModelRegistry } from '../../models/registry.js';
 import { StableDiffusionRunner } from './stable-diffusion-runner.js';
-import type { GenerateRunner, JobRunners, TrainRunner } from './types.js';
-import { unavailableRunner } from './unavailable.js';
+import { TrainingRunner } from './train-runner.js';
+import { TryOnRunner } from './tryon-runner.js';
+import type { JobRunners } from './types.js';
 
 export interface RunnerDeps {
   readonly sdModels: ModelRegistry<StableDiffusionModel>;
-  /** The try-on and training runners, when those engines are present (see engines.ts). */
-  readonly tryOn?: GenerateRunner;
-  readonly train?: TrainRunner;
+  readonly dataDir: string;
+  /** TRYON_OFFLOAD_UNET: UNet weights in host memory (generation and UNet LoRA training). */
+  readonly offloadUNetWeights: boolean;
 }
 
 export function createRunners(deps: RunnerDeps): JobRunners {
@@ -18,8 +20,8 @@ export function createRunners(deps: RunnerDeps): JobRunners {
       'text-to-image': new StableDiffusionRunner(deps.sdModels, 'text-to-image'),
       'image-to-image': new StableDiffusionRunner(deps.sdModels, 'image-to-image'),
       inpaint: new StableDiffusionRunner(deps.sdModels, 'inpaint'),
-      'try-on': deps.tryOn ?? unavailableRunner('MODE_TRY_ON', 'the try-on engine is not part of this build yet'),
+      'try-on': new TryOnRunner(),
     },
-    train: deps.train ?? unavailableRunner('Train', 'the training engine is not part of this build yet'),
+    train: new TrainingRunner({ workDir: path.join(deps.dataDir, 'training'), offloadUNetWeights: deps.offloadUNetWeights }),
   };
 }
