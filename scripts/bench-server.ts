@@ -1,14 +1,15 @@
-// npm run bench:server -- [--clients 4] [--requests 5] [--steps 10] [--size 32] [--mode txt2img|try-on]
+// npm run bench:server -- [--clients 4] [--requests 5] [--steps 10] [--size 32] [--mode txt2img|try-on] [--probe-ms 20]
 //                         [--address host:port --key KEY] [--backend wasm]
 // Load benchmark of the gRPC server: N concurrent clients (each its own channel) send requests back to back.
 // Without --address it starts a server in this process on the tiny fixture models (../shared/fixtures/sd-tiny).
-// Reports throughput, latency p50/p95, time to first event (Queued), time to Started, and queue wait.
+// Reports throughput, latency p50/p95, time to first event (Queued), time to Started, and queue wait; and, beside
+// them, how fast grpc.health.v1 Check answers while the jobs compute (one probe every --probe-ms).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { createTryOnClient, startServer, type RunningServer } from '../server/src/index.js';
+import { checkHealth, createHealthClient, createTryOnClient, startServer, type HealthClient, type RunningServer } from '../server/src/index.js';
 import type { GenerateRequest } from '../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
 import type { GenerateEvent__Output } from '../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
 
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     address: { type: 'string' },
     key: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
+    'probe-ms': { type: 'string', default: '20' },
   },
 });
 
@@ -68,6 +70,20 @@ function runOne(client: ReturnType<typeof createTryOnClient>, request: GenerateR
   });
 }
 
+/** Health checks back to back, `gapMs` apart, until `stop` resolves; each one's latency in ms. */
+async function probeHealth(client: HealthClient, gapMs: number, stop: Promise<unknown>): Promise<number[]> {
+  let stopped = false;
+  void stop.finally(() => (stopped = true));
+  const latencies: number[] = [];
+  while (!stopped) {
+    const t0 = performance.now();
+    await checkHealth(client);
+    latencies.push(performance.now() - t0);
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+  }
+  return latencies;
+}
+
 function linkedTinyModels(): string {
   const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'bench-models-'));
   for (const name of ['sd-tiny', 'sd-tiny-inpaint']) fs.symlinkSync(path.join(sharedDir, 'fixtures/sd-tiny/models', name), path.join(dir, name));
@@ -77,6 +93,7 @@ function linkedTinyModels(): string {
 async function main(): Promise<void> {
   const clients = positive('clients', values.clients);
   const requests = positive('requests', values.requests);
+  const probeMs = positive('probe-ms', values['probe-ms']);
   const steps = positive('steps', values.steps);
   const size = positive('size', values.size);
   let server: RunningServer | undefined;
@@ -97,14 +114,18 @@ async function main(): Promise<void> {
   // One warm-up request so the first sample does not pay for loading the model.
   await runOne(channels[0], request, metadata);
   const samples: Sample[] = [];
+  const health = createHealthClient(address, grpc.credentials.createInsecure());
   const t0 = performance.now();
-  await Promise.all(
+  const load = Promise.all(
     channels.map(async (client) => {
       for (let i = 0; i < requests; i++) samples.push(await runOne(client, request, metadata));
     }),
   );
+  const healthMs = await probeHealth(health, probeMs, load);
+  await load;
   const wallSeconds = (performance.now() - t0) / 1000;
   channels.forEach((c) => c.close());
+  health.close();
   await server?.stop(0);
 
   const ms = (v: number): string => `${v.toFixed(0)} ms`;
@@ -117,6 +138,8 @@ async function main(): Promise<void> {
   console.log(stat('time to first event', (s) => s.firstEventMs));
   console.log(stat('time to Started', (s) => s.startedMs));
   console.log(stat('queue wait (server)', (s) => s.queuedMs));
+  const healthStat = (p: number): string => ms(percentile(healthMs, p)).padStart(9);
+  console.log(`${'health Check (during)'.padEnd(22)} p50 ${healthStat(50)}   p95 ${healthStat(95)}   p99 ${healthStat(99)}   max ${ms(Math.max(...healthMs))} (${healthMs.length} checks)`);
 }
 
 main().catch((error: unknown) => {

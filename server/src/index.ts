@@ -7,4 +7,4 @@
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { loadConfig, ConfigError, type ServerConfig, type ServerConfigInput } from './config.js';
 export { createTryOnClient, loadTryOnProto, loadTryOnPackageDefinition, type ProtoGrpcType, type TryOnClient } from './grpc/proto.js';
-export { TRYON_SERVICE_NAME } from './grpc/health.js';
+export { TRYON_SERVICE_NAME, createHealthClient, checkHealth, type HealthClient } from './grpc/health.js';

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import sharp from 'sharp';
-import { startServer, createTryOnClient, type RunningServer, type TryOnClient } from '../../server/src/index.js';
+import { startServer, createHealthClient, createTryOnClient, type HealthClient, type RunningServer, type TryOnClient } from '../../server/src/index.js';
+export { checkHealth, type HealthClient } from '../../server/src/index.js';
 import type { ServerConfigInput } from '../../server/src/config.js';
 import type { StartOptions } from '../../server/src/server.js';
 import type { GenerateRequest } from '../../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
@@ -42,22 +41,9 @@ export function connect(server: { port: number }): TryOnClient {
   return createTryOnClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
 }
 
-export interface HealthClient extends grpc.Client {
-  Check(request: { service: string }, callback: (error: grpc.ServiceError | null, response?: { status: string }) => void): void;
-}
-
-/** A grpc.health.v1 client (the standard health proto that grpc-health-check ships). */
+/** A grpc.health.v1 client for a server on loopback. */
 export function healthClient(port: number): HealthClient {
-  const definition = protoLoader.loadSync(healthProtoPath, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    grpc: { health: { v1: { Health: new (address: string, creds: grpc.ChannelCredentials) => HealthClient } } };
-  };
-  return new pkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}
-
-/** SERVING, NOT_SERVING, …; rejects with the call's error. */
-export function checkHealth(client: HealthClient, service = ''): Promise<string> {
-  return new Promise((resolve, reject) => client.Check({ service }, (error, response) => (error ? reject(error) : resolve(response?.status ?? '?'))));
+  return createHealthClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 }
 
 export function withKey(key: string, header: 'authorization' | 'x-api-key' = 'authorization'): grpc.Metadata {

@@ -55,7 +55,7 @@ export class EngineWorker {
   private current: Promise<WorkerInfo> | undefined;
   private info: WorkerInfo | undefined;
   private readonly jobs = new Map<string, PendingJob>();
-  private readonly requests = new Map<number, (reply: Extract<FromWorker, { type: 'reply' }>) => void>();
+  private readonly requests = new Map<number, { resolve(reply: Extract<FromWorker, { type: 'reply' }>): void; reject(error: Error): void }>();
   private nextRequestId = 1;
   private crashesInARow = 0;
   private stopped = false;
@@ -187,7 +187,7 @@ export class EngineWorker {
   private request(make: (requestId: number) => ToWorker): Promise<Extract<FromWorker, { type: 'reply' }>> {
     return new Promise((resolve, reject) => {
       const requestId = this.nextRequestId++;
-      this.requests.set(requestId, resolve);
+      this.requests.set(requestId, { resolve, reject });
       if (!this.send(make(requestId))) {
         this.requests.delete(requestId);
         reject(new WorkerStoppedError('not running'));
@@ -224,7 +224,7 @@ export class EngineWorker {
             initError = message.message;
             return;
           case 'reply':
-            this.requests.get(message.requestId)?.(message);
+            this.requests.get(message.requestId)?.resolve(message);
             this.requests.delete(message.requestId);
             return;
           case 'models':
@@ -243,6 +243,7 @@ export class EngineWorker {
         this.child = undefined;
         const error = new WorkerStoppedError(how);
         [...this.jobs.values()].forEach((job) => job.reject(error));
+        [...this.requests.values()].forEach((request) => request.reject(error));
         this.requests.clear();
         if (!wasUp) reject(new Error(`the engine worker did not start (${how})${initError ? `: ${initError}` : ''}`));
         if (this.stopped || !wasUp && this.restarts === 0) return;
