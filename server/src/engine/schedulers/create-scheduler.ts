@@ -5,11 +5,12 @@ import { DDPMScheduler } from './ddpm.js';
 import { DPMSolverMultistepScheduler } from './dpm-solver-multistep.js';
 import { EulerAncestralDiscreteScheduler } from './euler-ancestral.js';
 import { EulerDiscreteScheduler } from './euler.js';
+import { LCMScheduler } from './lcm.js';
 import { LMSDiscreteScheduler } from './lms.js';
 import { PNDMScheduler } from './pndm.js';
 import type { DisposableScheduler } from './scheduler-base.js';
 
-export const SCHEDULER_NAMES = ['ddpm', 'ddim', 'pndm', 'euler', 'euler_a', 'dpmpp_2m', 'dpmpp_2m_karras', 'lms'] as const;
+export const SCHEDULER_NAMES = ['ddpm', 'ddim', 'pndm', 'euler', 'euler_a', 'dpmpp_2m', 'dpmpp_2m_karras', 'lms', 'lcm'] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 type Factory = (config: Record<string, unknown>) => DisposableScheduler;
@@ -25,6 +26,7 @@ const FACTORIES: Record<SchedulerName, Factory> = {
   dpmpp_2m_karras: (c) =>
     new DPMSolverMultistepScheduler({ ...c, algorithm_type: 'dpmsolver++', solver_order: 2, use_karras_sigmas: true }),
   lms: (c) => new LMSDiscreteScheduler(c),
+  lcm: (c) => new LCMScheduler(c),
 };
 
 /** diffusers class names; the config decides the variant (e.g. use_karras_sigmas for DPM-Solver). */
@@ -36,6 +38,7 @@ const CLASS_FACTORIES: Record<string, Factory> = {
   EulerAncestralDiscreteScheduler: FACTORIES.euler_a,
   DPMSolverMultistepScheduler: (c) => new DPMSolverMultistepScheduler(c),
   LMSDiscreteScheduler: FACTORIES.lms,
+  LCMScheduler: FACTORIES.lcm,
 };
 
 export const SCHEDULER_CLASS_NAMES = Object.keys(CLASS_FACTORIES);

@@ -9,4 +9,5 @@ export { EulerDiscreteScheduler } from './euler.js';
 export { EulerAncestralDiscreteScheduler } from './euler-ancestral.js';
 export { DPMSolverMultistepScheduler } from './dpm-solver-multistep.js';
 export { LMSDiscreteScheduler } from './lms.js';
+export { LCMScheduler } from './lcm.js';
 export { schedulerConfigSchema, type SchedulerConfigInput } from './scheduler-config.js';

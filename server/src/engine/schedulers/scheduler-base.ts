@@ -1,7 +1,7 @@
 // Pieces every scheduler shares: the disposable interface, per-sample coefficients, add_noise on ᾱ, and
 // the step-index bookkeeping of the sigma schedulers (diffusers' _step_index / _begin_index).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scheduler } from '../types.js';
+import type { NoiseSource, Scheduler } from '../types.js';
 
 /**
  * A scheduler instance for one run. Tensor ownership: scaleModelInput/step/addNoise return new tensors
@@ -14,6 +14,8 @@ export interface DisposableScheduler extends Scheduler {
   readonly className: string;
   /** Frees any history tensors; the instance can be reused after setTimesteps. */
   dispose(): void;
+  /** Schedulers with a clean-sample estimate per step (LCM): step() and that estimate, both the caller's. */
+  stepWithDenoised?(modelOutput: tf.Tensor, timestep: number, sample: tf.Tensor, noise?: NoiseSource): { prevSample: tf.Tensor; denoised: tf.Tensor };
 }
 
 /** A `[B, 1, 1, …]` tensor of one coefficient per sample, to broadcast over a sample of rank `rank`. */

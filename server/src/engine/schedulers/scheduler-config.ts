@@ -26,6 +26,9 @@ export const schedulerConfigSchema = z.object({
   skip_prk_steps: z.boolean().optional(),
   variance_type: z.enum(['fixed_small', 'fixed_small_log', 'fixed_large']).nullable().optional(),
   thresholding: z.boolean().optional(),
+  // LCM
+  original_inference_steps: z.number().int().min(1).optional(),
+  timestep_scaling: z.number().positive().optional(),
   // Euler / LMS / DPM sigma schedules
   interpolation_type: z.enum(['linear', 'log_linear']).optional(),
   use_karras_sigmas: z.boolean().optional(),

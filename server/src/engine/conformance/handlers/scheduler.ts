@@ -1,5 +1,5 @@
 // `scheduler`: add_noise, or a trajectory set_timesteps → (scale_model_input, step)* fed with the
-// recorded model outputs (and, for ancestral schedulers, the recorded step noise).
+// recorded model outputs (and, for ancestral schedulers and LCM, each step's recorded noise).
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { createScheduler } from '../../schedulers/index.js';
@@ -33,6 +33,8 @@ const trajectoryExpected = z.object({
   sigmas: ref.optional(),
   scaled_model_input: refList,
   prev_sample: refList,
+  /** LCM: the consistency estimate of each step. */
+  denoised: refList.optional(),
 });
 
 async function addNoiseCase(c: ConformanceCase, ctx: CaseContext): Promise<Check[]> {
@@ -76,7 +78,8 @@ async function trajectoryCase(c: ConformanceCase, ctx: CaseContext): Promise<Che
     checks.push(checkNumbers('sigmas', scheduler.sigmas ?? [], Array.from(await ctx.tensors.values(want.sigmas)), tolerance));
   }
   const stepNoise = await Promise.all((input.step_noise ?? []).map((r) => ctx.tensors.nhwc(r)));
-  const noise = replayNoise(stepNoise);
+  // step_noise[i] is step i's noise: an ancestral scheduler draws it every step, LCM on all but the last.
+  const noiseOfStep = (i: number) => replayNoise(stepNoise.slice(i, i + 1));
   let sample: tf.Tensor = await ctx.tensors.nhwc(input.initial_sample);
   try {
     const steps = Math.min(scheduler.timesteps.length, input.model_output.length);
@@ -89,13 +92,21 @@ async function trajectoryCase(c: ConformanceCase, ctx: CaseContext): Promise<Che
       checks.push(await checkTensor(ctx.tensors, `scaled_model_input[${i}]`, scaled, want.scaled_model_input[i], tolerance, 'nchw'));
       scaled.dispose();
       const output = await ctx.tensors.nhwc(input.model_output[i]);
-      const next = scheduler.step(output, t, sample, noise);
+      let next: tf.Tensor;
+      if (want.denoised) {
+        if (!scheduler.stepWithDenoised) throw new Error(`${input.scheduler} has no denoised estimate to compare`);
+        const out = scheduler.stepWithDenoised(output, t, sample, noiseOfStep(i));
+        checks.push(await checkTensor(ctx.tensors, `denoised[${i}]`, out.denoised, want.denoised[i], tolerance, 'nchw'));
+        out.denoised.dispose();
+        next = out.prevSample;
+      } else {
+        next = scheduler.step(output, t, sample, noiseOfStep(i));
+      }
       output.dispose();
       sample.dispose();
       sample = next;
       checks.push(await checkTensor(ctx.tensors, `prev_sample[${i}]`, sample, want.prev_sample[i], tolerance, 'nchw'));
     }
-    if (noise.remaining !== 0) checks.push(checkNumbers('unused step_noise draws', [noise.remaining], [0], { atol: 0, rtol: 0 }));
     return checks;
   } finally {
     sample.dispose();
