@@ -5,6 +5,8 @@ import { CLIPTextModel } from '../models/clip/clip-text-model.js';
 import { UNet2DConditionModel } from '../models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../models/unet/unet-config.js';
 import { AutoencoderKL } from '../models/vae/autoencoder-kl.js';
+import type { AutoencoderTiny } from '../models/taesd/autoencoder-tiny.js';
+import { loadAutoencoderTiny } from '../models/taesd/load-autoencoder-tiny.js';
 import { parseAutoencoderKLConfig } from '../models/vae/vae-config.js';
 import { unetAdapter, vaeAdapter } from '../pipelines/adapters.js';
 import type { DenoisingUNet, ImageAutoencoder } from '../pipelines/components.js';
@@ -35,6 +37,14 @@ export class ModelCache {
 
   vaeModel(dir: string): Promise<AutoencoderKL> {
     return this.once(`vae:${dir}`, () => this.component(dir, 'vae', (c, w) => new AutoencoderKL(parseAutoencoderKLConfig(c), w)));
+  }
+
+  taesd(dir: string): Promise<AutoencoderTiny> {
+    return this.once(`taesd:${dir}`, async () => {
+      const model = await loadAutoencoderTiny(dir);
+      this.owned.push(model);
+      return model;
+    });
   }
 
   async unet(dir: string): Promise<DenoisingUNet> {

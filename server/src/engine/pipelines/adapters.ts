@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CLIPTextModel } from '../models/clip/clip-text-model.js';
 import type { UNet2DConditionModel } from '../models/unet/unet-2d-condition.js';
 import type { AutoencoderKL } from '../models/vae/autoencoder-kl.js';
+import type { AutoencoderTiny } from '../models/taesd/autoencoder-tiny.js';
 import { createScheduler } from '../schedulers/index.js';
 import type { CLIPTokenizer } from '../tokenizer/clip-tokenizer.js';
-import type { DenoisingUNet, ImageAutoencoder, PipelineComponents, PromptTokenizer, TextEncoder } from './components.js';
+import type { DenoisingUNet, ImageAutoencoder, LatentDecoder, PipelineComponents, PromptTokenizer, TextEncoder } from './components.js';
 import { PipelineInputError } from './errors.js';
 
 export interface ModelParts {
@@ -57,6 +58,11 @@ export function vaeAdapter(vae: AutoencoderKL): ImageAutoencoder {
     encode: (image) => vae.encode(image),
     decode: (latents) => vae.decode(latents),
   };
+}
+
+/** TAESD as a final-latent decoder (it has no latent distribution, so it does not stand in for img2img's encoder). */
+export function taesdDecoder(taesd: AutoencoderTiny): LatentDecoder {
+  return { scalingFactor: taesd.config.scalingFactor, decode: (latents) => taesd.decode(latents) };
 }
 
 export function pipelineComponents(parts: ModelParts): PipelineComponents {

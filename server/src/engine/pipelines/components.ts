@@ -35,7 +35,14 @@ export interface LatentDistribution {
   readonly std: tf.Tensor4D;
 }
 
-export interface ImageAutoencoder {
+/** What decoding final latents needs: the model's VAE, or TAESD for speed. */
+export interface LatentDecoder {
+  readonly scalingFactor: number;
+  /** the decoder's own latents (already divided by scalingFactor) → image NHWC, about [-1, 1], not clamped. */
+  decode(latents: tf.Tensor4D): tf.Tensor4D;
+}
+
+export interface ImageAutoencoder extends LatentDecoder {
   readonly scalingFactor: number;
   /** Pixels per latent cell (8 for SD). */
   readonly downscale: number;

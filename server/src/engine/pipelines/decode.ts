@@ -1,6 +1,6 @@
 // Latents → pixels: VAE decode, clamp(x/2 + 0.5), float and byte images; plus a cheap RGB preview.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ImageAutoencoder } from './components.js';
+import type { LatentDecoder } from './components.js';
 import type { GeneratedImage } from './options.js';
 
 export interface DecodedImages {
@@ -10,7 +10,7 @@ export interface DecodedImages {
 }
 
 /** Decodes one image at a time: the VAE decoder at 512×512 is the largest activation of a run. */
-export function decodeLatents(vae: ImageAutoencoder, latents: tf.Tensor4D, seeds: readonly number[] = []): DecodedImages {
+export function decodeLatents(vae: LatentDecoder, latents: tf.Tensor4D, seeds: readonly number[] = []): DecodedImages {
   const [batch] = latents.shape;
   const parts: Float32Array[] = [];
   let height = 0;

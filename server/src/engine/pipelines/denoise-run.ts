@@ -27,7 +27,7 @@ export function denoiseInRun(components: PipelineComponents, run: RunContext, ar
 export async function denoiseAndDecode(components: PipelineComponents, run: RunContext, args: RunDenoiseArgs): Promise<PipelineResult> {
   const final = await denoiseInRun(components, run, args);
   try {
-    const decoded = decodeLatents(components.vae, final, run.seeds);
+    const decoded = decodeLatents(run.decoder, final, run.seeds);
     return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps: args.timesteps };
   } finally {
     final.dispose();

@@ -2,7 +2,7 @@
 // the release of all of them whatever happens.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource, Scheduler } from '../types.js';
-import type { PipelineComponents } from './components.js';
+import type { LatentDecoder, PipelineComponents } from './components.js';
 import { disposeScheduler } from './denoise.js';
 import { PipelineInputError } from './errors.js';
 import { runNoise } from './noise.js';
@@ -15,6 +15,8 @@ export interface RunContext {
   readonly prompt: EncodedPrompt;
   readonly scheduler: Scheduler;
   readonly noise: NoiseSource;
+  /** Decodes the final latents: the caller's choice, else the model's VAE. */
+  readonly decoder: LatentDecoder;
   readonly seeds: number[];
   readonly guidanceScale: number;
   readonly steps: number;
@@ -46,6 +48,7 @@ export function openRun(components: PipelineComponents, opts: CommonOptions, bat
     prompt,
     scheduler,
     noise,
+    decoder: opts.decoder ?? components.vae,
     seeds,
     guidanceScale,
     steps,

@@ -4,6 +4,7 @@ import { registerCaseHandler } from '../registry.js';
 import { textEncoderCase, unetCase, vaeDecodeCase, vaeEncodeCase } from './models.js';
 import { pipelineCase } from './pipeline.js';
 import { schedulerCase } from './scheduler.js';
+import { taesdDecodeCase, taesdEncodeCase } from './taesd.js';
 import { tokenizeCase } from './tokenize.js';
 
 /** Modules that call registerCaseHandler when imported; absent ones are skipped quietly. */
@@ -18,6 +19,8 @@ export function registerBuiltInHandlers(): Promise<void> {
     registerCaseHandler('unet', unetCase);
     registerCaseHandler('vae_encode', vaeEncodeCase);
     registerCaseHandler('vae_decode', vaeDecodeCase);
+    registerCaseHandler('taesd_decode', taesdDecodeCase);
+    registerCaseHandler('taesd_encode', taesdEncodeCase);
     registerCaseHandler('scheduler', schedulerCase);
     for (const type of ['txt2img', 'img2img', 'inpaint', 'single_file', 'lora']) registerCaseHandler(type, pipelineCase);
     for (const specifier of CONTRIBUTED_HANDLER_MODULES) await importIfPresent(specifier);

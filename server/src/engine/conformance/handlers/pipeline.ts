@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { replayNoise } from '../../random.js';
+import { taesdDecoder } from '../../pipelines/adapters.js';
 import { prepareMask } from '../../pipelines/inpaint.js';
 import { encodePrompt } from '../../pipelines/prompt.js';
 import type { CommonOptions } from '../../pipelines/options.js';
@@ -35,6 +36,8 @@ const inputsSchema = z.object({
   random_draws: z.array(z.object({ site: z.string(), tensor: ref })).default([]),
   lora: z.string().optional(),
   lora_scale: z.number().optional(),
+  /** A TAESD folder that decodes the final latents instead of the model's VAE. */
+  vae: z.string().optional(),
 });
 
 const expectedSchema = z.object({
@@ -153,6 +156,7 @@ export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promis
       schedulerConfig: input.scheduler_config,
       noise,
       onStep,
+      ...(input.vae ? { decoder: taesdDecoder(await ctx.models.taesd(ctx.tensors.resolve(input.vae))) } : {}),
     };
     const latents = input.latents ? await load(input.latents) : undefined;
     const image = input.init_image ? await load(input.init_image) : undefined;

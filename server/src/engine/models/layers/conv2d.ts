@@ -8,11 +8,13 @@ export interface Conv2dOptions {
   stride?: number;
   /** Default: kernelSize // 2 ("same" for odd kernels at stride 1). */
   padding?: number;
+  /** Default true; PyTorch's `bias=False` convolutions (TAESD's strided and skip convs) have none. */
+  bias?: boolean;
 }
 
 export class Conv2d {
   private readonly weight: Param;
-  private readonly bias: Param;
+  private readonly bias: Param | undefined;
   readonly stride: number;
   readonly padding: number;
 
@@ -26,14 +28,15 @@ export class Conv2d {
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? Math.floor(kernelSize / 2);
     this.weight = scope.param('weight', [outChannels, inChannels, kernelSize, kernelSize], 'conv');
-    this.bias = scope.param('bias', [outChannels], 'plain');
+    this.bias = opts.bias === false ? undefined : scope.param('bias', [outChannels], 'plain');
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const p = this.padding;
       const padded = p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
-      return tf.add(tf.conv2d(padded, this.weight.read() as tf.Tensor4D, this.stride, 'valid'), this.bias.read());
+      const out = tf.conv2d(padded, this.weight.read() as tf.Tensor4D, this.stride, 'valid');
+      return this.bias ? tf.add(out, this.bias.read()) : out;
     });
   }
 }
