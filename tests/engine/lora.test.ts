@@ -197,16 +197,20 @@ describe('kohya LoRA', () => {
   });
 
   it('rejects malformed LoRA files clearly', () => {
-    expect(() => parseLora('a.st', new Map([['lora_unet_x.lora_down.weight', tf.zeros([4, 8])]]))).toThrow(/a\.st: module lora_unet_x lacks its lora_up\.weight/);
-    expect(() => parseLora('b.st', new Map([['unet.down_blocks.0.lora_A.weight', tf.zeros([4, 8])]]))).toThrow(
-      /b\.st: not a kohya SD 1\.x\/2\.x LoRA \(LoHa\/LoKr, SDXL or diffusers\/PEFT LoRAs are not supported\); unrecognised keys: unet\.down_blocks\.0\.lora_A\.weight/,
-    );
+    expect(() => parseLora('a.st', new Map([['lora_unet_x.lora_down.weight', tf.zeros([4, 8])]]))).toThrow(/a\.st: module lora_unet_x lacks its up weight \(kohya format\)/);
+    expect(() => parseLora('b.st', new Map([['unet.down_blocks.0.lora_A.weight', tf.zeros([4, 8])]]))).toThrow(/b\.st: module lora_unet_down_blocks_0 lacks its up weight \(peft format\)/);
+    expect(() =>
+      parseLora('sdxl.st', new Map([
+        ['lora_unet_input_blocks_4_1_proj_in.lora_down.weight', tf.zeros([4, 8])],
+        ['lora_te1_text_model_encoder_layers_0_mlp_fc1.lora_down.weight', tf.zeros([4, 8])],
+      ])),
+    ).toThrow(/sdxl\.st: not an SD 1\.x\/2\.x LoRA in kohya format \(LoHa\/LoKr, SDXL and transformer-model LoRAs are not supported\); the first key that does not map: lora_te1_text_model_encoder_layers_0_mlp_fc1\.lora_down\.weight/);
     expect(() =>
       parseLora('c.st', new Map([
         ['lora_te_m.lora_down.weight', tf.zeros([4, 8])],
         ['lora_te_m.lora_up.weight', tf.zeros([8, 2])],
       ])),
-    ).toThrow(/c\.st: module lora_te_m: lora_down \[4,8\] and lora_up \[8,2\] do not share a rank/);
+    ).toThrow(/c\.st: module lora_te_m: down \[4,8\] and up \[8,2\] do not share a rank/);
   });
 
   it('saveLoraKohya writes a file that parses back to the same modules and applies identically', async () => {
