@@ -53,6 +53,10 @@ export const serverConfigSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(false),
+    /** The TAESD entry of the models directory (previews, fast decodes), when it has one. */
+    taesdModel: z.string().min(1).default('taesd'),
+    /** The LCM-LoRA entry that QUALITY_FAST applies (latent-consistency/lcm-lora-sdv1-5 for SD 1.5). */
+    lcmLora: z.string().min(1).default('lcm-lora-sdv1-5'),
     /** Memory budget for loaded models (weights' bytes), least recently used evicted first. */
     modelMemoryMb: positiveInt.default(8192),
     /** On SIGTERM: how long running jobs may finish before they are cancelled. */
@@ -88,6 +92,8 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_MAX_IMAGE_PIXELS: 'maxImagePixels',
   TRYON_MODEL_MEMORY_MB: 'modelMemoryMb',
   TRYON_OFFLOAD_UNET: 'offloadUnet',
+  TRYON_TAESD_MODEL: 'taesdModel',
+  TRYON_LCM_LORA: 'lcmLora',
   TRYON_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   TRYON_LOG_LEVEL: 'logLevel',
 };

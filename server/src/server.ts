@@ -161,7 +161,12 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     jobs,
     models: catalog,
     loadedModels: () => loadedModels,
-    catalog: { find: (field, name, kinds) => catalog.find(field, name, kinds), has: (name) => catalog.list().some((m) => m.name === name), defaultFor: (kind) => defaults[kind] },
+    catalog: {
+      find: (field, name, kinds) => catalog.find(field, name, kinds),
+      has: (name) => catalog.list().some((m) => m.name === name),
+      defaultFor: (kind) => defaults[kind],
+      optional: (name, kinds) => catalog.list().find((m) => m.name === name && kinds.includes(m.kind)),
+    },
     engine,
     callers: new CallerIdentity(keyed, config.adminKeys, config.anonymousOwner),
     refreshModels,

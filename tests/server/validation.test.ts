@@ -59,6 +59,8 @@ const cases: Case[] = [
   { name: 'LoRA name with a backslash', request: () => ({ ...base, loras: [{ name: 'a\\b', scale: 1 }] }), code: status.INVALID_ARGUMENT, says: ['loras[0].name', 'path separators'] },
   { name: 'LoRA scale out of range', request: () => ({ ...base, loras: [{ name: 'sd-tiny-kohya', scale: 40 }] }), code: status.INVALID_ARGUMENT, says: ['loras.0.scale', '40'] },
   { name: 'unknown try-on engine', request: () => ({ ...base, mode: 'MODE_TRY_ON', engine: 'magic' }), code: status.INVALID_ARGUMENT, says: ['engine', 'magic'] },
+  { name: 'TAESD decoder without a TAESD model', request: () => ({ ...base, decoder: 'DECODER_TAESD' }), code: status.INVALID_ARGUMENT, says: ['decoder', 'TAESD', 'npm run weights -- taesd'] },
+  { name: 'unknown quality', request: () => ({ ...base, quality: 7 as unknown as 'QUALITY_FAST' }), code: status.INVALID_ARGUMENT, says: ['quality'] },
 ];
 
 describe('Generate input validation', () => {
@@ -69,6 +71,18 @@ describe('Generate input validation', () => {
     expect(error?.code).toBe(code);
     for (const word of says) expect(error?.details).toContain(word);
     expect((await listJobs(client)).jobs.length).toBe(before);
+  });
+});
+
+describe('QUALITY_FAST without an LCM-LoRA', () => {
+  it('runs the standard preset and says so in the result', async () => {
+    const denoising = (events: { progress?: { stage: string } | null }[]) => events.filter((e) => e.progress?.stage === 'denoising').length;
+    const fast = await generate(client, { ...base, quality: 'QUALITY_FAST' });
+    const standard = await generate(client, base);
+    expect(fast.error).toBeUndefined();
+    expect(fast.events.at(-1)?.result).toMatchObject({ preset: 'standard', decoder: 'vae' });
+    expect(denoising(fast.events)).toBe(denoising(standard.events));
+    expect(fast.events.at(-1)?.result?.images_png).toEqual(standard.events.at(-1)?.result?.images_png);
   });
 });
 

@@ -21,7 +21,12 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
   let log = deps.logger.child({ method: 'Generate', mode: req.mode });
   let spec: GenerateSpec;
   try {
-    spec = await validateGenerate(req, deps.catalog, { maxImagePixels: deps.config.maxImagePixels, offloadsUNet: deps.config.offloadUnet });
+    spec = await validateGenerate(req, deps.catalog, {
+      maxImagePixels: deps.config.maxImagePixels,
+      offloadsUNet: deps.config.offloadUnet,
+      taesdModel: deps.config.taesdModel,
+      lcmLora: deps.config.lcmLora,
+    });
   } catch (error) {
     failStream(deps, 'Generate', call, error, log);
     return;
@@ -38,9 +43,10 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
   deps.jobs.add(job);
   log = log.child({ job: job.id });
   log.info(
-    { model: job.labels.model, steps: spec.steps, size: `${spec.width}x${spec.height}`, ...describeImages({ person_image: req.person_image, garment_image: req.garment_image, init_image: req.init_image, mask_image: req.mask_image }) },
+    { model: job.labels.model, steps: spec.steps, preset: spec.preset, size: `${spec.width}x${spec.height}`, ...describeImages({ person_image: req.person_image, garment_image: req.garment_image, init_image: req.init_image, mask_image: req.mask_image }) },
     'generate accepted',
   );
+  if (spec.presetNote) log.warn({ note: spec.presetNote }, 'QUALITY_FAST asked for; the standard preset runs');
   const writer = new StreamWriter(call, log);
   const unsubscribe = cancelJobWithCall(call, job);
   let startedAt = 0;
@@ -111,5 +117,7 @@ async function buildResult(output: GenerateOutput, spec: GenerateSpec, jobId: st
     model: output.model,
     engine: output.engine,
     job_id: jobId,
+    preset: output.preset,
+    decoder: output.decoder,
   };
 }

@@ -24,6 +24,7 @@ export const MODEL_KIND_NAMES: Record<ModelKind, ModelKind__Output> = {
   lora: 'MODEL_KIND_LORA',
   'fine-tuned': 'MODEL_KIND_FINE_TUNED',
   'try-on': 'MODEL_KIND_TRY_ON',
+  taesd: 'MODEL_KIND_TAESD',
 };
 
 /** Inverse lookup: proto enum name → our value; undefined for UNSPECIFIED or unknown names. */

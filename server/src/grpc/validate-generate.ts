@@ -24,6 +24,12 @@ export const GENERATE_LIMITS = {
   maxPromptChars: 2000,
   maxLoras: 8,
   maxLoraScale: 4,
+  /** QUALITY_FAST: LCM steps by default, the range a request may ask for, and the guidance ceiling. */
+  fastSteps: 4,
+  fastMinSteps: 2,
+  fastMaxSteps: 8,
+  fastGuidance: 1,
+  fastMaxGuidance: 1.5,
 } as const;
 
 
@@ -75,6 +81,8 @@ const scalarsSchema = z.object({
   garment_description: text(5000),
   engine: z.enum(['', 'warp', 'diffusion'], { error: 'must be "", "warp" or "diffusion"' }),
   mask_out: z.boolean(),
+  quality: z.enum(['QUALITY_UNSPECIFIED', 'QUALITY_STANDARD', 'QUALITY_FAST'], { error: 'must be QUALITY_STANDARD or QUALITY_FAST' }),
+  decoder: z.enum(['DECODER_UNSPECIFIED', 'DECODER_VAE', 'DECODER_TAESD'], { error: 'must be DECODER_VAE or DECODER_TAESD' }),
 });
 
 /** Formats zod issues as "field: problem, got value". */
@@ -96,12 +104,42 @@ export interface ModelLookup {
   has(name: string): boolean;
   /** The default model for a kind of job, or undefined when none is configured. */
   defaultFor(kind: 'base' | 'inpaint' | 'tryOn'): ModelEntry | undefined;
+  /** The entry of this name if the catalog has one of these kinds (TAESD, the LCM-LoRA). */
+  optional(name: string, kinds: readonly ModelKind[]): ModelEntry | undefined;
 }
 
 export interface GenerateValidationOptions {
   readonly maxImagePixels: number;
   /** The server keeps UNet weights in host memory (TRYON_OFFLOAD_UNET): LoRAs cannot be applied. */
   readonly offloadsUNet?: boolean;
+  /** Names of the TAESD entry and of the LCM-LoRA entry (TRYON_TAESD_MODEL, TRYON_LCM_LORA). */
+  readonly taesdModel?: string;
+  readonly lcmLora?: string;
+}
+
+type Preset = Pick<GenerateSpec, 'preset' | 'presetNote' | 'scheduler' | 'steps' | 'guidanceScale' | 'loras'>;
+
+/**
+ * QUALITY_FAST where it can run: LCM with the LCM-LoRA (first, at scale 1), few steps, low guidance. Elsewhere the
+ * standard preset, with a note saying why.
+ */
+function choosePreset(r: z.infer<typeof scalarsSchema>, standard: Preset, hasDiffusion: boolean, lcmLora: ModelEntry | undefined, offloads: boolean, lcmName: string): Preset {
+  if (r.quality !== 'QUALITY_FAST') return standard;
+  const why = !hasDiffusion
+    ? 'the warp engine has no denoising steps to cut'
+    : !lcmLora
+      ? `no LCM-LoRA "${lcmName}" in the models directory (npm run weights -- lcm-lora-sdv1-5)`
+      : offloads
+        ? 'LoRAs cannot be applied with TRYON_OFFLOAD_UNET=true'
+        : undefined;
+  if (why || !lcmLora) return { ...standard, presetNote: `fast preset unavailable: ${why}` };
+  return {
+    preset: 'fast',
+    scheduler: 'lcm',
+    steps: r.steps === 0 ? L.fastSteps : Math.min(L.fastMaxSteps, Math.max(L.fastMinSteps, r.steps)),
+    guidanceScale: Math.min(L.fastMaxGuidance, r.guidance_scale || L.fastGuidance),
+    loras: [{ entry: lcmLora, scale: 1 }, ...standard.loras],
+  };
 }
 
 /** Long side of the decode that only proves an upload is an image. */
@@ -187,20 +225,31 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
   // Try-on's diffusion engine is tuned like CatVTON: fewer guidance, more steps.
   const defaultGuidance = mode === 'try-on' ? L.tryOnGuidance : L.defaultGuidance;
   const defaultSteps = mode === 'try-on' ? L.tryOnSteps : L.defaultSteps;
+  const lcmName = opts.lcmLora ?? 'lcm-lora-sdv1-5';
+  const preset = choosePreset(
+    r,
+    { preset: 'standard', scheduler: r.scheduler || undefined, steps: r.steps || defaultSteps, guidanceScale: r.guidance_scale || defaultGuidance, loras },
+    model !== undefined,
+    catalog.optional(lcmName, ['lora']),
+    opts.offloadsUNet === true,
+    lcmName,
+  );
+  const taesd = catalog.optional(opts.taesdModel ?? 'taesd', ['taesd']);
+  if (r.decoder === 'DECODER_TAESD' && !taesd) throw new InputError(`decoder: DECODER_TAESD needs a TAESD model "${opts.taesdModel ?? 'taesd'}" in the models directory (npm run weights -- taesd)`);
+  const decoder = r.decoder === 'DECODER_TAESD' || (r.decoder === 'DECODER_UNSPECIFIED' && preset.preset === 'fast' && taesd) ? 'taesd' : 'vae';
   return {
     mode,
     model,
-    loras,
+    ...preset,
+    ...(taesd ? { taesd } : {}),
+    decoder,
     prompt: r.prompt,
     negativePrompt: r.negative_prompt,
-    steps: r.steps || defaultSteps,
-    guidanceScale: r.guidance_scale || defaultGuidance,
     strength: r.strength || defaultStrength,
     seed: r.seed === '0' ? randomInt(1, 2 ** 47) : Number(r.seed),
     numImages: r.num_images || 1,
     width: size.width,
     height: size.height,
-    scheduler: r.scheduler || undefined,
     previewEvery: r.preview_every,
     ...images,
     category: CATEGORIES[r.category],

@@ -1,11 +1,11 @@
-// Finds what a models directory holds: diffusers folders, single-file checkpoints and LoRAs, told apart by
+// Finds what a models directory holds: diffusers folders, single-file checkpoints, LoRAs and TAESD, told apart by
 // their files (model_index.json, the UNet's in_channels, the safetensors keys), never by trusting a name.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SafetensorsFile } from '../engine/safetensors/reader.js';
 import { isValidModelName } from './names.js';
 
-export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on';
+export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on' | 'taesd';
 export type ModelFormat = 'diffusers' | 'single-file' | 'lora-safetensors' | 'builtin';
 
 export interface ModelEntry {
@@ -70,7 +70,21 @@ async function scanDiffusersFolder(name: string, dir: string): Promise<ModelEntr
 }
 
 function isLoraKey(key: string): boolean {
-  return key.startsWith('lora_') || key.includes('.lora_down.') || key.includes('.lora_A.') || key.includes('.lora.down.');
+  return key.startsWith('lora_') || key.includes('.lora_down.') || key.includes('.lora_A.') || key.includes('.lora.down.') || key.includes('.lora_linear_layer.');
+}
+
+/** The file diffusers' save_lora_weights writes (and LCM-LoRA's repository holds) inside a LoRA folder. */
+const LORA_FOLDER_FILE = 'pytorch_lora_weights.safetensors';
+
+/** A folder that is not a pipeline: a TAESD (AutoencoderTiny) model, or a LoRA saved by diffusers. */
+async function scanComponentFolder(name: string, dir: string): Promise<ModelEntry | undefined> {
+  const loraFile = path.join(dir, LORA_FOLDER_FILE);
+  if (await exists(loraFile)) return { ...(await scanSafetensorsFile(name, loraFile)), name };
+  const configFile = path.join(dir, 'config.json');
+  if (!(await exists(configFile))) return undefined;
+  const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as { _class_name?: unknown };
+  if (config._class_name !== 'AutoencoderTiny') return undefined;
+  return { name, kind: 'taesd', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)) };
 }
 
 async function scanSafetensorsFile(name: string, file: string): Promise<ModelEntry> {
@@ -99,9 +113,11 @@ export async function scanModelsDir(dir: string): Promise<{ models: ModelEntry[]
       // Follow symlinks: a models directory is often a set of links to where the weights live.
       const stats = entry.isSymbolicLink() ? await fs.stat(full) : entry;
       if (stats.isDirectory()) {
-        if (!(await exists(path.join(full, 'model_index.json')))) continue;
+        const pipeline = await exists(path.join(full, 'model_index.json'));
+        const component = pipeline ? undefined : await scanComponentFolder(entry.name, full);
+        if (!pipeline && !component) continue;
         if (!isValidModelName(entry.name)) throw new Error('name is not a valid model name');
-        models.push(await scanDiffusersFolder(entry.name, full));
+        models.push(component ?? (await scanDiffusersFolder(entry.name, full)));
       } else if (stats.isFile() && entry.name.endsWith('.safetensors')) {
         const name = entry.name.slice(0, -'.safetensors'.length);
         if (!isValidModelName(name)) throw new Error('name is not a valid model name');

@@ -3,6 +3,7 @@
 // and the AbortSignal.
 import { initBackend } from '../engine/backend.js';
 import { compositingAlpha, composite } from './compositing.js';
+import type { DiffusionDecoders } from './engines/diffusion/generate.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
@@ -30,6 +31,8 @@ export interface TryOnOptions {
   /** `warp` (default, no weights) or `diffusion` (needs `model`). */
   readonly engine?: EngineName;
   readonly model?: DiffusionSettings;
+  /** Diffusion engine: TAESD (or another fast decoder) for its previews and, when asked, its result. */
+  readonly decoders?: DiffusionDecoders;
   /** The caller's own mask (white = repaint), used instead of the computed one. */
   readonly mask?: Buffer;
   readonly onProgress?: TryOnProgressCallback;
@@ -115,6 +118,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
       warped: warped.image,
       prompt: opts.description ?? opts.title ?? '',
       settings: opts.model,
+      decoders: opts.decoders,
       signal: opts.signal,
       onStep: async (step, totalSteps, preview) => {
         const fraction = STAGE_END.mask + ((STAGE_END.generation - STAGE_END.mask) * step) / totalSteps;

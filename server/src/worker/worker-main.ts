@@ -11,6 +11,7 @@ import { ModelRegistry } from '../models/registry.js';
 import { JobCancelledError } from '../queue/errors.js';
 import type { FromWorker, JobFailure, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import { createRunners } from './runners/index.js';
+import { TaesdDecoders } from './runners/taesd-decoders.js';
 import type { GenerateSpec, JobRunners, TrainSpec } from './runners/types.js';
 
 interface RunningJob {
@@ -22,6 +23,7 @@ interface RunningJob {
 interface Engine {
   readonly logger: Logger;
   readonly models: ModelRegistry<StableDiffusionModel>;
+  readonly taesd: TaesdDecoders;
   readonly runners: JobRunners;
 }
 
@@ -76,7 +78,8 @@ async function init(settings: WorkerSettings): Promise<void> {
       onOverBudget: (entry, bytes, budget) => logger.warn({ model: entry.name, bytes, budget }, 'models in use exceed the memory budget'),
     },
   );
-  engine = { logger, models, runners: createRunners({ sdModels: models, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
+  const taesd = new TaesdDecoders();
+  engine = { logger, models, taesd, runners: createRunners({ sdModels: models, taesd, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
   send({ type: 'ready', pid: process.pid, backend, ...(embeddedModelsDir ? { embeddedModelsDir } : {}) });
 }
 
@@ -177,7 +180,7 @@ function handle(message: ToWorker): void {
       return;
     case 'shutdown':
       engine?.models.disposeAll();
-      process.disconnect?.();
+      void (engine?.taesd.dispose() ?? Promise.resolve()).finally(() => process.disconnect?.());
       return;
   }
 }

@@ -37,6 +37,7 @@ export interface ProtoGrpcType {
       CancelJobRequest: MessageTypeDefinition<_tryon_v1_CancelJobRequest, _tryon_v1_CancelJobRequest__Output>
       Checkpoint: MessageTypeDefinition<_tryon_v1_Checkpoint, _tryon_v1_Checkpoint__Output>
       DatasetReport: MessageTypeDefinition<_tryon_v1_DatasetReport, _tryon_v1_DatasetReport__Output>
+      Decoder: EnumTypeDefinition
       Done: MessageTypeDefinition<_tryon_v1_Done, _tryon_v1_Done__Output>
       GarmentCategory: EnumTypeDefinition
       GenerateEvent: MessageTypeDefinition<_tryon_v1_GenerateEvent, _tryon_v1_GenerateEvent__Output>
@@ -55,6 +56,7 @@ export interface ProtoGrpcType {
       ModelKind: EnumTypeDefinition
       Paused: MessageTypeDefinition<_tryon_v1_Paused, _tryon_v1_Paused__Output>
       Progress: MessageTypeDefinition<_tryon_v1_Progress, _tryon_v1_Progress__Output>
+      Quality: EnumTypeDefinition
       Queued: MessageTypeDefinition<_tryon_v1_Queued, _tryon_v1_Queued__Output>
       Result: MessageTypeDefinition<_tryon_v1_Result, _tryon_v1_Result__Output>
       Sample: MessageTypeDefinition<_tryon_v1_Sample, _tryon_v1_Sample__Output>

@@ -4,8 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AppliedLora } from '../../engine/weights/lora-apply.js';
 import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
 import type { GeneratedImage, PipelineResult } from '../../engine/pipelines/options.js';
-import { latentsToRgbPreview } from '../../engine/pipelines/decode.js';
+import type { LatentDecoder } from '../../engine/pipelines/components.js';
 import type { ModelRegistry } from '../../models/registry.js';
+import { latentPreview, type TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';
 
 /** diffusers' default when the UNet config has no sample_size: SD 1.x's 64-cell latents. */
@@ -30,6 +31,7 @@ function defaultSide(model: StableDiffusionModel): number {
 export class StableDiffusionRunner implements GenerateRunner {
   constructor(
     private readonly models: ModelRegistry<StableDiffusionModel>,
+    private readonly taesd: TaesdDecoders,
     private readonly mode: Exclude<GenerateMode, 'try-on'>,
   ) {}
 
@@ -42,7 +44,8 @@ export class StableDiffusionRunner implements GenerateRunner {
     try {
       for (const lora of spec.loras) applied.push(await lease.value.applyLora(lora.entry.path, lora.scale));
       ctx.signal.throwIfAborted();
-      const result = await this.runPipeline(lease.value, spec, ctx, owned);
+      const taesd = spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
+      const result = await this.runPipeline(lease.value, spec, ctx, owned, taesd);
       return {
         images: result.images.map(generatedToRaw),
         seeds: result.seeds,
@@ -50,6 +53,8 @@ export class StableDiffusionRunner implements GenerateRunner {
         model: spec.model.name,
         engine: 'stable-diffusion',
         loadMs: lease.loadMs,
+        preset: spec.preset,
+        decoder: spec.decoder,
       };
     } finally {
       owned.forEach((t) => t.dispose());
@@ -58,7 +63,7 @@ export class StableDiffusionRunner implements GenerateRunner {
     }
   }
 
-  private runPipeline(model: StableDiffusionModel, spec: GenerateSpec, ctx: GenerateRunContext, owned: tf.Tensor[]): Promise<PipelineResult> {
+  private runPipeline(model: StableDiffusionModel, spec: GenerateSpec, ctx: GenerateRunContext, owned: tf.Tensor[], taesd: LatentDecoder | undefined): Promise<PipelineResult> {
     const common = {
       prompt: spec.prompt,
       negativePrompt: spec.negativePrompt,
@@ -68,9 +73,10 @@ export class StableDiffusionRunner implements GenerateRunner {
       seed: spec.seed,
       scheduler: spec.scheduler,
       signal: ctx.signal,
+      ...(spec.decoder === 'taesd' && taesd ? { decoder: taesd } : {}),
       onStep: (info: { step: number; totalSteps: number; latents: tf.Tensor4D }) => {
-        const preview = ctx.wantsPreview(info.step) ? latentsToRgbPreview(info.latents)[0] : undefined;
-        ctx.progress({ step: info.step, totalSteps: info.totalSteps, stage: 'denoising', ...(preview ? { preview: generatedToRaw(preview) } : {}) });
+        const preview = ctx.wantsPreview(info.step) ? latentPreview(info.latents, taesd) : undefined;
+        ctx.progress({ step: info.step, totalSteps: info.totalSteps, stage: 'denoising', ...(preview ? { preview } : {}) });
         return !ctx.signal.aborted;
       },
     };

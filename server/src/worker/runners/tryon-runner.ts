@@ -1,18 +1,24 @@
 // MODE_TRY_ON on the try-on pipeline (server/src/tryon): the weights-free warp engine, or the diffusion engine
 // on an inpainting model. Its stages report progress as a percentage of the whole run.
 import { runTryOn, TryOnError } from '../../tryon/index.js';
+import type { TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec } from './types.js';
 
 /** Progress of a try-on is reported as percent of the run (its stages differ in length and have no steps). */
 const PERCENT = 100;
 
 export class TryOnRunner implements GenerateRunner {
+  constructor(private readonly taesd: TaesdDecoders) {}
+
   async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
     if (!spec.personImageFile || !spec.garmentImageFile) throw new Error('try-on images missing after validation');
-    const lora = spec.loras[0];
-    if (spec.loras.length > 1) throw new TryOnError('BAD_ARGUMENT', `try-on applies at most one LoRA, got ${spec.loras.length}`);
+    // The fast preset puts the LCM-LoRA first; a store LoRA may follow it.
+    const lcm = spec.preset === 'fast' ? spec.loras[0] : undefined;
+    const storeLoras = spec.preset === 'fast' ? spec.loras.slice(1) : spec.loras;
+    const lora = storeLoras[0];
+    if (storeLoras.length > 1) throw new TryOnError('BAD_ARGUMENT', `try-on applies at most one LoRA, got ${storeLoras.length}`);
     const engine = spec.engine ?? 'warp';
-    let previewStep = 0;
+    const taesd = engine === 'diffusion' && spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
     const result = await runTryOn({
       personImage: spec.personImageFile,
       garmentImage: spec.garmentImageFile,
@@ -29,15 +35,19 @@ export class TryOnRunner implements GenerateRunner {
               seed: spec.seed,
               strength: spec.strength,
               previewEvery: spec.previewEvery,
+              ...(spec.scheduler ? { scheduler: spec.scheduler } : {}),
               ...(spec.tryOnWorkingHeight > 0 ? { height: spec.tryOnWorkingHeight } : {}),
               ...(lora ? { mode: 'text' as const, loraPath: lora.entry.path, loraScale: lora.scale } : {}),
+              ...(lcm ? { loras: [{ path: lcm.entry.path, scale: lcm.scale }] } : {}),
             }
           : undefined,
+      decoders: { preview: taesd, ...(spec.decoder === 'taesd' ? { result: taesd } : {}) },
       mask: spec.maskImageFile,
       signal: ctx.signal,
       onProgress: (p) => {
-        // Denoising previews follow preview_every; a stage's single preview (the warp's) goes whenever previews are on.
-        const wantPreview = p.preview !== undefined && (p.step === undefined ? ctx.wantsPreview(0) : ctx.wantsPreview(++previewStep));
+        // The engine already made denoising previews every preview_every steps; a stage's single preview (the
+        // warp's) goes whenever previews are on.
+        const wantPreview = p.preview !== undefined && ctx.wantsPreview(p.step ?? 0);
         ctx.progress({ step: Math.round(p.fraction * PERCENT), totalSteps: PERCENT, stage: p.stage, ...(wantPreview ? { preview: p.preview } : {}) });
         return !ctx.signal.aborted;
       },
@@ -49,6 +59,8 @@ export class TryOnRunner implements GenerateRunner {
       model: spec.model?.name ?? 'warp',
       engine: result.engine,
       loadMs: 0,
+      preset: engine === 'diffusion' ? spec.preset : 'standard',
+      decoder: engine === 'diffusion' && taesd && spec.decoder === 'taesd' ? 'taesd' : 'vae',
     };
   }
 }

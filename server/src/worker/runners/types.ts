@@ -43,6 +43,13 @@ export interface GenerateSpec {
   readonly width: number;
   readonly height: number;
   readonly scheduler?: string;
+  /** `fast`: LCM + the LCM-LoRA (already first in `loras`), few steps; `presetNote` says why fast did not run. */
+  readonly preset: 'standard' | 'fast';
+  readonly presetNote?: string;
+  /** The autoencoder that decodes the result. */
+  readonly decoder: 'vae' | 'taesd';
+  /** The TAESD model, when the catalog has one: previews, and the result when `decoder` is taesd. */
+  readonly taesd?: ModelEntry;
   readonly previewEvery: number;
   readonly initImage?: RawImage;
   readonly maskImage?: RawImage;
@@ -83,6 +90,9 @@ export interface GenerateOutput {
   readonly model: string;
   readonly engine: string;
   readonly loadMs: number;
+  /** What ran: the preset and the result's decoder. */
+  readonly preset: 'standard' | 'fast';
+  readonly decoder: 'vae' | 'taesd';
 }
 
 export interface GenerateRunner {

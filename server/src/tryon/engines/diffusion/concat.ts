@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StableDiffusionModel } from '../../../engine/index.js';
 import { denoiseInRun } from '../../../engine/pipelines/denoise-run.js';
+import type { LatentDecoder } from '../../../engine/pipelines/components.js';
 import { decodeLatents } from '../../../engine/pipelines/decode.js';
 import { encodeImageLatents, toModelRange } from '../../../engine/pipelines/image-latents.js';
 import { img2imgTimesteps } from '../../../engine/schedulers/index.js';
@@ -28,6 +29,8 @@ export interface ConcatInput {
   readonly strength: number;
   readonly seed: number;
   readonly scheduler?: string;
+  /** Decodes the result instead of the model's VAE (TAESD). */
+  readonly decoder?: LatentDecoder;
   readonly onStep: StepCallback;
   readonly signal?: AbortSignal;
 }
@@ -81,7 +84,7 @@ export async function runConcat(model: StableDiffusionModel, input: ConcatInput)
     const final = await denoiseInRun(components, run, { timesteps, latents, extraChannels: extra, onStep: input.onStep, signal: input.signal });
     const person = own(personHalf(final));
     final.dispose();
-    return decodeLatents(components.vae, person).images[0].rgb;
+    return decodeLatents(input.decoder ?? components.vae, person).images[0].rgb;
   } finally {
     run.release();
   }

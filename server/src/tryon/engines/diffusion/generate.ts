@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
+import type { LatentDecoder } from '../../../engine/pipelines/components.js';
+import { decodeLatents } from '../../../engine/pipelines/decode.js';
 import type { StepCallback } from '../../../engine/types.js';
 import { cancelled, TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
@@ -14,6 +16,13 @@ import { cropAroundMask, cropTensor, pasteCrop } from './crop.js';
 import { loadTryOnModel } from './model-cache.js';
 import { DiffusionSettingsSchema, type DiffusionSettings } from './settings.js';
 
+export interface DiffusionDecoders {
+  /** Decodes previews at the crop's size (TAESD); without it previews are the latent approximation. */
+  readonly preview?: LatentDecoder;
+  /** Decodes the result instead of the model's VAE. */
+  readonly result?: LatentDecoder;
+}
+
 export interface DiffusionInput {
   readonly photo: RgbImage;
   /** Binary, protected parts already removed. */
@@ -23,6 +32,7 @@ export interface DiffusionInput {
   readonly warped: RgbImage;
   readonly prompt: string;
   readonly settings: DiffusionSettings;
+  readonly decoders?: DiffusionDecoders;
   readonly signal?: AbortSignal;
   readonly onStep: (step: number, totalSteps: number, preview?: Buffer) => Promise<boolean>;
 }
@@ -44,9 +54,9 @@ function garmentOnWhite(garment: PreparedGarment, width: number, height: number)
   });
 }
 
-async function previewPng(latents: tf.Tensor4D, stacked: boolean): Promise<Buffer> {
+async function previewPng(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDecoder): Promise<Buffer> {
   const half = stacked ? personHalf(latents) : latents;
-  const [img] = latentsToRgbPreview(half);
+  const [img] = decoder ? decodeLatents(decoder, half).images : latentsToRgbPreview(half);
   if (stacked) half.dispose();
   return sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
 }
@@ -69,7 +79,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
   const stacked = s.mode === 'concat';
   const onStep: StepCallback = async ({ step, totalSteps, latents }) => {
     if (input.signal?.aborted) return false;
-    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewPng(latents, stacked) : undefined;
+    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewPng(latents, stacked, input.decoders?.preview) : undefined;
     return input.onStep(step, totalSteps, preview);
   };
   const applied: { remove(): void }[] = [];
@@ -90,6 +100,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
           strength: s.strength,
           seed: s.seed,
           scheduler: s.scheduler,
+          decoder: input.decoders?.result,
           onStep,
           signal: input.signal,
         });
@@ -107,6 +118,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
         numInferenceSteps: s.steps,
         guidanceScale: s.guidanceScale,
         seed: s.seed,
+        decoder: input.decoders?.result,
         onStep,
         signal: input.signal,
       });

@@ -3,6 +3,8 @@
 import type { LoraRef as _tryon_v1_LoraRef, LoraRef__Output as _tryon_v1_LoraRef__Output } from '../../tryon/v1/LoraRef.js';
 import type { Mode as _tryon_v1_Mode, Mode__Output as _tryon_v1_Mode__Output } from '../../tryon/v1/Mode.js';
 import type { GarmentCategory as _tryon_v1_GarmentCategory, GarmentCategory__Output as _tryon_v1_GarmentCategory__Output } from '../../tryon/v1/GarmentCategory.js';
+import type { Quality as _tryon_v1_Quality, Quality__Output as _tryon_v1_Quality__Output } from '../../tryon/v1/Quality.js';
+import type { Decoder as _tryon_v1_Decoder, Decoder__Output as _tryon_v1_Decoder__Output } from '../../tryon/v1/Decoder.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GenerateRequest {
@@ -49,11 +51,12 @@ export interface GenerateRequest {
   'width'?: (number);
   'height'?: (number);
   /**
-   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms"; empty = the model's own.
+   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms", "lcm"; empty = the model's own.
    */
   'scheduler'?: (string);
   /**
-   * Send a JPEG preview every N denoising steps; 0 = no previews.
+   * Send a JPEG preview every N denoising steps; 0 = no previews. With a TAESD model in the models directory
+   * previews are TAESD decodes at the working size, otherwise a latent-to-RGB approximation at 1/8 size.
    */
   'preview_every'?: (number);
   /**
@@ -69,6 +72,17 @@ export interface GenerateRequest {
    * When true, Result.mask_png carries the mask the job painted into (try-on and inpaint).
    */
   'mask_out'?: (boolean);
+  /**
+   * QUALITY_FAST: few-step generation (LCM scheduler with the configured LCM-LoRA, 4 steps unless `steps` says
+   * 2-8, guidance at most 1.5, TAESD decode when present) for text-to-image and diffusion try-on. Without the
+   * LCM-LoRA the standard preset runs; Result.preset says which ran.
+   */
+  'quality'?: (_tryon_v1_Quality);
+  /**
+   * Which autoencoder decodes the result: DECODER_TAESD is faster, with a little less detail (needs a TAESD
+   * model); unspecified = the model's VAE, or TAESD under QUALITY_FAST when present.
+   */
+  'decoder'?: (_tryon_v1_Decoder);
 }
 
 export interface GenerateRequest__Output {
@@ -115,11 +129,12 @@ export interface GenerateRequest__Output {
   'width': (number);
   'height': (number);
   /**
-   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms"; empty = the model's own.
+   * "ddpm", "ddim", "pndm", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms", "lcm"; empty = the model's own.
    */
   'scheduler': (string);
   /**
-   * Send a JPEG preview every N denoising steps; 0 = no previews.
+   * Send a JPEG preview every N denoising steps; 0 = no previews. With a TAESD model in the models directory
+   * previews are TAESD decodes at the working size, otherwise a latent-to-RGB approximation at 1/8 size.
    */
   'preview_every': (number);
   /**
@@ -135,4 +150,15 @@ export interface GenerateRequest__Output {
    * When true, Result.mask_png carries the mask the job painted into (try-on and inpaint).
    */
   'mask_out': (boolean);
+  /**
+   * QUALITY_FAST: few-step generation (LCM scheduler with the configured LCM-LoRA, 4 steps unless `steps` says
+   * 2-8, guidance at most 1.5, TAESD decode when present) for text-to-image and diffusion try-on. Without the
+   * LCM-LoRA the standard preset runs; Result.preset says which ran.
+   */
+  'quality': (_tryon_v1_Quality__Output);
+  /**
+   * Which autoencoder decodes the result: DECODER_TAESD is faster, with a little less detail (needs a TAESD
+   * model); unspecified = the model's VAE, or TAESD under QUALITY_FAST when present.
+   */
+  'decoder': (_tryon_v1_Decoder__Output);
 }

@@ -19,6 +19,10 @@ export const ModelKind = {
    * A try-on engine without weights (the embedded "warp" engine).
    */
   MODEL_KIND_TRY_ON: 'MODEL_KIND_TRY_ON',
+  /**
+   * A TAESD (AutoencoderTiny) folder: fast previews and decodes.
+   */
+  MODEL_KIND_TAESD: 'MODEL_KIND_TAESD',
 } as const;
 
 export type ModelKind =
@@ -46,5 +50,10 @@ export type ModelKind =
    */
   | 'MODEL_KIND_TRY_ON'
   | 5
+  /**
+   * A TAESD (AutoencoderTiny) folder: fast previews and decodes.
+   */
+  | 'MODEL_KIND_TAESD'
+  | 6
 
 export type ModelKind__Output = typeof ModelKind[keyof typeof ModelKind]

@@ -17,6 +17,11 @@ export interface Result {
   'model'?: (string);
   'engine'?: (string);
   'job_id'?: (string);
+  /**
+   * The preset that ran ("standard" or "fast") and the decoder of the result ("vae" or "taesd").
+   */
+  'preset'?: (string);
+  'decoder'?: (string);
 }
 
 export interface Result__Output {
@@ -33,4 +38,9 @@ export interface Result__Output {
   'model': (string);
   'engine': (string);
   'job_id': (string);
+  /**
+   * The preset that ran ("standard" or "fast") and the decoder of the result ("vae" or "taesd").
+   */
+  'preset': (string);
+  'decoder': (string);
 }
