@@ -19,6 +19,7 @@ const USAGE = `npm run client -- [--address host:port] [--key KEY] [--ca cert.pe
            --title t --description d --engine warp|diffusion] [--init f] [--mask f] [--prompt p]
            [--negative-prompt p] [--model m] [--lora name[:scale]]... [--steps n] [--guidance g]
            [--strength s] [--seed n] [--num-images n] [--width w --height h] [--scheduler s]
+           [--quality fast|standard] [--decoder vae|taesd]
            [--preview-every n --preview-dir dir] [--mask-out mask.png] [--deadline seconds] [--out out.png]
   train    --dataset path --output-name name [--base model] [--mode lora|full|inpaint-lora] [--steps n]
            [--batch n] [--lr x] [--resolution n] [--rank n] [--keywords "a,b"] [--validation-prompt p]...
@@ -31,6 +32,8 @@ const COMMON = { address: { type: 'string' }, key: { type: 'string' }, ca: { typ
 
 const MODES: Record<string, GenerateRequest['mode']> = { 'try-on': 'MODE_TRY_ON', txt2img: 'MODE_TEXT_TO_IMAGE', img2img: 'MODE_IMAGE_TO_IMAGE', inpaint: 'MODE_INPAINT' };
 const CATEGORIES: Record<string, GenerateRequest['category']> = { upper: 'UPPER_BODY', lower: 'LOWER_BODY', dress: 'DRESS' };
+const QUALITIES: Record<string, GenerateRequest['quality']> = { standard: 'QUALITY_STANDARD', fast: 'QUALITY_FAST' };
+const DECODERS: Record<string, GenerateRequest['decoder']> = { vae: 'DECODER_VAE', taesd: 'DECODER_TAESD' };
 const TRAIN_MODES: Record<string, TrainRequest['mode']> = { full: 'TRAIN_MODE_FULL', lora: 'TRAIN_MODE_LORA', 'inpaint-lora': 'TRAIN_MODE_INPAINT_LORA' };
 
 /** CLI words for a proto enum: JOB_STATE_RUNNING → running, MODEL_KIND_FINE_TUNED → fine-tuned. */
@@ -130,6 +133,8 @@ async function generateCommand(args: string[]): Promise<void> {
       width: { type: 'string' },
       height: { type: 'string' },
       scheduler: { type: 'string' },
+      quality: { type: 'string' },
+      decoder: { type: 'string' },
       'preview-every': { type: 'string' },
       'preview-dir': { type: 'string' },
       'mask-out': { type: 'string' },
@@ -164,6 +169,8 @@ async function generateCommand(args: string[]): Promise<void> {
     width: int('width', values.width),
     height: int('height', values.height),
     scheduler: values.scheduler,
+    quality: choice('quality', values.quality, QUALITIES),
+    decoder: choice('decoder', values.decoder, DECODERS),
     preview_every: previewEvery,
     mask_out: values['mask-out'] !== undefined,
   };
@@ -186,7 +193,7 @@ async function generateCommand(args: string[]): Promise<void> {
       if (values['mask-out'] && r.mask_png.length > 0) fs.writeFileSync(values['mask-out'], r.mask_png);
       bar.stop();
       const files = r.images_png.map((_, i) => outputName(values.out, i, r.images_png.length));
-      console.log(`wrote ${files.join(', ')} (model ${r.model}, engine ${r.engine}, seeds ${r.seeds.join(', ')}, ${r.timings?.total_ms} ms: queued ${r.timings?.queued_ms}, load ${r.timings?.load_ms}, run ${r.timings?.run_ms})`);
+      console.log(`wrote ${files.join(', ')} (model ${r.model}, engine ${r.engine}, preset ${r.preset}, decoder ${r.decoder}, seeds ${r.seeds.join(', ')}, ${r.timings?.total_ms} ms: queued ${r.timings?.queued_ms}, load ${r.timings?.load_ms}, run ${r.timings?.run_ms})`);
     }
   });
   client.close();

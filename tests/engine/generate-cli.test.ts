@@ -32,6 +32,18 @@ describe('npm run generate', () => {
     expect((await readFile(path.join(root, 'offloaded.png'))).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('runs few-step LCM with a diffusers-format LoRA and decodes with TAESD (--scheduler lcm --taesd)', async () => {
+    const ext = path.join(SD_TINY_FIXTURES, '../sd-tiny-ext');
+    const common = ['--model', SD_TINY, '--prompt', 'a green scarf', '--scheduler', 'lcm', '--steps', '4', '--guidance', '1', '--seed', '9', '--width', '64', '--height', '72'];
+    const lora = ['--lora', `${ext}/lora/sd-tiny-diffusers-lora.safetensors:1`];
+    const vae = await generate([...common, ...lora, '--out', path.join(root, 'lcm-vae.png')]);
+    const taesd = await generate([...common, ...lora, '--taesd', `${ext}/models/taesd-tiny`, '--out', path.join(root, 'lcm-taesd.png')]);
+    expect([vae.code, taesd.code]).toEqual([0, 0]);
+    const [a, b] = await Promise.all(['lcm-vae', 'lcm-taesd'].map((n) => sharp(path.join(root, `${n}.png`)).raw().toBuffer({ resolveWithObject: true })));
+    expect([b.info.width, b.info.height]).toEqual([64, 72]);
+    expect(Buffer.compare(a.data, b.data)).not.toBe(0);
+  });
+
   it('refuses a LoRA on offloaded weights and a missing prompt with usage errors', async () => {
     const lora = await generate(['--model', SD_TINY, '--prompt', 'x', '--offload-weights', '--lora', `${SD_TINY_FIXTURES}/lora/sd-tiny-kohya.safetensors:1`]);
     expect(lora.code).toBe(2);

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadModel, DownloadError } from '../../server/src/tryon/weights/download.js';
 import { findKnownModel, KNOWN_MODELS } from '../../server/src/tryon/weights/known-models.js';
 import { sdTinyDir } from './fixtures.js';
+import { scanModelsDir } from '../../server/src/models/scan.js';
+import { loadLora } from '../../server/src/engine/weights/lora.js';
+import { writePeftLora } from '../support/random-lora.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tryon-weights-'));
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -18,7 +21,8 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 const repos = new Map<string, string>([
   ['stable-diffusion-v1-5/stable-diffusion-inpainting', path.join(sdTinyDir, 'models/sd-tiny-inpaint')],
   ['zhengchong/CatVTON', path.join(tmp, 'hub/catvton')],
-  ['madebyollin/taesd', path.join(tmp, 'hub/taesd')],
+  ['madebyollin/taesd', path.join(sdTinyDir, '../sd-tiny-ext/models/taesd-tiny')],
+  ['latent-consistency/lcm-lora-sdv1-5', path.join(tmp, 'hub/lcm-lora')],
 ]);
 
 interface ServerControl {
@@ -88,9 +92,15 @@ describe('npm run weights downloader', () => {
     // Tiny stand-ins for the CatVTON and TAESD repositories.
     mkdirSync(path.join(tmp, 'hub/catvton/mix-48k-1024/attention'), { recursive: true });
     writeFileSync(path.join(tmp, 'hub/catvton/mix-48k-1024/attention/model.safetensors'), Buffer.alloc(300_000, 7));
-    mkdirSync(path.join(tmp, 'hub/taesd'), { recursive: true });
-    writeFileSync(path.join(tmp, 'hub/taesd/config.json'), '{"_class_name":"AutoencoderTiny"}');
-    writeFileSync(path.join(tmp, 'hub/taesd/diffusion_pytorch_model.safetensors'), Buffer.alloc(50_000, 3));
+    // The LCM-LoRA stand-in: a PEFT-format LoRA for the tiny UNet, as the real one's format.
+    mkdirSync(path.join(tmp, 'hub/lcm-lora'), { recursive: true });
+    await writePeftLora(path.join(tmp, 'hub/lcm-lora/pytorch_lora_weights.safetensors'), {
+      weightsFile: path.join(sdTinyDir, 'models/sd-tiny/unet/diffusion_pytorch_model.safetensors'),
+      modules: ['down_blocks.0.resnets.0.conv1'],
+      rank: 2,
+      alpha: 2,
+      seed: 1,
+    });
     server = await startHub(control);
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -120,6 +130,23 @@ describe('npm run weights downloader', () => {
     const again = await downloadModel(model, { dir, endpoint });
     expect(again.every((f) => f.skipped)).toBe(true);
     expect(control.requests.filter((r) => r.method === 'GET')).toEqual([]);
+  });
+
+  it('downloads TAESD and the LCM-LoRA where the server finds them: a TAESD folder and a LoRA by their default names', async () => {
+    const dir = path.join(tmp, 'fast-models');
+    for (const name of ['taesd', 'lcm-lora-sdv1-5']) {
+      const files = await downloadModel(findKnownModel(name), { dir, endpoint });
+      expect(files.filter((f) => f.file.endsWith('.safetensors')).every((f) => f.verified)).toBe(true);
+    }
+    const { models, problems } = await scanModelsDir(dir);
+    expect(problems).toEqual([]);
+    expect(models.map((m) => [m.name, m.kind])).toEqual([
+      ['lcm-lora-sdv1-5', 'lora'],
+      ['taesd', 'taesd'],
+    ]);
+    const lcm = await loadLora(models[0].path);
+    expect(lcm.format).toBe('peft');
+    lcm.dispose();
   });
 
   it('resumes an interrupted download with a Range request', async () => {

@@ -60,7 +60,17 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     files: ['config.json', 'diffusion_pytorch_model.safetensors'],
     licence: 'MIT',
     nonCommercial: false,
-    usage: 'kept for previews; until the engine has a TAESD decoder, previews use the latent-to-RGB approximation',
+    usage: 'found as <dir>/taesd by the server (TRYON_TAESD_MODEL): previews at the working size, DECODER_TAESD, QUALITY_FAST; npm run generate -- --taesd <dir>/taesd',
+  },
+  {
+    name: 'lcm-lora-sdv1-5',
+    description: 'LCM-LoRA for Stable Diffusion 1.5: 4-8 step generation with the LCM scheduler (~135 MB)',
+    repo: 'latent-consistency/lcm-lora-sdv1-5',
+    revision: 'main',
+    files: ['pytorch_lora_weights.safetensors'],
+    licence: 'OpenRAIL++ (commercial use allowed, use restrictions apply)',
+    nonCommercial: false,
+    usage: 'found as <dir>/lcm-lora-sdv1-5 by the server (TRYON_LCM_LORA): QUALITY_FAST; npm run generate -- --scheduler lcm --steps 4 --guidance 1 --lora <dir>/lcm-lora-sdv1-5/pytorch_lora_weights.safetensors:1',
   },
 ];
 
