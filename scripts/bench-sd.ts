@@ -1,9 +1,11 @@
 // npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
-//   [--skip unet,vae,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off]
+//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
-// 512x512, and a whole tiny-model txt2img. Prints the backend and what it measured. On wasm (4 GB heap) the
-// SD 1.5 UNet runs with offloaded weights (host memory, uploaded layer by layer), as the engine does there.
+// 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), and a
+// whole tiny-model txt2img. Then the budget of a generation in the standard and the fast preset (UNet
+// evaluations, and the time they add up to from the figures above). On wasm (4 GB heap) the SD 1.5 UNet runs
+// with offloaded weights (host memory, uploaded layer by layer), as the engine does there.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,8 @@ import { parseUNetConfig } from '../server/src/engine/models/unet/unet-config.js
 import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-condition.js';
 import { parseAutoencoderKLConfig } from '../server/src/engine/models/vae/vae-config.js';
 import { AutoencoderKL } from '../server/src/engine/models/vae/autoencoder-kl.js';
+import { AutoencoderTiny } from '../server/src/engine/models/taesd/autoencoder-tiny.js';
+import { parseAutoencoderTinyConfig } from '../server/src/engine/models/taesd/taesd-config.js';
 import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
 import { BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '../server/src/engine/index.js';
 import { readFile } from 'node:fs/promises';
@@ -66,8 +70,8 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs `fn` (which must read its result back, so the time includes the device) warmup + iters times. */
-async function time(label: string, iters: number, warmup: boolean, fn: () => Promise<void>): Promise<void> {
+/** Runs `fn` (which must read its result back, so the time includes the device) warmup + iters times; the median. */
+async function time(label: string, iters: number, warmup: boolean, fn: () => Promise<void>): Promise<number> {
   if (warmup) {
     const t0 = performance.now();
     await fn();
@@ -80,13 +84,14 @@ async function time(label: string, iters: number, warmup: boolean, fn: () => Pro
     times.push(performance.now() - t0);
   }
   console.log(`${label}: median ${median(times).toFixed(1)} ms over ${iters} run(s) [${times.map((t) => t.toFixed(0)).join(', ')}]`);
+  return median(times);
 }
 
 function countParams(specs: ParameterSpec[]): number {
   return specs.reduce((n, s) => n + s.torchShape.reduce((a, b) => a * b, 1), 0);
 }
 
-async function benchUnet(iters: number, warmup: boolean, offload: boolean): Promise<void> {
+async function benchUnet(iters: number, warmup: boolean, offload: boolean): Promise<number> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
   const params = countParams(specs);
@@ -101,7 +106,7 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean): Prom
   const states = tf.randomNormal([2, 77, config.crossAttentionDim]) as tf.Tensor3D;
   const t = tf.tensor1d([500], 'float32');
   try {
-    await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
+    return await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
       const out = unet.forward(sample, t, states);
       await out.data();
       out.dispose();
@@ -112,14 +117,14 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean): Prom
   }
 }
 
-async function benchVae(iters: number, warmup: boolean): Promise<void> {
+async function benchVae(iters: number, warmup: boolean): Promise<number> {
   const config = parseAutoencoderKLConfig(await readConfig('vae'));
   const specs = declaredParameters((w) => new AutoencoderKL(config, w));
   console.log(`SD 1.5 VAE: ${(countParams(specs) / 1e6).toFixed(0)}M parameters (random), decode 64x64 latent -> 512x512`);
   const vae = buildRandom(specs, (w) => new AutoencoderKL(config, w));
   const z = tf.randomNormal([1, 64, 64, config.latentChannels]) as tf.Tensor4D;
   try {
-    await time('vae decode (SD 1.5, 512x512)', iters, warmup, async () => {
+    return await time('vae decode (SD 1.5, 512x512)', iters, warmup, async () => {
       const image = vae.decode(z);
       await image.data();
       image.dispose();
@@ -130,12 +135,52 @@ async function benchVae(iters: number, warmup: boolean): Promise<void> {
   }
 }
 
-async function benchGenerate(dir: string, iters: number, warmup: boolean): Promise<void> {
+/** TAESD at the size madebyollin/taesd ships (AutoencoderTiny's defaults: 64 channels, 1/3/3/3 and 3/3/3/1 blocks). */
+async function benchTaesd(iters: number, warmup: boolean): Promise<number> {
+  const config = parseAutoencoderTinyConfig({});
+  const specs = declaredParameters((w) => new AutoencoderTiny(config, w));
+  console.log(`TAESD: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode 64x64 latent -> 512x512`);
+  const taesd = buildRandom(specs, (w) => new AutoencoderTiny(config, w));
+  const z = tf.randomNormal([1, 64, 64, config.latentChannels]) as tf.Tensor4D;
+  try {
+    return await time('taesd decode (512x512)', iters, warmup, async () => {
+      const image = taesd.decode(z);
+      await image.data();
+      image.dispose();
+    });
+  } finally {
+    z.dispose();
+    taesd.dispose();
+  }
+}
+
+/** The presets as the server runs them: standard 30 steps with guidance (batch 2), fast 4 LCM steps without (batch 1). */
+const PRESETS = [
+  { name: 'standard', steps: 30, batch: 2, decoder: 'vae' },
+  { name: 'fast', steps: 4, batch: 1, decoder: 'taesd' },
+] as const;
+
+function presetBudget(figures: Map<string, number>): void {
+  const evals = PRESETS.map((p) => p.steps * p.batch);
+  console.log(`preset budget (UNet sample evaluations): ${PRESETS.map((p, i) => `${p.name} ${p.steps} steps x batch ${p.batch} = ${evals[i]}`).join(', ')}; ratio ${(evals[0] / evals[1]).toFixed(1)}x`);
+  const unet = figures.get('unet');
+  const vae = figures.get('vae');
+  const taesd = figures.get('taesd');
+  if (unet === undefined || vae === undefined || taesd === undefined) return;
+  // The UNet was timed at batch 2; a batch-1 step is counted as half of it (what the UNet's work scales by).
+  const total = PRESETS.map((p) => p.steps * (p.batch / 2) * unet + (p.decoder === 'vae' ? vae : taesd));
+  console.log(
+    `preset time from these figures: standard ${(total[0] / 1000).toFixed(1)} s, fast ${(total[1] / 1000).toFixed(1)} s; ratio ${(total[0] / total[1]).toFixed(1)}x ` +
+      `(decode: vae ${vae.toFixed(0)} ms vs taesd ${taesd.toFixed(0)} ms, ${(vae / taesd).toFixed(1)}x)`,
+  );
+}
+
+async function benchGenerate(dir: string, iters: number, warmup: boolean): Promise<number> {
   const sd = await loadStableDiffusion(dir);
   const opts = { prompt: 'a photograph of an astronaut riding a horse', height: 64, width: 64, numInferenceSteps: 20, guidanceScale: 7.5, seed: 1 };
   console.log(`tiny model ${dir}: txt2img ${opts.width}x${opts.height}, ${opts.numInferenceSteps} steps PNDM, guidance ${opts.guidanceScale}`);
   try {
-    await time('tiny txt2img (whole generation)', iters, warmup, async () => {
+    return await time('tiny txt2img (whole generation)', iters, warmup, async () => {
       await sd.txt2img(opts);
     });
   } finally {
@@ -164,7 +209,7 @@ async function main(): Promise<void> {
   };
   const quick = values.quick;
   const skip = new Set(values.skip.split(',').filter(Boolean));
-  for (const s of skip) if (!['unet', 'vae', 'generate'].includes(s)) throw new Error(`--skip takes unet, vae, generate; got "${s}"`);
+  for (const s of skip) if (!['unet', 'vae', 'taesd', 'generate'].includes(s)) throw new Error(`--skip takes unet, vae, taesd, generate; got "${s}"`);
   const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
     logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
   });
@@ -173,21 +218,24 @@ async function main(): Promise<void> {
   const offload = values.offload === 'on' || (values.offload === 'auto' && backend.name === 'wasm');
   console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
   // Smallest first: a failure of the large ones (wasm's 4 GB heap) must not hide the others' figures.
-  const sections: [string, () => Promise<void>][] = [
+  const sections: [string, () => Promise<number>][] = [
     ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],
+    ['taesd', () => benchTaesd(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick)],
     ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick)],
     ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload)],
   ];
   let failed = 0;
+  const figures = new Map<string, number>();
   for (const [name, run] of sections) {
     if (skip.has(name)) continue;
     try {
-      await run();
+      figures.set(name, await run());
     } catch (err) {
       failed++;
       console.log(`${name}: FAILED on ${backend.name}: ${(err as Error).message}`);
     }
   }
+  presetBudget(figures);
   console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
   if (failed > 0) process.exitCode = 1;
 }

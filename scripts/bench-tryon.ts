@@ -1,12 +1,18 @@
-// npm run bench:tryon -- [--backend wasm|cpu|...] [--runs 1] [--model <inpainting dir>] [--steps 4] [--height 256]
+// npm run bench:tryon -- [--backend wasm|cpu|...] [--runs 1] [--model <inpainting dir>] [--steps 30] [--height 256]
+//   [--taesd <dir>] [--lcm-lora <file>]
 // Time per stage (analysis, mask, garment prep, generation, compositing) of the try-on pipeline over the
 // shared fixture photos: every person with one garment of each category, warp engine, then (with --model,
-// default the tiny fixture model) the diffusion engine's concat and text paths. Model loading is warmed up first.
+// default the tiny fixture model) the diffusion engine's concat and text paths in both presets: standard
+// (--steps, guidance 2.5, the VAE) and fast (LCM, 4 steps, guidance 1, TAESD; the LCM-LoRA when given).
+// Model loading is warmed up first.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendName } from '../server/src/engine/index.js';
+import { loadAutoencoderTiny } from '../server/src/engine/models/taesd/load-autoencoder-tiny.js';
+import { taesdDecoder } from '../server/src/engine/pipelines/adapters.js';
+import type { DiffusionDecoders } from '../server/src/tryon/engines/diffusion/generate.js';
 import { runTryOn, type DiffusionSettings, type EngineName, type TryOnStage } from '../server/src/tryon/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,8 +25,10 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     runs: { type: 'string', default: '1' },
     model: { type: 'string', default: path.join(shared, 'fixtures/sd-tiny/models/sd-tiny-inpaint') },
-    steps: { type: 'string', default: '4' },
+    steps: { type: 'string', default: '30' },
     height: { type: 'string', default: '256' },
+    taesd: { type: 'string', default: path.join(shared, 'fixtures/sd-tiny-ext/models/taesd-tiny') },
+    'lcm-lora': { type: 'string' },
     'no-diffusion': { type: 'boolean' },
   },
 });
@@ -34,7 +42,7 @@ interface Row {
   times: Record<TryOnStage, number[]>;
 }
 
-async function bench(label: string, engine: EngineName, model?: DiffusionSettings): Promise<Row> {
+async function bench(label: string, engine: EngineName, model?: DiffusionSettings, decoders?: DiffusionDecoders): Promise<Row> {
   const times = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<TryOnStage, number[]>;
   for (let run = 0; run < Number(values.runs); run++) {
     for (const person of people) {
@@ -46,6 +54,7 @@ async function bench(label: string, engine: EngineName, model?: DiffusionSetting
           description: 'a two-tone polo shirt',
           engine,
           model,
+          decoders,
         });
         for (const s of STAGES) times[s].push(result.timings[s]);
       }
@@ -73,16 +82,24 @@ async function main(): Promise<void> {
       values['no-diffusion'] = true;
     });
     if (!values['no-diffusion']) {
-      rows.push(await bench(`diffusion concat (${values.steps} steps, ${values.height}px)`, 'diffusion', { ...base, mode: 'concat' }));
-      rows.push(await bench(`diffusion text (${values.steps} steps, ${values.height}px)`, 'diffusion', { ...base, mode: 'text' }));
+      const taesd = await loadAutoencoderTiny(values.taesd);
+      const decoder = taesdDecoder(taesd);
+      const lcmLoras = values['lcm-lora'] ? [{ path: values['lcm-lora'], scale: 1 }] : [];
+      const fast = { ...base, scheduler: 'lcm', steps: 4, guidanceScale: 1, loras: lcmLoras };
+      const fastLabel = `fast: lcm 4, taesd${lcmLoras.length ? ', lcm-lora' : ''}`;
+      for (const mode of ['concat', 'text'] as const) {
+        rows.push(await bench(`${mode} standard (${values.steps} steps, ${values.height}px)`, 'diffusion', { ...base, mode, guidanceScale: 2.5 }));
+        rows.push(await bench(`${mode} ${fastLabel}`, 'diffusion', { ...fast, mode }, { result: decoder }));
+      }
+      taesd.dispose();
     }
   }
   console.log(`\nmedian ms per try-on (n = runs x photos x categories)`);
-  console.log(['engine'.padEnd(40), ...STAGES.map((s) => s.padStart(12)), 'total'.padStart(10), 'n'.padStart(5)].join(''));
+  console.log(['engine'.padEnd(44), ...STAGES.map((s) => s.padStart(12)), 'total'.padStart(10), 'n'.padStart(5)].join(''));
   for (const row of rows) {
     const med = STAGES.map((s) => median(row.times[s]));
     console.log(
-      [row.label.padEnd(40), ...med.map((m) => m.toFixed(0).padStart(12)), med.reduce((a, b) => a + b, 0).toFixed(0).padStart(10), String(row.times.analysis.length).padStart(5)].join(''),
+      [row.label.padEnd(44), ...med.map((m) => m.toFixed(0).padStart(12)), med.reduce((a, b) => a + b, 0).toFixed(0).padStart(10), String(row.times.analysis.length).padStart(5)].join(''),
     );
   }
 }

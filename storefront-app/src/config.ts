@@ -15,6 +15,8 @@ const envSchema = z.object({
   BIND_HOST: z.string().min(1).default('127.0.0.1'),
   TRYON_GRPC_ADDRESS: z.string().min(1).default('localhost:50051'),
   TRYON_API_KEY: z.string().optional(),
+  /** Shoppers' try-ons ask the inference server for this preset. */
+  TRYON_QUALITY: z.enum(['fast', 'standard'], { error: 'TRYON_QUALITY must be fast or standard' }).default('fast'),
   DATABASE_URL: z.string().optional(),
   PHOTO_TTL_HOURS: positiveNumber('PHOTO_TTL_HOURS').default(24),
   /** The inference server's datasets folder (its own variable): catalog exports for fine-tuning go there. */
@@ -36,6 +38,8 @@ export interface AppConfig {
   shopify?: ShopifyCredentials;
   grpcAddress: string;
   grpcApiKey?: string;
+  /** QUALITY_FAST (few-step LCM where the server can) or standard for shoppers' try-ons. */
+  tryOnQuality: 'fast' | 'standard';
   databaseUrl: string;
   photoTtlMs: number;
   /** Where catalog exports for fine-tuning are written; the inference server must read the same folder. */
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     shopify,
     grpcAddress: e.TRYON_GRPC_ADDRESS,
     grpcApiKey: e.TRYON_API_KEY,
+    tryOnQuality: e.TRYON_QUALITY,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(cwd, 'data', 'storefront.sqlite')}`,
     photoTtlMs: e.PHOTO_TTL_HOURS * 3_600_000,
     datasetsDir: e.TRYON_DATASETS_DIR ?? path.join(cwd, 'data', 'datasets'),

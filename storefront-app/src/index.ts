@@ -36,7 +36,7 @@ export interface RunningStorefront {
 export async function startStorefront(config: AppConfig = loadConfig(), options: StartOptions = {}): Promise<RunningStorefront> {
   const log = options.log ?? createLogger();
   const db = await openDatabase(config.databaseUrl);
-  const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
+  const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, quality: config.tryOnQuality, log });
   const shopify = config.shopify ? createShopifyApi(config.shopify, log) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
   const { app, shutdown } = createApp({ config, db, log, inference, shopify });

@@ -12,7 +12,7 @@ import { startTestApp } from './support/test-app.js';
 describe('loadConfig', () => {
   it('defaults to standalone mode, loopback port 3000, localhost:50051, a SQLite file under ./data, 24 h', () => {
     const c = loadConfig({}, '/srv/app');
-    expect(c).toMatchObject({ port: 3000, bindHost: '127.0.0.1', grpcAddress: 'localhost:50051', databaseUrl: 'sqlite:/srv/app/data/storefront.sqlite', photoTtlMs: 24 * 3_600_000 });
+    expect(c).toMatchObject({ port: 3000, bindHost: '127.0.0.1', tryOnQuality: 'fast', grpcAddress: 'localhost:50051', databaseUrl: 'sqlite:/srv/app/data/storefront.sqlite', photoTtlMs: 24 * 3_600_000 });
     expect(c.shopify).toBeUndefined();
   });
 

@@ -60,6 +60,8 @@ const PREVIEW_EVERY = 4;
 export interface GrpcInferenceClientOptions {
   address: string;
   apiKey?: string;
+  /** Shoppers' try-ons: `fast` (LCM when the server has the LCM-LoRA, else standard) or `standard`. Default fast. */
+  quality?: 'fast' | 'standard';
   log: Logger;
   credentials?: grpc.ChannelCredentials;
 }
@@ -89,6 +91,7 @@ export class GrpcInferenceClient implements InferenceClient {
       garment_title: input.garmentTitle,
       garment_description: input.garmentDescription,
       preview_every: PREVIEW_EVERY,
+      quality: this.options.quality === 'standard' ? 'QUALITY_STANDARD' : 'QUALITY_FAST',
     };
     for (let attempt = 0; ; attempt++) {
       const progress = { started: false };

@@ -49,7 +49,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs.push(chunk.toString()); done(); } });
   const log = pino({ level: 'debug' }, sink);
   const db = o.db ?? (await openDatabase(config.databaseUrl));
-  const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, log });
+  const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, quality: config.tryOnQuality, log });
   const shopify = config.shopify && o.shopify ? createShopifyApi(config.shopify, log, { fetch: o.shopify.fake.fetch }) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
   const { app, services, shutdown } = createApp({ config, db, log, inference, shopify, ...o.deps });
