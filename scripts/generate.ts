@@ -186,7 +186,11 @@ async function main(): Promise<void> {
   const size = width !== undefined && height !== undefined ? { width, height } : undefined;
   const bar = new SingleBar({ format: 'denoising [{bar}] {value}/{total} steps | t={t} | {duration_formatted}', hideCursor: true }, Presets.shades_classic);
   try {
-    for (const { file, scale } of loras) applied.push(await sd.applyLora(file, scale));
+    for (const { file, scale } of loras) {
+      const lora = await sd.applyLora(file, scale);
+      applied.push(lora);
+      console.log(`lora: ${file} (${lora.format} format, ${lora.parameters.length} parameters) at scale ${scale}`);
+    }
     let started = false;
     const onStep = ({ step, totalSteps, timestep }: { step: number; totalSteps: number; timestep: number }) => {
       if (!started) {

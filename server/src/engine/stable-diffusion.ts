@@ -143,6 +143,7 @@ export function assembleStableDiffusion(parts: StableDiffusionParts, ownsModels 
         applied.push(handle);
         return {
           source: handle.source,
+          format: handle.format,
           scale: handle.scale,
           parameters: handle.parameters,
           remove() {

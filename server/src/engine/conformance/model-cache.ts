@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { parseCLIPTextConfig } from '../models/clip/clip-text-config.js';
 import { CLIPTextModel } from '../models/clip/clip-text-model.js';
+import type { CLIPVisionModelWithProjection } from '../models/clip/clip-vision-model.js';
+import { loadCLIPVisionModel } from '../models/clip/load-clip-vision.js';
 import { UNet2DConditionModel } from '../models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../models/unet/unet-config.js';
 import { AutoencoderKL } from '../models/vae/autoencoder-kl.js';
@@ -37,6 +39,14 @@ export class ModelCache {
 
   vaeModel(dir: string): Promise<AutoencoderKL> {
     return this.once(`vae:${dir}`, () => this.component(dir, 'vae', (c, w) => new AutoencoderKL(parseAutoencoderKLConfig(c), w)));
+  }
+
+  clipVision(dir: string): Promise<CLIPVisionModelWithProjection> {
+    return this.once(`clip_vision:${dir}`, async () => {
+      const model = await loadCLIPVisionModel(dir);
+      this.owned.push(model);
+      return model;
+    });
   }
 
   taesd(dir: string): Promise<AutoencoderTiny> {

@@ -1,9 +1,9 @@
-// Applies a kohya LoRA to a loaded model in place (W += scale * alpha/r * up @ down) and takes it off again
+// Applies a LoRA (any file format, read by lora.ts) to a loaded model in place (W += scale * alpha/r * up @ down) and takes it off again
 // bit-exactly by restoring the kept originals of the parameters it touched.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterHolder } from '../types.js';
 import { isEmbeddingTable, torchShapeOf, torchToComputeLayout } from './layout.js';
-import { LORA_PREFIXES, LoraError, kohyaName, type LoraModule, type LoraTarget, type LoraWeights } from './lora.js';
+import { LORA_PREFIXES, LoraError, kohyaName, type LoraFormat, type LoraModule, type LoraTarget, type LoraWeights } from './lora.js';
 
 export interface LoraTargets {
   unet?: ParameterHolder;
@@ -12,6 +12,8 @@ export interface LoraTargets {
 
 export interface AppliedLora {
   readonly source: string;
+  /** The file format the loader detected. */
+  readonly format: LoraFormat;
   readonly scale: number;
   /** Model parameter names changed (e.g. down_blocks.0.attentions.0.proj_in.weight). */
   readonly parameters: readonly string[];
@@ -110,6 +112,7 @@ export function applyLora(targets: LoraTargets, lora: LoraWeights, scale: number
   let removed = false;
   const applied: AppliedLora = {
     source: lora.source,
+    format: lora.format,
     scale,
     parameters: plan.map((p) => p.parameter),
     remove() {

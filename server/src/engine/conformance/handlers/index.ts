@@ -1,6 +1,7 @@
 // Registers the engine's case handlers, then the ones other areas contribute if their module exists
 // (training: `train_step`). A type with no handler is reported as "not supported yet", not failed.
 import { registerCaseHandler } from '../registry.js';
+import { clipImagePreprocessCase, clipVisionCase } from './clip-vision.js';
 import { textEncoderCase, unetCase, vaeDecodeCase, vaeEncodeCase } from './models.js';
 import { pipelineCase } from './pipeline.js';
 import { schedulerCase } from './scheduler.js';
@@ -19,6 +20,8 @@ export function registerBuiltInHandlers(): Promise<void> {
     registerCaseHandler('unet', unetCase);
     registerCaseHandler('vae_encode', vaeEncodeCase);
     registerCaseHandler('vae_decode', vaeDecodeCase);
+    registerCaseHandler('clip_vision', clipVisionCase);
+    registerCaseHandler('clip_image_preprocess', clipImagePreprocessCase);
     registerCaseHandler('taesd_decode', taesdDecodeCase);
     registerCaseHandler('taesd_encode', taesdEncodeCase);
     registerCaseHandler('scheduler', schedulerCase);

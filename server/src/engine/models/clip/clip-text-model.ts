@@ -2,13 +2,11 @@
 // mask, final LayerNorm. Stable Diffusion passes no attention mask, so only the causal mask applies.
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightMap } from '../../types.js';
-import { activation } from '../layers/activations.js';
-import { multiHeadAttention } from '../layers/attention.js';
-import { Linear } from '../layers/linear.js';
 import { LayerNorm } from '../layers/norm.js';
 import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
 import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
+import { CLIPEncoderLayer } from './clip-encoder-layer.js';
 
 // A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
 export type CLIPTextOutput = {
@@ -19,49 +17,6 @@ export type CLIPTextOutput = {
 };
 
 const MODEL_NAME = 'CLIPTextModel';
-
-class CLIPEncoderLayer {
-  private readonly layerNorm1: LayerNorm;
-  private readonly qProj: Linear;
-  private readonly kProj: Linear;
-  private readonly vProj: Linear;
-  private readonly outProj: Linear;
-  private readonly layerNorm2: LayerNorm;
-  private readonly fc1: Linear;
-  private readonly fc2: Linear;
-
-  constructor(
-    scope: Scope,
-    private readonly config: CLIPTextConfig,
-  ) {
-    const { hiddenSize: d, intermediateSize, layerNormEps } = config;
-    const attn = scope.child('self_attn');
-    this.layerNorm1 = new LayerNorm(scope.child('layer_norm1'), d, layerNormEps);
-    this.qProj = new Linear(attn.child('q_proj'), d, d);
-    this.kProj = new Linear(attn.child('k_proj'), d, d);
-    this.vProj = new Linear(attn.child('v_proj'), d, d);
-    this.outProj = new Linear(attn.child('out_proj'), d, d);
-    this.layerNorm2 = new LayerNorm(scope.child('layer_norm2'), d, layerNormEps);
-    this.fc1 = new Linear(scope.child('mlp').child('fc1'), d, intermediateSize);
-    this.fc2 = new Linear(scope.child('mlp').child('fc2'), intermediateSize, d);
-  }
-
-  apply(x: tf.Tensor3D, causalMask: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => {
-      const h = this.layerNorm1.apply(x);
-      const attn = multiHeadAttention(
-        this.qProj.apply(h),
-        this.kProj.apply(h),
-        this.vProj.apply(h),
-        this.config.numAttentionHeads,
-        causalMask,
-      );
-      const afterAttn = tf.add(x, this.outProj.apply(attn));
-      const act = activation(this.config.hiddenAct);
-      return tf.add(afterAttn, this.fc2.apply(act(this.fc1.apply(this.layerNorm2.apply(afterAttn)))));
-    });
-  }
-}
 
 /** Building the modules declares every parameter (name, shape, layout) in `root`'s registry. */
 function buildModules(config: CLIPTextConfig, root: Scope) {
