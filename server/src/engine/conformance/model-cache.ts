@@ -4,6 +4,7 @@ import { parseCLIPTextConfig } from '../models/clip/clip-text-config.js';
 import { CLIPTextModel } from '../models/clip/clip-text-model.js';
 import type { CLIPVisionModelWithProjection } from '../models/clip/clip-vision-model.js';
 import { loadCLIPVisionModel } from '../models/clip/load-clip-vision.js';
+import { IPAdapter } from '../models/ip-adapter/ip-adapter.js';
 import { UNet2DConditionModel } from '../models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../models/unet/unet-config.js';
 import { AutoencoderKL } from '../models/vae/autoencoder-kl.js';
@@ -46,6 +47,14 @@ export class ModelCache {
       const model = await loadCLIPVisionModel(dir);
       this.owned.push(model);
       return model;
+    });
+  }
+
+  ipAdapter(file: string): Promise<IPAdapter> {
+    return this.once(`ip_adapter:${file}`, async () => {
+      const adapter = await IPAdapter.load(file);
+      this.owned.push(adapter);
+      return adapter;
     });
   }
 

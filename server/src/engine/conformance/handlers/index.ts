@@ -2,6 +2,7 @@
 // (training: `train_step`). A type with no handler is reported as "not supported yet", not failed.
 import { registerCaseHandler } from '../registry.js';
 import { clipImagePreprocessCase, clipVisionCase } from './clip-vision.js';
+import { ipAdapterImageProjCase, unetIpAdapterCase } from './ip-adapter.js';
 import { textEncoderCase, unetCase, vaeDecodeCase, vaeEncodeCase } from './models.js';
 import { pipelineCase } from './pipeline.js';
 import { schedulerCase } from './scheduler.js';
@@ -22,6 +23,8 @@ export function registerBuiltInHandlers(): Promise<void> {
     registerCaseHandler('vae_decode', vaeDecodeCase);
     registerCaseHandler('clip_vision', clipVisionCase);
     registerCaseHandler('clip_image_preprocess', clipImagePreprocessCase);
+    registerCaseHandler('ip_adapter_image_proj', ipAdapterImageProjCase);
+    registerCaseHandler('unet_ip_adapter', unetIpAdapterCase);
     registerCaseHandler('taesd_decode', taesdDecodeCase);
     registerCaseHandler('taesd_encode', taesdEncodeCase);
     registerCaseHandler('scheduler', schedulerCase);

@@ -126,16 +126,37 @@ export interface AttentionOptions {
   qkvBias: boolean;
 }
 
-/** diffusers' `Attention` on token sequences: to_q/to_k/to_v, attention, to_out.0 (linear with bias). */
+/** IP-Adapter's image tokens for a forward pass: [B, n, cross], and the weight of the image branch. */
+export interface ImagePrompt {
+  readonly tokens: tf.Tensor3D;
+  readonly scale: number;
+}
+
+/** An IP-Adapter layer's key and value projections of the image tokens, compute layout [cross, inner]. */
+export interface ImageKeyValue {
+  readonly toK: tf.Tensor2D;
+  readonly toV: tf.Tensor2D;
+}
+
+/**
+ * diffusers' `Attention` on token sequences: to_q/to_k/to_v, attention, to_out.0 (linear with bias). A
+ * cross-attention may carry an IP-Adapter layer (`imageKeyValue`): then, given an image prompt, it adds
+ * scale · attention(q, to_k_ip(tokens), to_v_ip(tokens)) before to_out (decoupled cross-attention).
+ */
 export class Attention {
+  /** Set while an IP-Adapter is attached (ip-adapter.ts); the module's own weights are never touched. */
+  imageKeyValue: ImageKeyValue | undefined;
   private readonly toQ: Linear;
   private readonly toK: Linear;
   private readonly toV: Linear;
   private readonly toOut: Linear;
   readonly heads: number;
+  /** heads × dim_head: the width of q, k and v. */
+  readonly innerDim: number;
 
   constructor(scope: Scope, opts: AttentionOptions) {
     const inner = opts.heads * opts.dimHead;
+    this.innerDim = inner;
     const contextDim = opts.crossAttentionDim ?? opts.queryDim;
     this.heads = opts.heads;
     this.toQ = new Linear(scope.child('to_q'), opts.queryDim, inner, { bias: opts.qkvBias });
@@ -145,9 +166,15 @@ export class Attention {
   }
 
   /** x [B, N, queryDim]; context [B, M, crossAttentionDim] for cross-attention, else x attends to itself. */
-  apply(x: tf.Tensor3D, context?: tf.Tensor3D): tf.Tensor3D {
+  apply(x: tf.Tensor3D, context?: tf.Tensor3D, image?: ImagePrompt): tf.Tensor3D {
     const ctx = context ?? x;
-    const out = multiHeadAttention(this.toQ.apply(x), this.toK.apply(ctx), this.toV.apply(ctx), this.heads);
+    const q = this.toQ.apply(x);
+    let out = multiHeadAttention(q, this.toK.apply(ctx), this.toV.apply(ctx), this.heads);
+    const kv = this.imageKeyValue;
+    if (image !== undefined && kv !== undefined && image.scale !== 0) {
+      const attendImage = multiHeadAttention(q, tf.matMul(image.tokens, kv.toK) as tf.Tensor3D, tf.matMul(image.tokens, kv.toV) as tf.Tensor3D, this.heads);
+      out = tf.add(out, tf.mul(attendImage, image.scale));
+    }
     return this.toOut.apply(out);
   }
 }

@@ -3,7 +3,7 @@
 // GEGLU feed-forward, proj_out, residual.
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '../layers/activations.js';
-import { Attention, mapTokenChunks } from '../layers/attention.js';
+import { Attention, mapTokenChunks, type ImagePrompt } from '../layers/attention.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { Linear } from '../layers/linear.js';
 import { GroupNorm, LayerNorm } from '../layers/norm.js';
@@ -64,10 +64,15 @@ class BasicTransformerBlock {
     this.ff = new GEGLUFeedForward(scope.child('ff'), dim, dim * 4);
   }
 
-  apply(x: tf.Tensor3D, context: tf.Tensor3D): tf.Tensor3D {
+  /** The cross-attention (attn2), where an IP-Adapter layer attaches. */
+  get crossAttention(): Attention {
+    return this.attn2;
+  }
+
+  apply(x: tf.Tensor3D, context: tf.Tensor3D, image?: ImagePrompt): tf.Tensor3D {
     return tf.tidy(() => {
       let h: tf.Tensor3D = tf.add(x, tf.tidy(() => this.attn1.apply(this.norm1.apply(x))));
-      h = tf.add(h, tf.tidy(() => this.attn2.apply(this.norm2.apply(h), context)));
+      h = tf.add(h, tf.tidy(() => this.attn2.apply(this.norm2.apply(h), context, image)));
       return tf.add(h, tf.tidy(() => this.ff.apply(this.norm3.apply(h))));
     });
   }
@@ -99,13 +104,17 @@ export class Transformer2DModel {
     this.projOut = proj('proj_out');
   }
 
-  apply(x: tf.Tensor4D, context: tf.Tensor3D): tf.Tensor4D {
+  crossAttentions(): Attention[] {
+    return this.blocks.map((b) => b.crossAttention);
+  }
+
+  apply(x: tf.Tensor4D, context: tf.Tensor3D, image?: ImagePrompt): tf.Tensor4D {
     return tf.tidy(() => {
       const [b, h, w, c] = x.shape;
       const normed = this.norm.apply(x);
       // NHWC flattens to tokens [B, HW, C] without a transpose.
       let tokens = tf.reshape(this.projIn.apply(normed), [b, h * w, c]) as tf.Tensor3D;
-      for (const block of this.blocks) tokens = block.apply(tokens, context);
+      for (const block of this.blocks) tokens = block.apply(tokens, context, image);
       const out = this.projOut.apply(tf.reshape(tokens, [b, h, w, c]) as tf.Tensor4D);
       return tf.add(out, x);
     });

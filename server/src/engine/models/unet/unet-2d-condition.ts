@@ -7,6 +7,7 @@ import { chainTidy } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
+import type { Attention, ImagePrompt } from '../layers/attention.js';
 import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import { TimestepMLP, timestepEmbedding } from './embeddings.js';
 import { type BlockContext, DownBlock, MidBlock, type UNetStage, type UNetState, UpBlock } from './unet-blocks.js';
@@ -86,9 +87,9 @@ export class UNet2DConditionModel extends ParameterModel<UNetModules> {
    * sample NHWC [B, h, w, in_channels]; timestep float32 [B] (or [1], broadcast); encoderHiddenStates
    * [B, L, cross_attention_dim]. Returns the predicted noise, NHWC [B, h, w, out_channels].
    */
-  forward(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D): tf.Tensor4D {
+  forward(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D, image?: ImagePrompt): tf.Tensor4D {
     return tf.tidy(() => {
-      const { input, stages } = this.stages(sample, timestep, encoderHiddenStates);
+      const { input, stages } = this.stages(sample, timestep, encoderHiddenStates, image);
       return chainTidy(input, stages.map((s) => s.run))[0];
     });
   }
@@ -99,10 +100,13 @@ export class UNet2DConditionModel extends ParameterModel<UNetModules> {
    * activations at layer boundaries (training/checkpointed-grads.ts). `temb` (the time embedding every stage reads) is the
    * caller's to dispose, or its tidy's; `forward` is these stages chained.
    */
-  stages(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D): { input: UNetState; stages: UNetStage[]; temb: tf.Tensor2D } {
+  stages(sample: tf.Tensor4D, timestep: tf.Tensor1D, encoderHiddenStates: tf.Tensor3D, image?: ImagePrompt): { input: UNetState; stages: UNetStage[]; temb: tf.Tensor2D } {
     this.checkInputs(sample, timestep, encoderHiddenStates);
+    if (image !== undefined && image.tokens.shape[0] !== sample.shape[0]) {
+      throw new Error(`UNet2DConditionModel: image prompt tokens must have the batch ${sample.shape[0]}, got [${image.tokens.shape.join(', ')}]`);
+    }
     const temb = this.timeEmbedding(timestep, sample.shape[0]);
-    const ctx: BlockContext = { temb, encoderHiddenStates };
+    const ctx: BlockContext = { temb, encoderHiddenStates, image };
     const stages: UNetStage[] = [
       {
         module: 'conv_in',
@@ -117,6 +121,14 @@ export class UNet2DConditionModel extends ParameterModel<UNetModules> {
     ];
     stages.push({ module: 'conv_out', run: ([h]) => [this.net.convOut.apply(silu(this.net.convNormOut.apply(h)))] });
     return { input: [sample], stages, temb };
+  }
+
+  /**
+   * The cross-attention (attn2) modules in the order of diffusers' `unet.attn_processors` (down blocks, up blocks,
+   * then the mid block): the order IP-Adapter files number their layers in.
+   */
+  crossAttentions(): Attention[] {
+    return [...this.net.downBlocks.flatMap((b) => b.crossAttentions()), ...this.net.upBlocks.flatMap((b) => b.crossAttentions()), ...this.net.midBlock.crossAttentions()];
   }
 
   /** The time embedding [batch, time_embed_dim] every resnet reads: sinusoids, then the MLP. */

@@ -4,6 +4,7 @@
 // down blocks push skips, up blocks pop them. The forward pass chains the stages; training can checkpoint
 // activations (and offloaded weights) at any stage boundary.
 import * as tf from '@tensorflow/tfjs-core';
+import type { Attention, ImagePrompt } from '../layers/attention.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
 import { Downsample2D, Upsample2D } from '../layers/sampling.js';
@@ -13,6 +14,8 @@ import type { UNetConfig } from './unet-config.js';
 export interface BlockContext {
   temb: tf.Tensor2D;
   encoderHiddenStates: tf.Tensor3D;
+  /** IP-Adapter image tokens, for the cross-attentions an adapter is attached to. */
+  image?: ImagePrompt;
 }
 
 /** Between two stages of the forward pass: [h, ...skip connections waiting for the up path]. */
@@ -77,6 +80,11 @@ export class DownBlock {
   }
 
   /** Each layer's output becomes h; a resnet (with its transformer, if any) and the downsampler also push it as a skip. */
+  /** Cross-attentions in module order (transformer blocks of each attention). */
+  crossAttentions(): Attention[] {
+    return this.attentions.flatMap((a) => a.crossAttentions());
+  }
+
   stages(ctx: BlockContext): UNetStage[] {
     const stages: UNetStage[] = [];
     this.resnets.forEach((resnet, i) => {
@@ -92,7 +100,7 @@ export class DownBlock {
         stages.push({
           module: `${this.prefix}.attentions.${i}`,
           run: ([h, ...skips]) => {
-            const out = attention.apply(h, ctx.encoderHiddenStates);
+            const out = attention.apply(h, ctx.encoderHiddenStates, ctx.image);
             return [out, ...skips, out];
           },
         });
@@ -132,6 +140,11 @@ export class MidBlock {
     );
   }
 
+  /** Cross-attentions in module order (transformer blocks of each attention). */
+  crossAttentions(): Attention[] {
+    return this.attention.crossAttentions();
+  }
+
   stages(ctx: BlockContext): UNetStage[] {
     const layer = (module: string, f: (h: tf.Tensor4D) => tf.Tensor4D): UNetStage => ({
       module: `${this.prefix}.${module}`,
@@ -139,7 +152,7 @@ export class MidBlock {
     });
     return [
       layer('resnets.0', (h) => this.resnets[0].apply(h, ctx.temb)),
-      layer('attentions.0', (h) => this.attention.apply(h, ctx.encoderHiddenStates)),
+      layer('attentions.0', (h) => this.attention.apply(h, ctx.encoderHiddenStates, ctx.image)),
       layer('resnets.1', (h) => this.resnets[1].apply(h, ctx.temb)),
     ];
   }
@@ -176,6 +189,11 @@ export class UpBlock {
    * skip the next block pops first. Porting note: diffusers passes that size only when the latent does not
    * halve evenly at every level; otherwise it is exactly 2x, so always using it is the same map.
    */
+  /** Cross-attentions in module order (transformer blocks of each attention). */
+  crossAttentions(): Attention[] {
+    return this.attentions.flatMap((a) => a.crossAttentions());
+  }
+
   stages(ctx: BlockContext): UNetStage[] {
     const stages: UNetStage[] = [];
     this.resnets.forEach((resnet, j) => {
@@ -185,7 +203,7 @@ export class UpBlock {
       });
       const attention = this.attentions[j];
       if (attention !== undefined) {
-        stages.push({ module: `${this.prefix}.attentions.${j}`, run: ([h, ...skips]) => [attention.apply(h, ctx.encoderHiddenStates), ...skips] });
+        stages.push({ module: `${this.prefix}.attentions.${j}`, run: ([h, ...skips]) => [attention.apply(h, ctx.encoderHiddenStates, ctx.image), ...skips] });
       }
     });
     const upsampler = this.upsampler;
