@@ -41,10 +41,10 @@ export function unetAdapter(unet: UNet2DConditionModel): DenoisingUNet {
   return {
     inChannels: unet.config.inChannels,
     outChannels: unet.config.outChannels,
-    predict(sample, timestep, encoderHiddenStates) {
+    predict(sample, timestep, encoderHiddenStates, image) {
       return tf.tidy(() => {
         const t = tf.tensor1d(typeof timestep === 'number' ? [timestep] : [...timestep], 'float32');
-        return unet.forward(sample, t, encoderHiddenStates);
+        return unet.forward(sample, t, encoderHiddenStates, image);
       });
     },
   };

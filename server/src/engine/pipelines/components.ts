@@ -1,6 +1,7 @@
 // What a pipeline needs from the models, as small interfaces. stable-diffusion.ts adapts the real model
 // classes to these, so pipelines stay orchestration only and never depend on how a model is built.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ImagePrompt } from '../models/layers/attention.js';
 import type { Scheduler } from '../types.js';
 
 export interface TokenizedPrompts {
@@ -24,8 +25,11 @@ export interface DenoisingUNet {
   /** 4 for text-to-image models, 9 for inpainting models (latents + mask + masked-image latents). */
   readonly inChannels: number;
   readonly outChannels: number;
-  /** sample NHWC [B, h, w, inChannels], one timestep for the batch → epsilon [B, h, w, outChannels]. */
-  predict(sample: tf.Tensor4D, timestep: number | readonly number[], encoderHiddenStates: tf.Tensor3D): tf.Tensor4D;
+  /**
+   * sample NHWC [B, h, w, inChannels], one timestep for the batch → epsilon [B, h, w, outChannels]. `image`: an
+   * IP-Adapter image prompt (tokens batched like encoderHiddenStates), for a UNet with an adapter attached.
+   */
+  predict(sample: tf.Tensor4D, timestep: number | readonly number[], encoderHiddenStates: tf.Tensor3D, image?: ImagePrompt): tf.Tensor4D;
 }
 
 /** diffusers' DiagonalGaussianDistribution: logvar clamped to [-30, 20], std = exp(logvar / 2). */

@@ -19,6 +19,7 @@ export function denoiseInRun(components: PipelineComponents, run: RunContext, ar
     guidance: run.prompt.guidance,
     guidanceScale: run.guidanceScale,
     noise: run.noise,
+    imagePrompt: run.imagePrompt,
     ...args,
   });
 }

@@ -1,5 +1,6 @@
 // The denoising loop every pipeline shares: scale, UNet on [uncond; cond], guidance, scheduler step.
 import * as tf from '@tensorflow/tfjs-core';
+import type { ImagePrompt } from '../models/layers/attention.js';
 import type { NoiseSource, Scheduler, StepCallback } from '../types.js';
 import type { DenoisingUNet } from './components.js';
 import { RunCancelled } from './errors.js';
@@ -15,6 +16,8 @@ export interface DenoiseArgs {
   readonly guidance: boolean;
   readonly guidanceScale: number;
   readonly noise: NoiseSource;
+  /** IP-Adapter image tokens, batched like promptEmbeds ([uncond; cond] under guidance). */
+  readonly imagePrompt?: ImagePrompt;
   /** Inpainting: channels appended after the scaled latents (mask, masked-image latents), already CFG-sized. */
   readonly extraChannels?: tf.Tensor4D;
   readonly onStep?: StepCallback;
@@ -27,7 +30,7 @@ function predictNoise(args: DenoiseArgs, latents: tf.Tensor4D, t: number): tf.Te
     const scaled = args.scheduler.scaleModelInput(latents, t) as tf.Tensor4D;
     let input = args.guidance ? tf.concat([scaled, scaled], 0) : scaled;
     if (args.extraChannels) input = tf.concat([input, args.extraChannels], 3);
-    const eps = args.unet.predict(input, t, args.promptEmbeds);
+    const eps = args.unet.predict(input, t, args.promptEmbeds, args.imagePrompt);
     if (!args.guidance) return eps;
     const [uncond, cond] = tf.split(eps, 2, 0);
     return tf.add(uncond, tf.mul(tf.sub(cond, uncond), args.guidanceScale)) as tf.Tensor4D;

@@ -1,6 +1,7 @@
 // Options and results of the pipelines, and checkInputs(): every bad value is rejected here, before any
 // tensor exists, with a message that names it.
 import type { LatentDecoder } from './components.js';
+import type { ImagePromptTokens } from '../models/ip-adapter/image-prompt.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NoiseSource, StepCallback } from '../types.js';
 import { MAX_SEED } from '../random.js';
@@ -46,6 +47,11 @@ export interface CommonOptions {
   signal?: AbortSignal;
   /** Decodes the final latents instead of the model's VAE (TAESD: a fraction of the time, a little less detail). */
   decoder?: LatentDecoder;
+  /**
+   * An IP-Adapter image prompt for every image of the run (the model needs the adapter attached): the tokens of one
+   * image (the caller keeps them) and the image branch's scale.
+   */
+  imagePrompt?: { tokens: ImagePromptTokens; scale: number };
 }
 
 export interface Txt2ImgOptions extends CommonOptions {

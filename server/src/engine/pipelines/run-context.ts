@@ -1,6 +1,7 @@
 // The parts of a run that every pipeline sets up the same way: batch, prompt, scheduler, noise, and
 // the release of all of them whatever happens.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImagePrompt } from '../models/layers/attention.js';
 import type { NoiseSource, Scheduler } from '../types.js';
 import type { LatentDecoder, PipelineComponents } from './components.js';
 import { disposeScheduler } from './denoise.js';
@@ -17,6 +18,8 @@ export interface RunContext {
   readonly noise: NoiseSource;
   /** Decodes the final latents: the caller's choice, else the model's VAE. */
   readonly decoder: LatentDecoder;
+  /** The image prompt's tokens batched like the prompt embeddings ([uncond; cond] under guidance). */
+  readonly imagePrompt?: ImagePrompt;
   readonly seeds: number[];
   readonly guidanceScale: number;
   readonly steps: number;
@@ -43,12 +46,15 @@ export function openRun(components: PipelineComponents, opts: CommonOptions, bat
     throw err;
   }
   const owned: tf.Tensor[] = [];
+  const imagePrompt = opts.imagePrompt ? batchedImagePrompt(opts.imagePrompt, prompt.embeds.shape[0], prompt.guidance) : undefined;
+  if (imagePrompt) owned.push(imagePrompt.tokens);
   return {
     batch,
     prompt,
     scheduler,
     noise,
     decoder: opts.decoder ?? components.vae,
+    imagePrompt,
     seeds,
     guidanceScale,
     steps,
@@ -75,4 +81,16 @@ function createSchedulerFor(components: PipelineComponents, opts: CommonOptions)
 export function latentShape(components: PipelineComponents, batch: number, height: number, width: number): [number, number, number, number] {
   const f = components.vae.downscale;
   return [batch, height / f, width / f, components.vae.latentChannels];
+}
+
+/** One image's tokens repeated for every image of the batch, unconditional half first as the prompt embeddings. */
+function batchedImagePrompt(prompt: NonNullable<CommonOptions['imagePrompt']>, embedsBatch: number, guidance: boolean): ImagePrompt {
+  const { cond, uncond } = prompt.tokens;
+  if (cond.shape[0] !== 1 || uncond.shape[0] !== 1) throw new PipelineInputError(`imagePrompt: tokens of one image expected, got [${cond.shape.join(', ')}]`);
+  const batch = guidance ? embedsBatch / 2 : embedsBatch;
+  const tokens = tf.tidy(() => {
+    const repeat = (t: tf.Tensor3D) => tf.tile(t, [batch, 1, 1]);
+    return (guidance ? tf.concat([repeat(uncond), repeat(cond)], 0) : repeat(cond)) as tf.Tensor3D;
+  });
+  return { tokens, scale: prompt.scale };
 }

@@ -28,7 +28,7 @@ export function registerBuiltInHandlers(): Promise<void> {
     registerCaseHandler('taesd_decode', taesdDecodeCase);
     registerCaseHandler('taesd_encode', taesdEncodeCase);
     registerCaseHandler('scheduler', schedulerCase);
-    for (const type of ['txt2img', 'img2img', 'inpaint', 'single_file', 'lora']) registerCaseHandler(type, pipelineCase);
+    for (const type of ['txt2img', 'img2img', 'inpaint', 'single_file', 'lora', 'txt2img_ip_adapter', 'inpaint_ip_adapter']) registerCaseHandler(type, pipelineCase);
     for (const specifier of CONTRIBUTED_HANDLER_MODULES) await importIfPresent(specifier);
   })();
   return registered;

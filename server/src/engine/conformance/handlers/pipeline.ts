@@ -1,8 +1,13 @@
-// Whole-pipeline cases (txt2img, img2img, inpaint, single_file, lora): the pipeline kind follows from the
-// inputs (mask_image → inpaint, init_image → img2img, else txt2img); random_draws are replayed in order.
+// Whole-pipeline cases (txt2img, img2img, inpaint, single_file, lora, and with an IP-Adapter image prompt): the
+// pipeline kind follows from the inputs (mask_image → inpaint, init_image → img2img, else txt2img); random_draws
+// are replayed in order. Input images are tensor refs, or PNG files (read as diffusers' image processor reads them).
+import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { replayNoise } from '../../random.js';
+import { clipPixelValues, parseCLIPImageProcessorConfig } from '../../models/clip/clip-image-processor.js';
+import { encodeImagePrompt } from '../../models/ip-adapter/image-prompt.js';
 import { taesdDecoder } from '../../pipelines/adapters.js';
 import { prepareMask } from '../../pipelines/inpaint.js';
 import { encodePrompt } from '../../pipelines/prompt.js';
@@ -31,13 +36,17 @@ const inputsSchema = z.object({
   width: z.number().int().optional(),
   strength: z.number().optional(),
   latents: ref.optional(),
-  init_image: ref.optional(),
-  mask_image: ref.optional(),
+  init_image: z.union([ref, z.string()]).optional(),
+  mask_image: z.union([ref, z.string()]).optional(),
   random_draws: z.array(z.object({ site: z.string(), tensor: ref })).default([]),
   lora: z.string().optional(),
   lora_scale: z.number().optional(),
   /** A TAESD folder that decodes the final latents instead of the model's VAE. */
   vae: z.string().optional(),
+  /** An image prompt through an IP-Adapter: its file, the image encoder folder, the image and the processor config. */
+  ip_adapter: z
+    .object({ weights: z.string(), image_encoder: z.string(), image: z.string(), scale: z.number(), processor_config: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
 });
 
 const expectedSchema = z.object({
@@ -135,6 +144,7 @@ export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promis
     return t;
   };
   const lora = input.lora ? await sd.applyLora(ctx.tensors.resolve(input.lora), input.lora_scale ?? 1) : undefined;
+  const imagePrompt = input.ip_adapter ? await prepareImagePrompt(input.ip_adapter, sd, ctx) : undefined;
   try {
     const draws = await Promise.all(input.random_draws.map((d) => load(d.tensor)));
     const noise = replayNoise(draws);
@@ -157,10 +167,17 @@ export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promis
       noise,
       onStep,
       ...(input.vae ? { decoder: taesdDecoder(await ctx.models.taesd(ctx.tensors.resolve(input.vae))) } : {}),
+      ...(imagePrompt ? { imagePrompt: imagePrompt.prompt } : {}),
     };
     const latents = input.latents ? await load(input.latents) : undefined;
-    const image = input.init_image ? await load(input.init_image) : undefined;
-    const mask = input.mask_image ? await load(input.mask_image) : undefined;
+    const loadImage = async (image: string | z.infer<typeof ref>, channels: 1 | 3) => {
+      if (typeof image !== 'string') return load(image);
+      const t = await pngPixels(ctx.tensors.resolve(image), channels);
+      owned.push(t);
+      return t;
+    };
+    const image = input.init_image ? await loadImage(input.init_image, 3) : undefined;
+    const mask = input.mask_image ? await loadImage(input.mask_image, 1) : undefined;
     const size = { height: input.height, width: input.width };
     const checks: Check[] = [];
     let result;
@@ -180,7 +197,32 @@ export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promis
     checks.push(compareArrays('random_draws used', [input.random_draws.length - noise.remaining], [input.random_draws.length], { atol: 0, rtol: 0 }));
     return checks;
   } finally {
+    imagePrompt?.release();
     lora?.remove();
     tf.dispose(owned);
   }
+}
+
+/** A PNG as NHWC float32 in [0, 1] (RGB, or grey for masks), as diffusers' VaeImageProcessor reads PIL images. */
+async function pngPixels(file: string, channels: 1 | 3): Promise<tf.Tensor4D> {
+  const decoded = sharp(await readFile(file));
+  const { data, info } = await (channels === 1 ? decoded.grayscale() : decoded.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
+  return tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, channels], 'int32'), 255) as tf.Tensor4D);
+}
+
+/** Encodes the case's garment image and attaches the adapter; `release` detaches it and frees the tokens. */
+async function prepareImagePrompt(ip: NonNullable<Inputs['ip_adapter']>, sd: StableDiffusionModel, ctx: CaseContext) {
+  const encoder = await ctx.models.clipVision(ctx.tensors.resolve(ip.image_encoder));
+  const adapter = await ctx.models.ipAdapter(ctx.tensors.resolve(ip.weights));
+  const pixels = await clipPixelValues(await readFile(ctx.tensors.resolve(ip.image)), parseCLIPImageProcessorConfig(ip.processor_config ?? {}));
+  const tokens = encodeImagePrompt(adapter, encoder, pixels);
+  pixels.dispose();
+  const attached = adapter.attach(sd.unet);
+  return {
+    prompt: { tokens, scale: ip.scale },
+    release: () => {
+      attached.detach();
+      tf.dispose(tokens);
+    },
+  };
 }
