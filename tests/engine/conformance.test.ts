@@ -1,4 +1,4 @@
-// The conformance runner on the shared sd-tiny set: every case passes (train_step may only be skipped while
+// The conformance runner on the shared sd-tiny and sd-tiny-ext sets: every case passes (train_step may only be skipped while
 // no handler for it is registered), and a manifest with wrong expectations fails instead of passing vacuously.
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,6 +31,18 @@ describe('conformance on ../shared/fixtures/sd-tiny', () => {
     }
     expect(engine.results.length + training.results.length).toBe(manifest.cases.length);
     expect(formatSummary(engine)).toBe(`${engine.results.length} passed, 0 failed`);
+  });
+});
+
+describe('conformance on ../shared/fixtures/sd-tiny-ext', () => {
+  it('passes every case (IP-Adapter, image encoder, LCM, TAESD, diffusers LoRA) without leaking a tensor', async () => {
+    const ext = path.join(SD_TINY_FIXTURES, '../sd-tiny-ext');
+    const manifest = parsePythonJson(await readFile(path.join(ext, 'manifest.json'), 'utf8')) as { cases: unknown[] };
+    const before = tf.memory().numTensors;
+    const summary = await runConformance(ext);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(summary.results.filter((r) => r.status !== 'pass').map(formatResult)).toEqual([]);
+    expect(summary.results).toHaveLength(manifest.cases.length);
   });
 });
 
