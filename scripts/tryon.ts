@@ -1,5 +1,6 @@
 // npm run tryon -- --person <img> --garment <img> --category upper|lower|dress [--engine warp|diffusion]
-//   [--model <dir>] [--mode concat|text] [--catvton <dir>] [--prompt "..."] [--title "..."] [--lora file[:scale]]
+//   [--model <dir>] [--mode ip-adapter|concat|text] [--ip-adapter <dir>] [--catvton <dir> --allow-noncommercial]
+//   [--prompt "..."] [--title "..."] [--lora file[:scale]]
 //   [--steps n] [--guidance g] [--strength s] [--height h] [--seed n] [--mask mask.png] [--backend name]
 //   --out result.png [--mask-out mask.png] [--debug-dir dir]
 // The debug dir gets keypoints drawn on the photo, the mask over the photo, the garment cut-out.
@@ -11,9 +12,13 @@ import { initBackend, parseBackendName } from '../server/src/engine/index.js';
 import { drawKeypoints, overlayMask } from '../server/src/tryon/debug-images.js';
 import { decodeMask, encodeRgbaPng } from '../server/src/tryon/image-io.js';
 import { runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '../server/src/tryon/index.js';
+import { loadImagePromptModel } from '../server/src/worker/runners/image-prompt-models.js';
 
 const USAGE = `usage: npm run tryon -- --person <img> --garment <img> --category upper|lower|dress --out result.png
-  [--engine warp|diffusion] [--model <diffusers inpainting dir>] [--mode concat|text] [--catvton <dir>]
+  [--engine warp|diffusion] [--model <diffusers inpainting dir>] [--mode ip-adapter|concat|text]
+  [--ip-adapter <dir>]   an IP-Adapter folder (h94/IP-Adapter layout): the garment image as image prompt,
+                         refining the warp (--strength 0.6 by default); the default mode when given
+  [--catvton <dir> --allow-noncommercial]   CatVTON's weights are CC BY-NC-SA: non-commercial use only
   [--prompt "product description"] [--title "product title"] [--lora <file.safetensors>[:scale]]
   [--steps 30] [--guidance 2.5] [--strength 0.9] [--height 512] [--seed 0] [--mask <png>]
   [--backend wasm|cpu|tensorflow|...] [--mask-out mask.png] [--debug-dir dir]`;
@@ -28,6 +33,8 @@ const OPTIONS = {
   model: { type: 'string' },
   mode: { type: 'string' },
   catvton: { type: 'string' },
+  'ip-adapter': { type: 'string' },
+  'allow-noncommercial': { type: 'boolean' },
   prompt: { type: 'string' },
   title: { type: 'string' },
   lora: { type: 'string' },
@@ -56,18 +63,23 @@ function diffusionSettings(v: Record<string, string | boolean | undefined>): Dif
   const model = str('model');
   if (!model) return undefined;
   const mode = str('mode');
-  if (mode !== undefined && mode !== 'concat' && mode !== 'text') throw new UsageError(`--mode must be concat or text, got "${mode}"`);
+  if (mode !== undefined && mode !== 'concat' && mode !== 'text' && mode !== 'ip-adapter') throw new UsageError(`--mode must be ip-adapter, concat or text, got "${mode}"`);
+  if (mode === 'ip-adapter' && !str('ip-adapter')) throw new UsageError('--mode ip-adapter needs --ip-adapter <folder>');
+  if (str('catvton') && v['allow-noncommercial'] !== true) {
+    throw new UsageError('--catvton loads weights licensed CC BY-NC-SA 4.0 (non-commercial use only): add --allow-noncommercial if this use is not commercial');
+  }
+  const ipMode = (mode ?? (str('ip-adapter') ? 'ip-adapter' : undefined)) === 'ip-adapter';
   const lora = str('lora');
   const [loraPath, loraScale] = lora ? (/^(.*):([\d.]+)$/.exec(lora)?.slice(1) ?? [lora, undefined]) : [undefined, undefined];
   return {
     modelDir: model,
-    mode: mode ?? (str('catvton') ? 'concat' : str('prompt') ? 'text' : 'concat'),
+    mode: ipMode ? 'ip-adapter' : ((mode as 'concat' | 'text' | undefined) ?? (str('catvton') ? 'concat' : str('prompt') ? 'text' : 'concat')),
     catvtonPath: str('catvton'),
     loraPath,
     loraScale: numberFlag('lora scale', loraScale),
     steps: numberFlag('steps', str('steps')),
     guidanceScale: numberFlag('guidance', str('guidance')),
-    strength: numberFlag('strength', str('strength')),
+    strength: numberFlag('strength', str('strength')) ?? (ipMode ? 0.6 : undefined),
     height: numberFlag('height', str('height')),
     seed: numberFlag('seed', str('seed')),
   };
@@ -91,9 +103,11 @@ async function main(): Promise<void> {
 
   const bar = new SingleBar({ format: 'try-on [{bar}] {percentage}% | {stage}{steps}', hideCursor: true }, Presets.shades_classic);
   bar.start(100, 0, { stage: 'analysis', steps: '' });
+  const ipModels = values['ip-adapter'] ? await loadImagePromptModel(values['ip-adapter']) : undefined;
   let result;
   try {
     result = await runTryOn({
+      ...(ipModels ? { imagePrompt: { tokens: (image) => ipModels.tokens(image), attach: (unet) => ipModels.adapter.attach(unet) } } : {}),
       personImage: await readFile(values.person!),
       garmentImage: await readFile(values.garment!),
       category: values.category,
@@ -108,6 +122,7 @@ async function main(): Promise<void> {
     });
   } finally {
     bar.stop();
+    ipModels?.dispose();
   }
   await writeFile(values.out!, result.image);
   if (values['mask-out']) await writeFile(values['mask-out'], result.mask);

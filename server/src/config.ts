@@ -55,6 +55,13 @@ export const serverConfigSchema = z
       .default(false),
     /** The TAESD entry of the models directory (previews, fast decodes), when it has one. */
     taesdModel: z.string().min(1).default('taesd'),
+    /** The IP-Adapter entry (h94/IP-Adapter layout) for image prompts and the try-on's garment conditioning. */
+    ipAdapter: z.string().min(1).default('ip-adapter-plus-sd15'),
+    /** Weights under a non-commercial licence (CatVTON's) load only when the operator sets this. */
+    allowNoncommercialWeights: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
     /** The LCM-LoRA entry that QUALITY_FAST applies (latent-consistency/lcm-lora-sdv1-5 for SD 1.5). */
     lcmLora: z.string().min(1).default('lcm-lora-sdv1-5'),
     /** Memory budget for loaded models (weights' bytes), least recently used evicted first. */
@@ -94,6 +101,8 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_OFFLOAD_UNET: 'offloadUnet',
   TRYON_TAESD_MODEL: 'taesdModel',
   TRYON_LCM_LORA: 'lcmLora',
+  TRYON_IP_ADAPTER: 'ipAdapter',
+  TRYON_ALLOW_NONCOMMERCIAL_WEIGHTS: 'allowNoncommercialWeights',
   TRYON_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   TRYON_LOG_LEVEL: 'logLevel',
 };

@@ -25,6 +25,16 @@ import { statusName } from './grpc/errors.js';
 /** The weights-free try-on engine, listed by ListModels beside the models directory's entries. */
 export const WARP_ENGINE_ENTRY: ModelEntry = { name: 'warp', kind: 'try-on', format: 'builtin', path: '', memoryBytes: 0, sizeBytes: 0 };
 
+/** Stores are commercial users: non-commercial weights in the models directory stop the start unless allowed. */
+function refuseNoncommercial(models: readonly ModelEntry[], allowed: boolean): void {
+  const blocked = models.filter((m) => m.nonCommercial);
+  if (blocked.length === 0 || allowed) return;
+  const list = blocked.map((m) => `${m.name} (${m.path}): ${m.licence ?? 'non-commercial'}`).join('; ');
+  throw new ConfigError(
+    `the models directory holds weights licensed for non-commercial use only: ${list}. Remove them, or set TRYON_ALLOW_NONCOMMERCIAL_WEIGHTS=true if this server is not used commercially`,
+  );
+}
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 export interface StartOptions {
@@ -140,6 +150,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
   };
   try {
     await refreshModels();
+    refuseNoncommercial(catalog.list(), config.allowNoncommercialWeights);
     defaults = chooseDefaults(catalog.list(), config.defaultModel);
   } catch (error) {
     await engine.stop();
@@ -164,6 +175,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     catalog: {
       find: (field, name, kinds) => catalog.find(field, name, kinds),
       has: (name) => catalog.list().some((m) => m.name === name),
+      list: (kind) => catalog.list(kind),
       defaultFor: (kind) => defaults[kind],
       optional: (name, kinds) => catalog.list().find((m) => m.name === name && kinds.includes(m.kind)),
     },

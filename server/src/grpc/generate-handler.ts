@@ -26,6 +26,7 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
       offloadsUNet: deps.config.offloadUnet,
       taesdModel: deps.config.taesdModel,
       lcmLora: deps.config.lcmLora,
+      ipAdapter: deps.config.ipAdapter,
     });
   } catch (error) {
     failStream(deps, 'Generate', call, error, log);

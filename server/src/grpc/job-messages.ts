@@ -25,6 +25,8 @@ export const MODEL_KIND_NAMES: Record<ModelKind, ModelKind__Output> = {
   'fine-tuned': 'MODEL_KIND_FINE_TUNED',
   'try-on': 'MODEL_KIND_TRY_ON',
   taesd: 'MODEL_KIND_TAESD',
+  'ip-adapter': 'MODEL_KIND_IP_ADAPTER',
+  catvton: 'MODEL_KIND_CATVTON',
 };
 
 /** Inverse lookup: proto enum name → our value; undefined for UNSPECIFIED or unknown names. */

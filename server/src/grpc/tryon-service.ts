@@ -68,6 +68,7 @@ export class TryOnService {
       format: entry.format,
       size_bytes: String(entry.sizeBytes),
       is_default: defaults.has(entry.name),
+      licence: entry.licence ?? (entry.format === 'builtin' ? 'built in' : 'unknown: see the model card'),
     }));
     return { models, default_model: this.deps.catalog.defaultFor('base')?.name ?? '' };
   }

@@ -30,6 +30,11 @@ export const GENERATE_LIMITS = {
   fastMaxSteps: 8,
   fastGuidance: 1,
   fastMaxGuidance: 1.5,
+  /** IP-Adapter image prompts: default and largest scale; try-on's refine strength by default. */
+  imagePromptScale: 0.6,
+  maxImagePromptScale: 2,
+  tryOnImagePromptScale: 0.8,
+  refineStrength: 0.6,
 } as const;
 
 
@@ -83,6 +88,11 @@ const scalarsSchema = z.object({
   mask_out: z.boolean(),
   quality: z.enum(['QUALITY_UNSPECIFIED', 'QUALITY_STANDARD', 'QUALITY_FAST'], { error: 'must be QUALITY_STANDARD or QUALITY_FAST' }),
   decoder: z.enum(['DECODER_UNSPECIFIED', 'DECODER_VAE', 'DECODER_TAESD'], { error: 'must be DECODER_VAE or DECODER_TAESD' }),
+  image_prompt_scale: z.number().min(0).max(L.maxImagePromptScale),
+  garment_conditioning: z.enum(['GARMENT_CONDITIONING_UNSPECIFIED', 'GARMENT_CONDITIONING_IP_ADAPTER', 'GARMENT_CONDITIONING_CATVTON', 'GARMENT_CONDITIONING_TEXT'], {
+    error: 'must be GARMENT_CONDITIONING_IP_ADAPTER, _CATVTON or _TEXT',
+  }),
+  refine_strength: z.number().min(0).max(1),
 });
 
 /** Formats zod issues as "field: problem, got value". */
@@ -102,6 +112,8 @@ export interface ModelLookup {
   find(field: string, name: string, kinds: readonly ModelKind[]): ModelEntry;
   /** Whether any entry (model, LoRA, built-in) has this name. */
   has(name: string): boolean;
+  /** Every entry of a kind. */
+  list(kind?: ModelKind): ModelEntry[];
   /** The default model for a kind of job, or undefined when none is configured. */
   defaultFor(kind: 'base' | 'inpaint' | 'tryOn'): ModelEntry | undefined;
   /** The entry of this name if the catalog has one of these kinds (TAESD, the LCM-LoRA). */
@@ -115,6 +127,30 @@ export interface GenerateValidationOptions {
   /** Names of the TAESD entry and of the LCM-LoRA entry (TRYON_TAESD_MODEL, TRYON_LCM_LORA). */
   readonly taesdModel?: string;
   readonly lcmLora?: string;
+  /** Name of the IP-Adapter entry (TRYON_IP_ADAPTER). */
+  readonly ipAdapter?: string;
+}
+
+type Conditioning = Pick<GenerateSpec, 'garmentConditioning' | 'ipAdapter' | 'catvton' | 'imagePromptScale' | 'refineStrength'>;
+
+/** Try-on's garment conditioning: IP-Adapter by default where the server has one; CatVTON only where it was allowed in. */
+function chooseConditioning(r: z.infer<typeof scalarsSchema>, catalog: ModelLookup, adapterName: string, hasLora: boolean): Conditioning {
+  const ipAdapter = catalog.optional(adapterName, ['ip-adapter']);
+  const common = { imagePromptScale: r.image_prompt_scale || L.tryOnImagePromptScale, refineStrength: r.refine_strength || L.refineStrength };
+  switch (r.garment_conditioning) {
+    case 'GARMENT_CONDITIONING_IP_ADAPTER':
+      if (!ipAdapter) throw new InputError(`garment_conditioning: GARMENT_CONDITIONING_IP_ADAPTER needs an IP-Adapter "${adapterName}" in the models directory (npm run weights -- ip-adapter-plus-sd15)`);
+      return { ...common, garmentConditioning: 'ip-adapter', ipAdapter };
+    case 'GARMENT_CONDITIONING_CATVTON': {
+      const catvton = catalog.list('catvton')[0];
+      if (!catvton) throw new InputError('garment_conditioning: GARMENT_CONDITIONING_CATVTON needs CatVTON weights in the models directory and a server started with TRYON_ALLOW_NONCOMMERCIAL_WEIGHTS=true (their licence is non-commercial)');
+      return { ...common, garmentConditioning: 'catvton', catvton };
+    }
+    case 'GARMENT_CONDITIONING_TEXT':
+      return { ...common, garmentConditioning: 'text' };
+    default:
+      return ipAdapter ? { ...common, garmentConditioning: 'ip-adapter', ipAdapter } : { ...common, garmentConditioning: hasLora ? 'text' : 'concat' };
+  }
 }
 
 type Preset = Pick<GenerateSpec, 'preset' | 'presetNote' | 'scheduler' | 'steps' | 'guidanceScale' | 'loras'>;
@@ -196,7 +232,7 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
   const decode = (field: string, bytes: Uint8Array, channels: 1 | 3, resizeTo?: (s: { width: number; height: number }) => { width: number; height: number } | undefined): Promise<RawImage> =>
     decodeImage(field, bytes, { maxPixels: opts.maxImagePixels, channels, resizeTo });
 
-  let images: Pick<GenerateSpec, 'initImage' | 'maskImage' | 'personImageFile' | 'garmentImageFile' | 'maskImageFile'> = {};
+  let images: Pick<GenerateSpec, 'initImage' | 'maskImage' | 'personImageFile' | 'garmentImageFile' | 'maskImageFile' | 'imagePrompt' | 'ipAdapter'> = {};
   let size = { width: r.width, height: r.height };
   if (mode === 'try-on') {
     const personFile = Buffer.from(required('person_image'));
@@ -219,6 +255,15 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
     const initImage = await decode('init_image', initBytes, 3, (natural) => (size = workingSize({ width: r.width, height: r.height }, natural)));
     const maskImage = maskBytes ? await decode('mask_image', maskBytes, 1, () => size) : undefined;
     images = { initImage, ...(maskImage ? { maskImage } : {}) };
+  }
+  if (req.image_prompt.length > 0) {
+    if (mode === 'try-on') throw new InputError('image_prompt: try-on takes the garment image as its image prompt; choose garment_conditioning instead');
+    const adapterName = opts.ipAdapter ?? 'ip-adapter-plus-sd15';
+    const ipAdapter = catalog.optional(adapterName, ['ip-adapter']);
+    if (!ipAdapter) throw new InputError(`image_prompt: needs an IP-Adapter "${adapterName}" in the models directory (npm run weights -- ip-adapter-plus-sd15)`);
+    const file = Buffer.from(req.image_prompt);
+    await decode('image_prompt', file, 3, (natural) => fitWithin(natural, VALIDATION_SIDE));
+    images = { ...images, imagePrompt: { file, scale: r.image_prompt_scale || L.imagePromptScale }, ipAdapter };
   }
 
   const defaultStrength = mode === 'inpaint' || mode === 'try-on' ? 1 : L.defaultStrength;
@@ -256,6 +301,8 @@ export async function validateGenerate(req: GenerateRequest__Output, catalog: Mo
     garmentTitle: r.garment_title,
     garmentDescription: r.garment_description,
     engine: r.engine === '' ? (model ? 'diffusion' : 'warp') : r.engine,
+    ...(mode === 'try-on' ? chooseConditioning(r, catalog, opts.ipAdapter ?? 'ip-adapter-plus-sd15', preset.loras.length > (preset.preset === 'fast' ? 1 : 0)) : { garmentConditioning: 'text' as const, imagePromptScale: 0, refineStrength: 0 }),
+    ...(images.ipAdapter ? { ipAdapter: images.ipAdapter } : {}),
     tryOnWorkingHeight: mode === 'try-on' ? r.height : 0,
     maskOut: r.mask_out,
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SafetensorsFile } from '../engine/safetensors/reader.js';
 import { isValidModelName } from './names.js';
 
-export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on' | 'taesd';
+export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on' | 'taesd' | 'ip-adapter' | 'catvton';
 export type ModelFormat = 'diffusers' | 'single-file' | 'lora-safetensors' | 'builtin';
 
 export interface ModelEntry {
@@ -17,6 +17,10 @@ export interface ModelEntry {
   /** Bytes of weights once loaded as float32: what the memory budget counts. */
   readonly memoryBytes: number;
   readonly sizeBytes: number;
+  /** From the folder's LICENCE file (npm run weights writes one), or known for the kind (CatVTON). */
+  readonly licence?: string;
+  /** Weights whose licence forbids commercial use: loaded only with TRYON_ALLOW_NONCOMMERCIAL_WEIGHTS=true. */
+  readonly nonCommercial?: boolean;
 }
 
 export interface ScanProblem {
@@ -66,7 +70,7 @@ async function scanDiffusersFolder(name: string, dir: string): Promise<ModelEntr
   const inpaint = unetConfig.in_channels === 9;
   const fineTuned = await exists(path.join(dir, FINE_TUNED_MARKER));
   const kind: ModelKind = inpaint ? 'inpaint' : fineTuned ? 'fine-tuned' : 'base';
-  return { name, kind, format: 'diffusers', path: dir, ...(await folderWeightStats(dir)) };
+  return { name, kind, format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...(await readLicence(dir)) };
 }
 
 function isLoraKey(key: string): boolean {
@@ -76,15 +80,41 @@ function isLoraKey(key: string): boolean {
 /** The file diffusers' save_lora_weights writes (and LCM-LoRA's repository holds) inside a LoRA folder. */
 const LORA_FOLDER_FILE = 'pytorch_lora_weights.safetensors';
 
-/** A folder that is not a pipeline: a TAESD (AutoencoderTiny) model, or a LoRA saved by diffusers. */
+/** CatVTON's licence (zhengchong/CatVTON): the weights may not be used commercially. */
+export const CATVTON_LICENCE = 'CC BY-NC-SA 4.0';
+/** Where CatVTON's attention weights sit in its folder (npm run weights lays it out so). */
+const CATVTON_FILES = ['attention/model.safetensors', 'mix-48k-1024/attention/model.safetensors'];
+/** IP-Adapter files in h94/IP-Adapter's layout, plus first (the try-on engine's choice). */
+const IP_ADAPTER_FILES = ['models/ip-adapter-plus_sd15.safetensors', 'models/ip-adapter_sd15.safetensors'];
+
+/** The folder's LICENCE file: first line the licence, a line "non-commercial" when it forbids commercial use. */
+async function readLicence(dir: string): Promise<Pick<ModelEntry, 'licence' | 'nonCommercial'>> {
+  const file = path.join(dir, 'LICENCE');
+  if (!(await exists(file))) return {};
+  const lines = (await fs.readFile(file, 'utf8')).split('\n').map((l) => l.trim());
+  return { licence: lines[0], nonCommercial: lines.includes('non-commercial') };
+}
+
+/** A folder that is not a pipeline: TAESD, a LoRA saved by diffusers, an IP-Adapter, or CatVTON's attention. */
 async function scanComponentFolder(name: string, dir: string): Promise<ModelEntry | undefined> {
+  const licence = await readLicence(dir);
+  for (const file of IP_ADAPTER_FILES) {
+    if ((await exists(path.join(dir, file))) && (await exists(path.join(dir, 'models/image_encoder/config.json')))) {
+      return { name, kind: 'ip-adapter', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...licence };
+    }
+  }
+  for (const file of CATVTON_FILES) {
+    if (await exists(path.join(dir, file))) {
+      return { name, kind: 'catvton', format: 'diffusers', path: path.dirname(path.dirname(path.join(dir, file))), ...(await folderWeightStats(dir)), licence: CATVTON_LICENCE, nonCommercial: true };
+    }
+  }
   const loraFile = path.join(dir, LORA_FOLDER_FILE);
-  if (await exists(loraFile)) return { ...(await scanSafetensorsFile(name, loraFile)), name };
+  if (await exists(loraFile)) return { ...(await scanSafetensorsFile(name, loraFile)), name, ...licence };
   const configFile = path.join(dir, 'config.json');
   if (!(await exists(configFile))) return undefined;
   const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as { _class_name?: unknown };
   if (config._class_name !== 'AutoencoderTiny') return undefined;
-  return { name, kind: 'taesd', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)) };
+  return { name, kind: 'taesd', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...licence };
 }
 
 async function scanSafetensorsFile(name: string, file: string): Promise<ModelEntry> {

@@ -3,7 +3,7 @@
 // and the AbortSignal.
 import { initBackend } from '../engine/backend.js';
 import { compositingAlpha, composite } from './compositing.js';
-import type { DiffusionDecoders } from './engines/diffusion/generate.js';
+import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/generate.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
@@ -33,6 +33,8 @@ export interface TryOnOptions {
   readonly model?: DiffusionSettings;
   /** Diffusion engine: TAESD (or another fast decoder) for its previews and, when asked, its result. */
   readonly decoders?: DiffusionDecoders;
+  /** Diffusion engine, ip-adapter mode: the IP-Adapter the garment image conditions through. */
+  readonly imagePrompt?: GarmentImagePrompt;
   /** The caller's own mask (white = repaint), used instead of the computed one. */
   readonly mask?: Buffer;
   readonly onProgress?: TryOnProgressCallback;
@@ -117,8 +119,10 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
       garment,
       warped: warped.image,
       prompt: opts.description ?? opts.title ?? '',
+      title: opts.title,
       settings: opts.model,
       decoders: opts.decoders,
+      imagePrompt: opts.imagePrompt,
       signal: opts.signal,
       onStep: async (step, totalSteps, preview) => {
         const fraction = STAGE_END.mask + ((STAGE_END.generation - STAGE_END.mask) * step) / totalSteps;

@@ -11,6 +11,7 @@ import { ModelRegistry } from '../models/registry.js';
 import { JobCancelledError } from '../queue/errors.js';
 import type { FromWorker, JobFailure, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import { createRunners } from './runners/index.js';
+import { ImagePromptModels } from './runners/image-prompt-models.js';
 import { TaesdDecoders } from './runners/taesd-decoders.js';
 import type { GenerateSpec, JobRunners, TrainSpec } from './runners/types.js';
 
@@ -24,6 +25,7 @@ interface Engine {
   readonly logger: Logger;
   readonly models: ModelRegistry<StableDiffusionModel>;
   readonly taesd: TaesdDecoders;
+  readonly imagePrompts: ImagePromptModels;
   readonly runners: JobRunners;
 }
 
@@ -79,7 +81,8 @@ async function init(settings: WorkerSettings): Promise<void> {
     },
   );
   const taesd = new TaesdDecoders();
-  engine = { logger, models, taesd, runners: createRunners({ sdModels: models, taesd, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
+  const imagePrompts = new ImagePromptModels();
+  engine = { logger, models, taesd, imagePrompts, runners: createRunners({ sdModels: models, taesd, imagePrompts, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
   send({ type: 'ready', pid: process.pid, backend, ...(embeddedModelsDir ? { embeddedModelsDir } : {}) });
 }
 
@@ -180,7 +183,7 @@ function handle(message: ToWorker): void {
       return;
     case 'shutdown':
       engine?.models.disposeAll();
-      void (engine?.taesd.dispose() ?? Promise.resolve()).finally(() => process.disconnect?.());
+      void Promise.all([engine?.taesd.dispose(), engine?.imagePrompts.dispose()]).finally(() => process.disconnect?.());
       return;
   }
 }

@@ -40,6 +40,7 @@ export interface ProtoGrpcType {
       Decoder: EnumTypeDefinition
       Done: MessageTypeDefinition<_tryon_v1_Done, _tryon_v1_Done__Output>
       GarmentCategory: EnumTypeDefinition
+      GarmentConditioning: EnumTypeDefinition
       GenerateEvent: MessageTypeDefinition<_tryon_v1_GenerateEvent, _tryon_v1_GenerateEvent__Output>
       GenerateRequest: MessageTypeDefinition<_tryon_v1_GenerateRequest, _tryon_v1_GenerateRequest__Output>
       GetJobRequest: MessageTypeDefinition<_tryon_v1_GetJobRequest, _tryon_v1_GetJobRequest__Output>

@@ -128,11 +128,15 @@ async function downloadOne(model: KnownModel, file: string, opts: DownloadOption
 }
 
 
-/** Downloads every file of `model` (skipping complete, verified ones) and writes <dir>/<name>/SHA256SUMS. */
+/**
+ * Downloads every file of `model` (skipping complete, verified ones) and writes <dir>/<name>/SHA256SUMS and
+ * <dir>/<name>/LICENCE (its first line is what the server reports and gates non-commercial weights on).
+ */
 export async function downloadModel(model: KnownModel, opts: DownloadOptions): Promise<DownloadedFile[]> {
   const results: DownloadedFile[] = [];
   for (const file of model.files) results.push(await downloadOne(model, file, opts));
   const sums = results.map((r) => `${r.sha256}  ${r.file}`).join('\n') + '\n';
   await writeFile(path.join(opts.dir, model.name, 'SHA256SUMS'), sums);
+  await writeFile(path.join(opts.dir, model.name, 'LICENCE'), `${model.licence}\n${model.nonCommercial ? 'non-commercial\n' : ''}source: ${model.repo}@${model.revision}\n`);
   return results;
 }

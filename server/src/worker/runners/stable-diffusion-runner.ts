@@ -6,6 +6,9 @@ import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
 import type { GeneratedImage, PipelineResult } from '../../engine/pipelines/options.js';
 import type { LatentDecoder } from '../../engine/pipelines/components.js';
 import type { ModelRegistry } from '../../models/registry.js';
+import type { AttachedIPAdapter } from '../../engine/models/ip-adapter/ip-adapter.js';
+import type { ImagePromptTokens } from '../../engine/models/ip-adapter/image-prompt.js';
+import type { ImagePromptModels } from './image-prompt-models.js';
 import { latentPreview, type TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';
 
@@ -32,6 +35,7 @@ export class StableDiffusionRunner implements GenerateRunner {
   constructor(
     private readonly models: ModelRegistry<StableDiffusionModel>,
     private readonly taesd: TaesdDecoders,
+    private readonly imagePrompts: ImagePromptModels,
     private readonly mode: Exclude<GenerateMode, 'try-on'>,
   ) {}
 
@@ -41,11 +45,18 @@ export class StableDiffusionRunner implements GenerateRunner {
     const lease = await this.models.acquire(spec.model);
     const applied: AppliedLora[] = [];
     const owned: tf.Tensor[] = [];
+    let imagePrompt: { tokens: ImagePromptTokens; scale: number } | undefined;
+    let adapter: AttachedIPAdapter | undefined;
     try {
       for (const lora of spec.loras) applied.push(await lease.value.applyLora(lora.entry.path, lora.scale));
+      if (spec.imagePrompt && spec.ipAdapter) {
+        const models = await this.imagePrompts.get(spec.ipAdapter);
+        imagePrompt = { tokens: await models.tokens(spec.imagePrompt.file), scale: spec.imagePrompt.scale };
+        adapter = models.adapter.attach(lease.value.unet);
+      }
       ctx.signal.throwIfAborted();
       const taesd = spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
-      const result = await this.runPipeline(lease.value, spec, ctx, owned, taesd);
+      const result = await this.runPipeline(lease.value, spec, ctx, owned, taesd, imagePrompt);
       return {
         images: result.images.map(generatedToRaw),
         seeds: result.seeds,
@@ -57,13 +68,22 @@ export class StableDiffusionRunner implements GenerateRunner {
         decoder: spec.decoder,
       };
     } finally {
+      adapter?.detach();
+      if (imagePrompt) tf.dispose(imagePrompt.tokens);
       owned.forEach((t) => t.dispose());
       for (const lora of applied.reverse()) lora.remove();
       lease.release();
     }
   }
 
-  private runPipeline(model: StableDiffusionModel, spec: GenerateSpec, ctx: GenerateRunContext, owned: tf.Tensor[], taesd: LatentDecoder | undefined): Promise<PipelineResult> {
+  private runPipeline(
+    model: StableDiffusionModel,
+    spec: GenerateSpec,
+    ctx: GenerateRunContext,
+    owned: tf.Tensor[],
+    taesd: LatentDecoder | undefined,
+    imagePrompt: { tokens: ImagePromptTokens; scale: number } | undefined,
+  ): Promise<PipelineResult> {
     const common = {
       prompt: spec.prompt,
       negativePrompt: spec.negativePrompt,
@@ -74,6 +94,7 @@ export class StableDiffusionRunner implements GenerateRunner {
       scheduler: spec.scheduler,
       signal: ctx.signal,
       ...(spec.decoder === 'taesd' && taesd ? { decoder: taesd } : {}),
+      ...(imagePrompt ? { imagePrompt } : {}),
       onStep: (info: { step: number; totalSteps: number; latents: tf.Tensor4D }) => {
         const preview = ctx.wantsPreview(info.step) ? latentPreview(info.latents, taesd) : undefined;
         ctx.progress({ step: info.step, totalSteps: info.totalSteps, stage: 'denoising', ...(preview ? { preview } : {}) });

@@ -1,6 +1,7 @@
 // MODE_TRY_ON on the try-on pipeline (server/src/tryon): the weights-free warp engine, or the diffusion engine
 // on an inpainting model. Its stages report progress as a percentage of the whole run.
 import { runTryOn, TryOnError } from '../../tryon/index.js';
+import type { ImagePromptModels } from './image-prompt-models.js';
 import type { TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec } from './types.js';
 
@@ -8,7 +9,10 @@ import type { GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec }
 const PERCENT = 100;
 
 export class TryOnRunner implements GenerateRunner {
-  constructor(private readonly taesd: TaesdDecoders) {}
+  constructor(
+    private readonly taesd: TaesdDecoders,
+    private readonly imagePrompts: ImagePromptModels,
+  ) {}
 
   async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
     if (!spec.personImageFile || !spec.garmentImageFile) throw new Error('try-on images missing after validation');
@@ -19,6 +23,8 @@ export class TryOnRunner implements GenerateRunner {
     if (storeLoras.length > 1) throw new TryOnError('BAD_ARGUMENT', `try-on applies at most one LoRA, got ${storeLoras.length}`);
     const engine = spec.engine ?? 'warp';
     const taesd = engine === 'diffusion' && spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
+    const conditioning = engine === 'diffusion' ? spec.garmentConditioning : undefined;
+    const ipModels = conditioning === 'ip-adapter' && spec.ipAdapter ? await this.imagePrompts.get(spec.ipAdapter) : undefined;
     const result = await runTryOn({
       personImage: spec.personImageFile,
       garmentImage: spec.garmentImageFile,
@@ -37,10 +43,14 @@ export class TryOnRunner implements GenerateRunner {
               previewEvery: spec.previewEvery,
               ...(spec.scheduler ? { scheduler: spec.scheduler } : {}),
               ...(spec.tryOnWorkingHeight > 0 ? { height: spec.tryOnWorkingHeight } : {}),
-              ...(lora ? { mode: 'text' as const, loraPath: lora.entry.path, loraScale: lora.scale } : {}),
+              ...(conditioning === 'text' ? { mode: 'text' as const } : {}),
+              ...(conditioning === 'ip-adapter' ? { mode: 'ip-adapter' as const, strength: spec.refineStrength, imagePromptScale: spec.imagePromptScale } : {}),
+              ...(conditioning === 'catvton' && spec.catvton ? { mode: 'concat' as const, catvtonPath: spec.catvton.path } : {}),
+              ...(lora ? { loraPath: lora.entry.path, loraScale: lora.scale } : {}),
               ...(lcm ? { loras: [{ path: lcm.entry.path, scale: lcm.scale }] } : {}),
             }
           : undefined,
+      ...(ipModels ? { imagePrompt: { tokens: (image) => ipModels.tokens(image), attach: (unet) => ipModels.adapter.attach(unet) } } : {}),
       decoders: { preview: taesd, ...(spec.decoder === 'taesd' ? { result: taesd } : {}) },
       mask: spec.maskImageFile,
       signal: ctx.signal,

@@ -62,6 +62,17 @@ export interface GenerateSpec {
   readonly garmentTitle: string;
   readonly garmentDescription: string;
   readonly engine?: TryOnEngineName;
+  /** An image prompt (txt2img, img2img, inpaint) through `ipAdapter`: the validated file and its scale. */
+  readonly imagePrompt?: { readonly file: Buffer; readonly scale: number };
+  /** The IP-Adapter folder (image prompts, try-on's ip-adapter conditioning). */
+  readonly ipAdapter?: ModelEntry;
+  /** MODE_TRY_ON with the diffusion engine: how the garment conditions the generation. */
+  readonly garmentConditioning: 'ip-adapter' | 'catvton' | 'text' | 'concat';
+  /** CatVTON's attention weights, for the catvton conditioning (the server only has them when allowed). */
+  readonly catvton?: ModelEntry;
+  /** Try-on with IP-Adapter: the image prompt's scale and how much of the warp composite diffusion repaints. */
+  readonly imagePromptScale: number;
+  readonly refineStrength: number;
   /** MODE_TRY_ON with the diffusion engine: the height of the person crop the UNet sees (0 = the engine's default). */
   readonly tryOnWorkingHeight: number;
   readonly maskOut: boolean;

@@ -4,7 +4,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
+import type { AttachedIPAdapter } from '../../../engine/models/ip-adapter/ip-adapter.js';
+import type { ImagePromptTokens } from '../../../engine/models/ip-adapter/image-prompt.js';
+import type { UNet2DConditionModel } from '../../../engine/models/unet/unet-2d-condition.js';
 import type { LatentDecoder } from '../../../engine/pipelines/components.js';
+import type { InpaintOptions } from '../../../engine/pipelines/options.js';
+import type { StableDiffusionModel } from '../../../engine/stable-diffusion.js';
 import { decodeLatents } from '../../../engine/pipelines/decode.js';
 import type { StepCallback } from '../../../engine/types.js';
 import { cancelled, TryOnError } from '../../errors.js';
@@ -23,6 +28,12 @@ export interface DiffusionDecoders {
   readonly result?: LatentDecoder;
 }
 
+/** The IP-Adapter the ip-adapter mode conditions on: the garment image's tokens, and the adapter to attach. */
+export interface GarmentImagePrompt {
+  tokens(image: { data: Uint8Array; width: number; height: number }): Promise<ImagePromptTokens>;
+  attach(unet: UNet2DConditionModel): AttachedIPAdapter;
+}
+
 export interface DiffusionInput {
   readonly photo: RgbImage;
   /** Binary, protected parts already removed. */
@@ -31,7 +42,10 @@ export interface DiffusionInput {
   /** The warp engine's result: the img2img seed when strength < 1. */
   readonly warped: RgbImage;
   readonly prompt: string;
+  /** The product's title: the ip-adapter mode's text prompt. */
+  readonly title?: string;
   readonly settings: DiffusionSettings;
+  readonly imagePrompt?: GarmentImagePrompt;
   readonly decoders?: DiffusionDecoders;
   readonly signal?: AbortSignal;
   readonly onStep: (step: number, totalSteps: number, preview?: Buffer) => Promise<boolean>;
@@ -59,6 +73,34 @@ async function previewPng(latents: tf.Tensor4D, stacked: boolean, decoder?: Late
   const [img] = decoder ? decodeLatents(decoder, half).images : latentsToRgbPreview(half);
   if (stacked) half.dispose();
   return sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+}
+
+/** The garment cut-out on white at the crop's size, as RGB bytes (the image prompt's input). */
+function garmentPixels(garment: PreparedGarment, width: number, height: number): { data: Uint8Array; width: number; height: number } {
+  const onWhite = garmentOnWhite(garment, width, height);
+  const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.squeeze(onWhite, [0]), 255)), 'int32'));
+  onWhite.dispose();
+  const data = Uint8Array.from(bytes.dataSync());
+  bytes.dispose();
+  return { data, width, height };
+}
+
+/** Inpaints with the garment as an IP-Adapter image prompt; the adapter is attached for this run only. */
+async function refineWithImagePrompt(
+  model: StableDiffusionModel,
+  imagePrompt: GarmentImagePrompt,
+  opts: Omit<InpaintOptions, 'imagePrompt'>,
+  garment: { data: Uint8Array; width: number; height: number },
+  scale: number,
+): Promise<Uint8Array> {
+  const tokens = await imagePrompt.tokens(garment);
+  const attached = imagePrompt.attach(model.unet);
+  try {
+    return (await model.inpaint({ ...opts, imagePrompt: { tokens, scale } })).images[0].rgb;
+  } finally {
+    attached.detach();
+    tf.dispose(tokens);
+  }
 }
 
 export async function generateWithDiffusion(input: DiffusionInput): Promise<{ image: RgbImage; warnings: string[] }> {
@@ -107,6 +149,22 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
       } finally {
         garment.dispose();
       }
+    } else if (s.mode === 'ip-adapter') {
+      if (!input.imagePrompt) throw new TryOnError('MODEL_MISSING', 'the ip-adapter conditioning needs an IP-Adapter (npm run weights -- ip-adapter-plus-sd15)');
+      rgb = await refineWithImagePrompt(model, input.imagePrompt, {
+        prompt: input.title ?? input.prompt,
+        negativePrompt: s.negativePrompt ?? 'deformed, blurry, extra limbs, bad anatomy',
+        scheduler: s.scheduler,
+        image: s.strength < 1 ? seedImage : original,
+        mask,
+        strength: s.strength,
+        numInferenceSteps: s.steps,
+        guidanceScale: s.guidanceScale,
+        seed: s.seed,
+        decoder: input.decoders?.result,
+        onStep,
+        signal: input.signal,
+      }, garmentPixels(input.garment, width, height), s.imagePromptScale);
     } else {
       const result = await model.inpaint({
         prompt: input.prompt,

@@ -4,8 +4,13 @@ import { z } from 'zod';
 export const DiffusionSettingsSchema = z.object({
   /** A diffusers folder of a Stable Diffusion inpainting model (UNet in_channels 9). */
   modelDir: z.string().min(1),
-  /** `concat`: CatVTON-style garment image beside the person; `text`: repaint from the description. */
-  mode: z.enum(['concat', 'text']).default('concat'),
+  /**
+   * `concat`: CatVTON-style garment image beside the person; `text`: repaint from the description; `ip-adapter`:
+   * the garment image as an IP-Adapter image prompt, the title as text, refining the warp's composite.
+   */
+  mode: z.enum(['concat', 'text', 'ip-adapter']).default('concat'),
+  /** ip-adapter mode: the image branch's scale. */
+  imagePromptScale: z.number().min(0).max(2).default(0.8),
   /** Folder or file of CatVTON's attention weights (`attention/model.safetensors`); non-commercial licence. */
   catvtonPath: z.string().min(1).optional(),
   /** A store LoRA (kohya/A1111 or diffusers safetensors) for the text mode. */

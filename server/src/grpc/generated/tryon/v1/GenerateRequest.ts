@@ -5,6 +5,7 @@ import type { Mode as _tryon_v1_Mode, Mode__Output as _tryon_v1_Mode__Output } f
 import type { GarmentCategory as _tryon_v1_GarmentCategory, GarmentCategory__Output as _tryon_v1_GarmentCategory__Output } from '../../tryon/v1/GarmentCategory.js';
 import type { Quality as _tryon_v1_Quality, Quality__Output as _tryon_v1_Quality__Output } from '../../tryon/v1/Quality.js';
 import type { Decoder as _tryon_v1_Decoder, Decoder__Output as _tryon_v1_Decoder__Output } from '../../tryon/v1/Decoder.js';
+import type { GarmentConditioning as _tryon_v1_GarmentConditioning, GarmentConditioning__Output as _tryon_v1_GarmentConditioning__Output } from '../../tryon/v1/GarmentConditioning.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GenerateRequest {
@@ -83,6 +84,22 @@ export interface GenerateRequest {
    * model); unspecified = the model's VAE, or TAESD under QUALITY_FAST when present.
    */
   'decoder'?: (_tryon_v1_Decoder);
+  /**
+   * MODE_TEXT_TO_IMAGE, MODE_IMAGE_TO_IMAGE, MODE_INPAINT: an image prompt (JPEG, PNG or WebP) through the
+   * server's IP-Adapter (TRYON_IP_ADAPTER), at image_prompt_scale (0 = 0.6).
+   */
+  'image_prompt'?: (Buffer | Uint8Array | string);
+  'image_prompt_scale'?: (number | string);
+  /**
+   * MODE_TRY_ON with the diffusion engine: how the product image conditions the generation. Unspecified =
+   * IP-Adapter when the server has one, else the garment image beside the person (concat).
+   */
+  'garment_conditioning'?: (_tryon_v1_GarmentConditioning);
+  /**
+   * MODE_TRY_ON, IP-Adapter conditioning: how much of the warp engine's composite diffusion repaints, in (0, 1];
+   * 0 = 0.6 (the warp's geometry, diffusion's texture, folds and light).
+   */
+  'refine_strength'?: (number | string);
 }
 
 export interface GenerateRequest__Output {
@@ -161,4 +178,20 @@ export interface GenerateRequest__Output {
    * model); unspecified = the model's VAE, or TAESD under QUALITY_FAST when present.
    */
   'decoder': (_tryon_v1_Decoder__Output);
+  /**
+   * MODE_TEXT_TO_IMAGE, MODE_IMAGE_TO_IMAGE, MODE_INPAINT: an image prompt (JPEG, PNG or WebP) through the
+   * server's IP-Adapter (TRYON_IP_ADAPTER), at image_prompt_scale (0 = 0.6).
+   */
+  'image_prompt': (Buffer);
+  'image_prompt_scale': (number);
+  /**
+   * MODE_TRY_ON with the diffusion engine: how the product image conditions the generation. Unspecified =
+   * IP-Adapter when the server has one, else the garment image beside the person (concat).
+   */
+  'garment_conditioning': (_tryon_v1_GarmentConditioning__Output);
+  /**
+   * MODE_TRY_ON, IP-Adapter conditioning: how much of the warp engine's composite diffusion repaints, in (0, 1];
+   * 0 = 0.6 (the warp's geometry, diffusion's texture, folds and light).
+   */
+  'refine_strength': (number);
 }

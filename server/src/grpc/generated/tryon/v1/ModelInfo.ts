@@ -13,6 +13,10 @@ export interface ModelInfo {
   'format'?: (string);
   'size_bytes'?: (number | string | Long);
   'is_default'?: (boolean);
+  /**
+   * The weights' licence where the server knows it (known downloads, CatVTON), else "unknown: see the model card".
+   */
+  'licence'?: (string);
 }
 
 export interface ModelInfo__Output {
@@ -25,4 +29,8 @@ export interface ModelInfo__Output {
   'format': (string);
   'size_bytes': (string);
   'is_default': (boolean);
+  /**
+   * The weights' licence where the server knows it (known downloads, CatVTON), else "unknown: see the model card".
+   */
+  'licence': (string);
 }

@@ -23,6 +23,14 @@ export const ModelKind = {
    * A TAESD (AutoencoderTiny) folder: fast previews and decodes.
    */
   MODEL_KIND_TAESD: 'MODEL_KIND_TAESD',
+  /**
+   * An IP-Adapter folder in h94/IP-Adapter's layout (adapter file and image encoder): image prompts.
+   */
+  MODEL_KIND_IP_ADAPTER: 'MODEL_KIND_IP_ADAPTER',
+  /**
+   * CatVTON's attention weights for an SD 1.5 inpainting UNet (non-commercial).
+   */
+  MODEL_KIND_CATVTON: 'MODEL_KIND_CATVTON',
 } as const;
 
 export type ModelKind =
@@ -55,5 +63,15 @@ export type ModelKind =
    */
   | 'MODEL_KIND_TAESD'
   | 6
+  /**
+   * An IP-Adapter folder in h94/IP-Adapter's layout (adapter file and image encoder): image prompts.
+   */
+  | 'MODEL_KIND_IP_ADAPTER'
+  | 7
+  /**
+   * CatVTON's attention weights for an SD 1.5 inpainting UNet (non-commercial).
+   */
+  | 'MODEL_KIND_CATVTON'
+  | 8
 
 export type ModelKind__Output = typeof ModelKind[keyof typeof ModelKind]
