@@ -60,6 +60,10 @@ const cases: Case[] = [
   { name: 'LoRA scale out of range', request: () => ({ ...base, loras: [{ name: 'sd-tiny-kohya', scale: 40 }] }), code: status.INVALID_ARGUMENT, says: ['loras.0.scale', '40'] },
   { name: 'unknown try-on engine', request: () => ({ ...base, mode: 'MODE_TRY_ON', engine: 'magic' }), code: status.INVALID_ARGUMENT, says: ['engine', 'magic'] },
   { name: 'TAESD decoder without a TAESD model', request: () => ({ ...base, decoder: 'DECODER_TAESD' }), code: status.INVALID_ARGUMENT, says: ['decoder', 'TAESD', 'npm run weights -- taesd'] },
+  { name: 'image prompt without an IP-Adapter', request: () => ({ ...base, image_prompt: photo }), code: status.INVALID_ARGUMENT, says: ['image_prompt', 'IP-Adapter', 'npm run weights -- ip-adapter-plus-sd15'] },
+  { name: 'IP-Adapter try-on without an IP-Adapter', request: () => ({ ...base, mode: 'MODE_TRY_ON', person_image: photo, garment_image: photo, garment_conditioning: 'GARMENT_CONDITIONING_IP_ADAPTER' }), code: status.INVALID_ARGUMENT, says: ['garment_conditioning', 'IP-Adapter'] },
+  { name: 'CatVTON try-on on a server without it', request: () => ({ ...base, mode: 'MODE_TRY_ON', person_image: photo, garment_image: photo, garment_conditioning: 'GARMENT_CONDITIONING_CATVTON' }), code: status.INVALID_ARGUMENT, says: ['CatVTON', 'TRYON_ALLOW_NONCOMMERCIAL_WEIGHTS', 'non-commercial'] },
+  { name: 'refine strength over 1', request: () => ({ ...base, refine_strength: 1.5 }), code: status.INVALID_ARGUMENT, says: ['refine_strength', '1.5'] },
   { name: 'unknown quality', request: () => ({ ...base, quality: 7 as unknown as 'QUALITY_FAST' }), code: status.INVALID_ARGUMENT, says: ['quality'] },
 ];
 

@@ -23,6 +23,7 @@ const repos = new Map<string, string>([
   ['zhengchong/CatVTON', path.join(tmp, 'hub/catvton')],
   ['madebyollin/taesd', path.join(sdTinyDir, '../sd-tiny-ext/models/taesd-tiny')],
   ['latent-consistency/lcm-lora-sdv1-5', path.join(tmp, 'hub/lcm-lora')],
+  ['h94/IP-Adapter', path.join(tmp, 'hub/ip-adapter')],
 ]);
 
 interface ServerControl {
@@ -92,6 +93,11 @@ describe('npm run weights downloader', () => {
     // Tiny stand-ins for the CatVTON and TAESD repositories.
     mkdirSync(path.join(tmp, 'hub/catvton/mix-48k-1024/attention'), { recursive: true });
     writeFileSync(path.join(tmp, 'hub/catvton/mix-48k-1024/attention/model.safetensors'), Buffer.alloc(300_000, 7));
+    // h94/IP-Adapter's layout with the tiny fixture adapter and image encoder.
+    mkdirSync(path.join(tmp, 'hub/ip-adapter/models/image_encoder'), { recursive: true });
+    const ipFixtures = path.join(sdTinyDir, '../sd-tiny-ext/ip-adapter/models');
+    writeFileSync(path.join(tmp, 'hub/ip-adapter/models/ip-adapter-plus_sd15.safetensors'), readFileSync(path.join(ipFixtures, 'ip-adapter-plus_sd15-tiny.safetensors')));
+    for (const f of ['config.json', 'model.safetensors']) writeFileSync(path.join(tmp, 'hub/ip-adapter/models/image_encoder', f), readFileSync(path.join(ipFixtures, 'image_encoder', f)));
     // The LCM-LoRA stand-in: a PEFT-format LoRA for the tiny UNet, as the real one's format.
     mkdirSync(path.join(tmp, 'hub/lcm-lora'), { recursive: true });
     await writePeftLora(path.join(tmp, 'hub/lcm-lora/pytorch_lora_weights.safetensors'), {
@@ -132,19 +138,21 @@ describe('npm run weights downloader', () => {
     expect(control.requests.filter((r) => r.method === 'GET')).toEqual([]);
   });
 
-  it('downloads TAESD and the LCM-LoRA where the server finds them: a TAESD folder and a LoRA by their default names', async () => {
+  it('downloads TAESD, the LCM-LoRA and the IP-Adapter where the server finds them, each with its LICENCE', async () => {
     const dir = path.join(tmp, 'fast-models');
-    for (const name of ['taesd', 'lcm-lora-sdv1-5']) {
+    for (const name of ['taesd', 'lcm-lora-sdv1-5', 'ip-adapter-plus-sd15']) {
       const files = await downloadModel(findKnownModel(name), { dir, endpoint });
       expect(files.filter((f) => f.file.endsWith('.safetensors')).every((f) => f.verified)).toBe(true);
     }
     const { models, problems } = await scanModelsDir(dir);
     expect(problems).toEqual([]);
-    expect(models.map((m) => [m.name, m.kind])).toEqual([
-      ['lcm-lora-sdv1-5', 'lora'],
-      ['taesd', 'taesd'],
+    expect(models.map((m) => [m.name, m.kind, m.licence])).toEqual([
+      ['ip-adapter-plus-sd15', 'ip-adapter', 'Apache-2.0 (adapter), MIT (image encoder)'],
+      ['lcm-lora-sdv1-5', 'lora', 'OpenRAIL++ (commercial use allowed, use restrictions apply)'],
+      ['taesd', 'taesd', 'MIT'],
     ]);
-    const lcm = await loadLora(models[0].path);
+    expect(models.some((m) => m.nonCommercial)).toBe(false);
+    const lcm = await loadLora(models[1].path);
     expect(lcm.format).toBe('peft');
     lcm.dispose();
   });
