@@ -2,7 +2,8 @@
 //   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
-// 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), and a
+// 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), the
+// UNet step again with an image prompt through an SD 1.5-sized IP-Adapter (its cost as a ratio), and a
 // whole tiny-model txt2img. Then the budget of a generation in the standard and the fast preset (UNet
 // evaluations, and the time they add up to from the figures above). On wasm (4 GB heap) the SD 1.5 UNet runs
 // with offloaded weights (host memory, uploaded layer by layer), as the engine does there.
@@ -16,6 +17,8 @@ import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-c
 import { parseAutoencoderKLConfig } from '../server/src/engine/models/vae/vae-config.js';
 import { AutoencoderKL } from '../server/src/engine/models/vae/autoencoder-kl.js';
 import { AutoencoderTiny } from '../server/src/engine/models/taesd/autoencoder-tiny.js';
+import { IPAdapter } from '../server/src/engine/models/ip-adapter/ip-adapter.js';
+import type { ImagePrompt } from '../server/src/engine/models/layers/attention.js';
 import { parseAutoencoderTinyConfig } from '../server/src/engine/models/taesd/taesd-config.js';
 import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
 import { BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '../server/src/engine/index.js';
@@ -91,6 +94,24 @@ function countParams(specs: ParameterSpec[]): number {
   return specs.reduce((n, s) => n + s.torchShape.reduce((a, b) => a * b, 1), 0);
 }
 
+/**
+ * An IP-Adapter of SD 1.5's size on `unet` (random weights): one to_k_ip/to_v_ip pair per cross-attention; the
+ * image tokens are 16 (IP-Adapter-plus's count), batch 2 as with guidance.
+ */
+function randomImagePrompt(unet: UNet2DConditionModel): { adapter: IPAdapter; image: ImagePrompt } {
+  const cross = unet.config.crossAttentionDim;
+  const weights = new Map<string, tf.Tensor>([
+    ['image_proj.proj.weight', tf.randomNormal([4 * cross, 1024], 0, 0.02)],
+    ['image_proj.proj.bias', tf.zeros([4 * cross])],
+    ['image_proj.norm.weight', tf.ones([cross])],
+    ['image_proj.norm.bias', tf.zeros([cross])],
+  ]);
+  unet.crossAttentions().forEach((attention, j) => {
+    for (const name of ['to_k_ip', 'to_v_ip']) weights.set(`ip_adapter.${2 * j + 1}.${name}.weight`, tf.randomNormal([attention.innerDim, cross], 0, 0.02));
+  });
+  return { adapter: IPAdapter.fromWeights('random SD 1.5 IP-Adapter', weights), image: { tokens: tf.randomNormal([2, 16, cross]) as tf.Tensor3D, scale: 0.8 } };
+}
+
 async function benchUnet(iters: number, warmup: boolean, offload: boolean): Promise<number> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
@@ -105,14 +126,25 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean): Prom
   const sample = tf.randomNormal([2, 64, 64, config.inChannels]) as tf.Tensor4D;
   const states = tf.randomNormal([2, 77, config.crossAttentionDim]) as tf.Tensor3D;
   const t = tf.tensor1d([500], 'float32');
+  const { adapter, image } = randomImagePrompt(unet);
   try {
-    return await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
+    const plain = await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
       const out = unet.forward(sample, t, states);
       await out.data();
       out.dispose();
     });
+    const attached = adapter.attach(unet);
+    const prompted = await time('unet step with an image prompt (IP-Adapter, 16 image tokens)', iters, false, async () => {
+      const out = unet.forward(sample, t, states, image);
+      await out.data();
+      out.dispose();
+    });
+    attached.detach();
+    console.log(`image prompt cost: ${(prompted / plain).toFixed(3)}x the plain step (${(prompted - plain).toFixed(0)} ms more)`);
+    return plain;
   } finally {
-    tf.dispose([sample, states, t]);
+    tf.dispose([sample, states, t, image.tokens]);
+    adapter.dispose();
     unet.dispose();
   }
 }

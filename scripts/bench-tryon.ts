@@ -1,18 +1,23 @@
 // npm run bench:tryon -- [--backend wasm|cpu|...] [--runs 1] [--model <inpainting dir>] [--steps 30] [--height 256]
-//   [--taesd <dir>] [--lcm-lora <file>]
+//   [--taesd <dir>] [--lcm-lora <file>] [--ip-adapter <dir, h94/IP-Adapter layout>]
 // Time per stage (analysis, mask, garment prep, generation, compositing) of the try-on pipeline over the
 // shared fixture photos: every person with one garment of each category, warp engine, then (with --model,
 // default the tiny fixture model) the diffusion engine's concat and text paths in both presets: standard
-// (--steps, guidance 2.5, the VAE) and fast (LCM, 4 steps, guidance 1, TAESD; the LCM-LoRA when given).
+// (--steps, guidance 2.5, the VAE) and fast (LCM, 4 steps, guidance 1, TAESD; the LCM-LoRA when given), and the
+// IP-Adapter refine (default: the tiny fixture adapter), with its image prompt's own stages (encoder, projection).
 // Model loading is warmed up first.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendName } from '../server/src/engine/index.js';
 import { loadAutoencoderTiny } from '../server/src/engine/models/taesd/load-autoencoder-tiny.js';
 import { taesdDecoder } from '../server/src/engine/pipelines/adapters.js';
-import type { DiffusionDecoders } from '../server/src/tryon/engines/diffusion/generate.js';
+import type { DiffusionDecoders, GarmentImagePrompt } from '../server/src/tryon/engines/diffusion/generate.js';
+import { clipPixelValues } from '../server/src/engine/models/clip/clip-image-processor.js';
+import { loadImagePromptModel, type ImagePromptModel } from '../server/src/worker/runners/image-prompt-models.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { runTryOn, type DiffusionSettings, type EngineName, type TryOnStage } from '../server/src/tryon/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +34,7 @@ const { values } = parseArgs({
     height: { type: 'string', default: '256' },
     taesd: { type: 'string', default: path.join(shared, 'fixtures/sd-tiny-ext/models/taesd-tiny') },
     'lcm-lora': { type: 'string' },
+    'ip-adapter': { type: 'string' },
     'no-diffusion': { type: 'boolean' },
   },
 });
@@ -42,7 +48,37 @@ interface Row {
   times: Record<TryOnStage, number[]>;
 }
 
-async function bench(label: string, engine: EngineName, model?: DiffusionSettings, decoders?: DiffusionDecoders): Promise<Row> {
+/** The tiny fixture adapter laid out like h94/IP-Adapter in a temporary folder. */
+function fixtureAdapterFolder(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ip-adapter-'));
+  const fixtures = path.join(shared, 'fixtures/sd-tiny-ext/ip-adapter/models');
+  mkdirSync(path.join(dir, 'models'));
+  symlinkSync(path.join(fixtures, 'ip-adapter-plus_sd15-tiny.safetensors'), path.join(dir, 'models/ip-adapter-plus_sd15.safetensors'));
+  symlinkSync(path.join(fixtures, 'image_encoder'), path.join(dir, 'models/image_encoder'));
+  return dir;
+}
+
+/** The image prompt's stages alone, on the garment photo: CLIP preprocessing + encoder, then the projection. */
+async function imagePromptStages(ip: ImagePromptModel, runs: number): Promise<void> {
+  const garment = readFileSync(path.join(photos, 'garment', garmentFor('upper')));
+  const encoderMs: number[] = [];
+  const projectionMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const pixels = await clipPixelValues(garment, ip.processor);
+    const encoded = ip.encoder.forward(pixels);
+    await encoded.penultimateHiddenState.data();
+    const t1 = performance.now();
+    const tokens = ip.adapter.projection.tokens(ip.adapter.kind === 'plus' ? encoded.penultimateHiddenState : encoded.imageEmbeds);
+    await tokens.data();
+    projectionMs.push(performance.now() - t1);
+    encoderMs.push(t1 - t0);
+    tf.dispose([pixels, encoded, tokens]);
+  }
+  console.log(`image prompt (${ip.adapter.kind} adapter): encoder median ${median(encoderMs).toFixed(1)} ms, projection median ${median(projectionMs).toFixed(1)} ms (n = ${runs})`);
+}
+
+async function bench(label: string, engine: EngineName, model?: DiffusionSettings, decoders?: DiffusionDecoders, imagePrompt?: GarmentImagePrompt): Promise<Row> {
   const times = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<TryOnStage, number[]>;
   for (let run = 0; run < Number(values.runs); run++) {
     for (const person of people) {
@@ -55,6 +91,7 @@ async function bench(label: string, engine: EngineName, model?: DiffusionSetting
           engine,
           model,
           decoders,
+          imagePrompt,
         });
         for (const s of STAGES) times[s].push(result.timings[s]);
       }
@@ -92,6 +129,11 @@ async function main(): Promise<void> {
         rows.push(await bench(`${mode} ${fastLabel}`, 'diffusion', { ...fast, mode }, { result: decoder }));
       }
       taesd.dispose();
+      const ip = await loadImagePromptModel(values['ip-adapter'] ?? fixtureAdapterFolder());
+      const garmentPrompt: GarmentImagePrompt = { tokens: (image) => ip.tokens(image), attach: (unet) => ip.adapter.attach(unet) };
+      rows.push(await bench(`ip-adapter refine (${values.steps} steps, 0.6)`, 'diffusion', { ...base, mode: 'ip-adapter', strength: 0.6, guidanceScale: 2.5 }, undefined, garmentPrompt));
+      await imagePromptStages(ip, Math.max(3, Number(values.runs)));
+      ip.dispose();
     }
   }
   console.log(`\nmedian ms per try-on (n = runs x photos x categories)`);

@@ -1,7 +1,7 @@
 // The two CLIs as a person runs them: npm run tryon (result, mask, debug pictures; refusals) and
 // npm run weights against a local Hub-layout server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,5 +51,23 @@ describe('npm run tryon', () => {
     const usage = await cli(['--person', photo, '--garment', garmentFile, '--out', path.join(tmp, 'y.png'), '--engine', 'magic']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--engine must be warp or diffusion, got "magic"/);
+    const model = path.join(photosDir, '../sd-tiny/models/sd-tiny-inpaint');
+    const catvton = await cli(['--person', photo, '--garment', garmentFile, '--out', path.join(tmp, 'z.png'), '--model', model, '--catvton', tmp]);
+    expect(catvton.code).toBe(2);
+    expect(catvton.stderr).toMatch(/CC BY-NC-SA 4\.0 \(non-commercial use only\): add --allow-noncommercial/);
+  });
+
+  it('refines the warp with the garment as an IP-Adapter image prompt (--ip-adapter, h94 layout)', async () => {
+    const repo = path.join(tmp, 'ip-adapter');
+    const fixtures = path.join(photosDir, '../sd-tiny-ext/ip-adapter/models');
+    mkdirSync(path.join(repo, 'models'), { recursive: true });
+    symlinkSync(path.join(fixtures, 'ip-adapter-plus_sd15-tiny.safetensors'), path.join(repo, 'models/ip-adapter-plus_sd15.safetensors'));
+    symlinkSync(path.join(fixtures, 'image_encoder'), path.join(repo, 'models/image_encoder'));
+    const out = path.join(tmp, 'ip.png');
+    const model = path.join(photosDir, '../sd-tiny/models/sd-tiny-inpaint');
+    const r = await cli(['--person', photo, '--garment', garmentFile, '--category', 'upper', '--model', model, '--ip-adapter', repo, '--steps', '2', '--height', '128', '--title', 'a tee', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/upper via diffusion: analysis \d+ ms/);
+    expect((await sharp(out).metadata()).format).toBe('png');
   });
 });
