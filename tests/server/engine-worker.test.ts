@@ -11,7 +11,7 @@ import { createTryOnClient, type TryOnClient } from '../../server/src/index.js';
 import type { GenerateEvent__Output } from '../../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
 import type { TrainEvent__Output } from '../../server/src/grpc/generated/tryon/v1/TrainEvent.js';
 import { startInferenceProcess, type InferenceProcess } from '../support/inference-process.js';
-import { cancelJob, checkHealth, collect, generate, getJob, healthClient, linkedModelsDir, listJobs, SHARED_DIR, solidImage, waitFor, withKey, type HealthClient } from './helpers.js';
+import { cancelJob, checkHealth, collect, generate, getJob, healthClient, linkedModelsDir, listJobs, SHARED_DIR, waitFor, withKey, type HealthClient, writeColourDataset } from './helpers.js';
 
 const KEY = 'engine-worker-test-key';
 const md = (): grpc.Metadata => withKey(KEY);
@@ -52,12 +52,7 @@ function workerPids(): number[] {
 }
 
 beforeAll(async () => {
-  const shop = path.join(datasetsDir, 'shop');
-  fs.mkdirSync(shop, { recursive: true });
-  for (const [name, colour] of Object.entries({ red: { r: 220, g: 30, b: 30 }, blue: { r: 30, g: 40, b: 220 } })) {
-    fs.writeFileSync(path.join(shop, `${name}.png`), await solidImage(32, 32, 'png', colour));
-    fs.writeFileSync(path.join(shop, `${name}.txt`), `a ${name} dress`);
-  }
+  await writeColourDataset(path.join(datasetsDir, 'shop'), { red: { r: 220, g: 30, b: 30 }, blue: { r: 30, g: 40, b: 220 } });
   server = await startInferenceProcess(
     { TRYON_MODELS_DIR: linkedModelsDir(), TRYON_DATA_DIR: dataDir, TRYON_DATASETS_DIR: datasetsDir, TRYON_BACKEND: 'wasm', TRYON_LOG_LEVEL: 'info' },
     KEY,

@@ -102,6 +102,15 @@ export function solidImage(width: number, height: number, format: 'png' | 'jpeg'
   return sharp({ create: { width, height, channels: 3, background: colour } })[format]().toBuffer();
 }
 
+/** A paired-folder dataset (name.png + name.txt) of plain squares, one per colour, captioned "a <colour> dress". */
+export async function writeColourDataset(dir: string, colours: Record<string, { r: number; g: number; b: number }>): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, colour] of Object.entries(colours)) {
+    fs.writeFileSync(path.join(dir, `${name}.png`), await solidImage(32, 32, 'png', colour));
+    fs.writeFileSync(path.join(dir, `${name}.txt`), `a ${name} dress`);
+  }
+}
+
 /** A mask: white (repaint) in the left half. */
 export function halfMask(width: number, height: number): Promise<Buffer> {
   const data = Buffer.alloc(width * height);

@@ -10,7 +10,7 @@ import { loadConfig } from '../../server/src/config.js';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
 import type { TrainEvent__Output } from '../../server/src/grpc/generated/tryon/v1/TrainEvent.js';
 import type { TrainRequest } from '../../server/src/grpc/generated/tryon/v1/TrainRequest.js';
-import { collect, connect, generate, linkedModelsDir, solidImage, startTestServer } from './helpers.js';
+import { collect, connect, generate, linkedModelsDir, startTestServer, writeColourDataset } from './helpers.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tryon-offload-'));
 const datasetsDir = path.join(dataDir, 'datasets');
@@ -20,12 +20,7 @@ let residentClient: TryOnClient;
 let client: TryOnClient;
 
 beforeAll(async () => {
-  const shop = path.join(datasetsDir, 'shop');
-  fs.mkdirSync(shop, { recursive: true });
-  for (const [name, colour] of Object.entries({ red: { r: 220, g: 30, b: 30 }, blue: { r: 30, g: 40, b: 220 } })) {
-    fs.writeFileSync(path.join(shop, `${name}.png`), await solidImage(32, 32, 'png', colour));
-    fs.writeFileSync(path.join(shop, `${name}.txt`), `a ${name} dress`);
-  }
+  await writeColourDataset(path.join(datasetsDir, 'shop'), { red: { r: 220, g: 30, b: 30 }, blue: { r: 30, g: 40, b: 220 } });
   resident = await startTestServer();
   offloaded = await startTestServer({ offloadUnet: 'true', modelsDir: linkedModelsDir(), dataDir, datasetsDir });
   residentClient = connect(resident);

@@ -8,7 +8,7 @@ import type { AttachedIPAdapter } from '../../../engine/models/ip-adapter/ip-ada
 import type { ImagePromptTokens } from '../../../engine/models/ip-adapter/image-prompt.js';
 import type { UNet2DConditionModel } from '../../../engine/models/unet/unet-2d-condition.js';
 import type { LatentDecoder } from '../../../engine/pipelines/components.js';
-import type { InpaintOptions } from '../../../engine/pipelines/options.js';
+import type { InpaintOptions, PipelineResult } from '../../../engine/pipelines/options.js';
 import type { StableDiffusionModel } from '../../../engine/stable-diffusion.js';
 import { decodeLatents } from '../../../engine/pipelines/decode.js';
 import type { StepCallback } from '../../../engine/types.js';
@@ -92,11 +92,11 @@ async function refineWithImagePrompt(
   opts: Omit<InpaintOptions, 'imagePrompt'>,
   garment: { data: Uint8Array; width: number; height: number },
   scale: number,
-): Promise<Uint8Array> {
+): Promise<PipelineResult> {
   const tokens = await imagePrompt.tokens(garment);
   const attached = imagePrompt.attach(model.unet);
   try {
-    return (await model.inpaint({ ...opts, imagePrompt: { tokens, scale } })).images[0].rgb;
+    return await model.inpaint({ ...opts, imagePrompt: { tokens, scale } });
   } finally {
     attached.detach();
     tf.dispose(tokens);
@@ -149,25 +149,10 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
       } finally {
         garment.dispose();
       }
-    } else if (s.mode === 'ip-adapter') {
-      if (!input.imagePrompt) throw new TryOnError('MODEL_MISSING', 'the ip-adapter conditioning needs an IP-Adapter (npm run weights -- ip-adapter-plus-sd15)');
-      rgb = await refineWithImagePrompt(model, input.imagePrompt, {
-        prompt: input.title ?? input.prompt,
-        negativePrompt: s.negativePrompt ?? 'deformed, blurry, extra limbs, bad anatomy',
-        scheduler: s.scheduler,
-        image: s.strength < 1 ? seedImage : original,
-        mask,
-        strength: s.strength,
-        numInferenceSteps: s.steps,
-        guidanceScale: s.guidanceScale,
-        seed: s.seed,
-        decoder: input.decoders?.result,
-        onStep,
-        signal: input.signal,
-      }, garmentPixels(input.garment, width, height), s.imagePromptScale);
     } else {
-      const result = await model.inpaint({
-        prompt: input.prompt,
+      // Text and IP-Adapter conditioning both inpaint the crop; the IP-Adapter adds the garment as image prompt.
+      const inpaint: Omit<InpaintOptions, 'imagePrompt'> = {
+        prompt: s.mode === 'ip-adapter' ? (input.title ?? input.prompt) : input.prompt,
         negativePrompt: s.negativePrompt ?? 'deformed, blurry, extra limbs, bad anatomy',
         scheduler: s.scheduler,
         image: s.strength < 1 ? seedImage : original,
@@ -179,7 +164,12 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
         decoder: input.decoders?.result,
         onStep,
         signal: input.signal,
-      });
+      };
+      if (s.mode === 'ip-adapter' && !input.imagePrompt) throw new TryOnError('MODEL_MISSING', 'the ip-adapter conditioning needs an IP-Adapter (npm run weights -- ip-adapter-plus-sd15)');
+      const result =
+        s.mode === 'ip-adapter' && input.imagePrompt
+          ? await refineWithImagePrompt(model, input.imagePrompt, inpaint, garmentPixels(input.garment, width, height), s.imagePromptScale)
+          : await model.inpaint(inpaint);
       warnings.push(...result.warnings);
       rgb = result.images[0].rgb;
     }
