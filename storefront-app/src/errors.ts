@@ -87,8 +87,13 @@ export function tryOnFailure(code: ErrorCode, message: string): AppError {
     case 'unavailable':
       return new ServiceUnavailableError(code, message);
     case 'no_person':
+    case 'several_people':
+    case 'person_too_small':
+    case 'person_cut_off':
     case 'bad_image':
       return new AppError(422, code, message);
+    case 'photo_too_large':
+      return new AppError(413, code, message);
     case 'timeout':
       return new GatewayTimeoutError(message);
     default:

@@ -157,6 +157,7 @@ describe('Generate', () => {
     await waitFor(() => ids.length === 3 && started.size === 1, 30_000, 'three jobs accepted');
     const overflow = await generate(client, txt2img);
     expect(overflow.error?.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(overflow.error?.metadata.get('error-reason')).toEqual(['QUEUE_FULL']);
     expect(overflow.events).toHaveLength(0);
 
     const queued = (await listJobs(client, { state: 'JOB_STATE_QUEUED' })).jobs.map((j) => j.id);

@@ -8,6 +8,7 @@ import type { RunningServer, TryOnClient } from '../../server/src/index.js';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../server/src/logger.js';
 import { connect, eventNames, generate, listModels, SHARED_DIR, solidImage, startTestServer } from './helpers.js';
+import { cutOffAtTheChest, severalPeople } from '../support/refused-photos.js';
 
 const photos = path.join(SHARED_DIR, 'fixtures/photos');
 const person = fs.readFileSync(path.join(photos, 'person/p03_full_man_tee_jeans.jpg'));
@@ -90,7 +91,16 @@ describe('MODE_TRY_ON', () => {
     const { events, error } = await generate(client, { mode: 'MODE_TRY_ON', person_image: await solidImage(256, 384, 'jpeg'), garment_image: garment, category: 'UPPER_BODY' });
     expect(error?.code).toBe(status.INVALID_ARGUMENT);
     expect(error?.details).toMatch(/person/i);
+    // The machine-readable reason, in trailing metadata as google.rpc.ErrorInfo has it.
+    expect([error?.metadata.get('error-reason'), error?.metadata.get('error-domain')]).toEqual([['NO_PERSON'], ['tryon.v1']]);
     expect(events.some((e) => e.result)).toBe(false);
+  });
+
+  it('says SEVERAL_PEOPLE and PERSON_CUT_OFF as reasons a client can act on', async () => {
+    const [several, cutOff] = await Promise.all([severalPeople(), cutOffAtTheChest()]);
+    const reasonOf = async (photo: Buffer) => (await generate(client, { mode: 'MODE_TRY_ON', person_image: photo, garment_image: garment, category: 'UPPER_BODY' })).error?.metadata.get('error-reason');
+    expect(await reasonOf(several)).toEqual(['SEVERAL_PEOPLE']);
+    expect(await reasonOf(cutOff)).toEqual(['PERSON_CUT_OFF']);
   });
 
   it('logs the request as sizes, never the photo bytes', () => {

@@ -7,7 +7,7 @@ import { personPhoto } from './support/images.js';
 import Database from 'better-sqlite3';
 import { errorBody, sseEventData, startTryOnResponse } from '../../storefront-app/src/api/shopper-api.js';
 import { readSse, tryOnForm, type SseEvent } from './support/http.js';
-import { refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
+import { reasonMetadata, refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 
 const startJob = async (app: TestApp, productId = 'demo-coral-crew-tee') => {
@@ -141,8 +141,14 @@ describe('SSE stream of a try-on', () => {
 describe('gRPC refusals as the upload\'s HTTP error', () => {
   const cases = [
     { name: 'RESOURCE_EXHAUSTED on every try', script: refuse(grpc.status.RESOURCE_EXHAUSTED, 'queue is full (16 waiting)'), status: 503, code: 'busy' },
-    { name: 'INVALID_ARGUMENT: no person', script: refuse(grpc.status.INVALID_ARGUMENT, 'no person found in the photo'), status: 422, code: 'no_person' },
-    { name: 'INVALID_ARGUMENT: other', script: refuse(grpc.status.INVALID_ARGUMENT, 'person_image: not a JPEG, PNG or WebP file'), status: 422, code: 'bad_image' },
+    { name: 'INVALID_ARGUMENT: no person', script: refuse(grpc.status.INVALID_ARGUMENT, 'no person found in the photo', 'NO_PERSON'), status: 422, code: 'no_person' },
+    { name: 'INVALID_ARGUMENT: several people', script: refuse(grpc.status.INVALID_ARGUMENT, '2 people found in the photo', 'SEVERAL_PEOPLE'), status: 422, code: 'several_people' },
+    { name: 'INVALID_ARGUMENT: too small', script: refuse(grpc.status.INVALID_ARGUMENT, 'the person fills only 12%', 'PERSON_TOO_SMALL'), status: 422, code: 'person_too_small' },
+    { name: 'INVALID_ARGUMENT: cut off', script: refuse(grpc.status.INVALID_ARGUMENT, 'the photo must show left hip', 'PERSON_CUT_OFF'), status: 422, code: 'person_cut_off' },
+    { name: 'INVALID_ARGUMENT: too many pixels', script: refuse(grpc.status.INVALID_ARGUMENT, 'person_image is 9000x9000', 'IMAGE_TOO_LARGE'), status: 413, code: 'photo_too_large' },
+    // Without a reason (an older server) only the status code counts: the sentence is not parsed.
+    { name: 'INVALID_ARGUMENT: no reason', script: refuse(grpc.status.INVALID_ARGUMENT, 'no person found in the photo'), status: 422, code: 'bad_image' },
+    { name: 'INVALID_ARGUMENT: other', script: refuse(grpc.status.INVALID_ARGUMENT, 'person_image: not a JPEG, PNG or WebP file', 'BAD_IMAGE'), status: 422, code: 'bad_image' },
     { name: 'FAILED_PRECONDITION: engine not installed', script: refuse(grpc.status.FAILED_PRECONDITION, 'the diffusion engine needs an inpainting model'), status: 503, code: 'unavailable' },
     { name: 'INTERNAL', script: refuse(grpc.status.INTERNAL, 'internal error; see the server log'), status: 500, code: 'internal' },
   ];
@@ -174,7 +180,7 @@ describe('gRPC refusals as the upload\'s HTTP error', () => {
     const { app } = await setup(async (call) => {
       call.write({ queued: { position: 0, job_id: 'j9' } });
       call.write({ started: { job_id: 'j9' } });
-      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'no person found in the photo (2 body points visible)', metadata: new grpc.Metadata() });
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'no person found in the photo (2 body points visible)', metadata: reasonMetadata('NO_PERSON') });
     });
     const job = await startJob(app);
     const { events } = await readSse(`${app.url}${job.eventsUrl}`);

@@ -9,6 +9,7 @@ import { axeViolations } from './support/axe.js';
 import { launchChromium } from './support/browser.js';
 import { startProductStack, type ProductStack } from './support/product-stack.js';
 import { personPhoto, screenshotDir } from './support/paths.js';
+import { cutOffAtTheChest, severalPeople } from '../support/refused-photos.js';
 
 const PRODUCT_PAGE = '/products/coral-crew-tee';
 
@@ -89,8 +90,8 @@ async function shot(page: Page, name: string): Promise<void> {
   writeFileSync(path.join(screenshotDir, `${name}.png`), await page.screenshot());
 }
 
-async function choosePhotoAndConsent(page: Page): Promise<void> {
-  await page.locator('tryon-widget input[type=file]:not([capture])').setInputFiles(personPhoto);
+async function choosePhotoAndConsent(page: Page, photo: string | { name: string; mimeType: string; buffer: Buffer } = personPhoto): Promise<void> {
+  await page.locator('tryon-widget input[type=file]:not([capture])').setInputFiles(photo);
   await page.locator('tryon-widget [part=photo]').waitFor();
   const start = page.locator('tryon-widget [part=start]');
   expect(await start.isDisabled()).toBe(true);
@@ -190,6 +191,33 @@ describe('tryon-widget on the demo product page', () => {
     const codes = (await widgetEvents(page)).filter((e) => e.type === 'tryon-error').map((e) => e.detail.code);
     expect(codes).toEqual(['not_an_image']);
     await page.close();
+  });
+
+  it.each([
+    { code: 'several_people', photo: severalPeople, says: 'more than one person', fr: 'plusieurs personnes' },
+    { code: 'person_cut_off', photo: cutOffAtTheChest, says: 'step back', fr: 'Reculez' },
+  ])('tells the shopper what to fix when the photo is refused: $code, in English and French', async ({ code, photo, says, fr }) => {
+    const buffer = await photo();
+    for (const lang of ['en', 'fr']) {
+      const page = await openProductPage();
+      await page.evaluate((l) => document.querySelector('tryon-widget')?.setAttribute('lang', l), lang);
+      await page.locator('tryon-widget [part=button]').click();
+      await choosePhotoAndConsent(page, { name: `${code}.jpg`, mimeType: 'image/jpeg', buffer });
+      await page.locator('tryon-widget [part=start]').click();
+      const error = page.locator('tryon-widget [part=error]');
+      await error.waitFor({ timeout: 60_000 });
+      expect(await error.textContent()).toContain(lang === 'en' ? says : fr);
+      if (lang === 'en') {
+        await shot(page, `10-error-${code}`);
+        expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
+        const codes = (await widgetEvents(page)).filter((e) => e.type === 'tryon-error').map((e) => e.detail.code);
+        expect(codes).toEqual([code]);
+        // The fix is another photo: the widget offers it.
+        await page.getByRole('button', { name: 'Choose another photo' }).click();
+        await page.locator('tryon-widget [part=dropzone]').waitFor();
+      }
+      await page.close();
+    }
   });
 
   it('can be used with the keyboard alone, closes on Escape, and passes axe', async () => {

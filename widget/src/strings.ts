@@ -32,6 +32,9 @@ export type WidgetErrorCode =
   | 'too_large'
   | 'not_an_image'
   | 'no_person'
+  | 'several_people'
+  | 'person_too_small'
+  | 'person_cut_off'
   | 'busy'
   | 'network'
   | 'rate_limited'
@@ -65,6 +68,9 @@ const en: WidgetStrings = {
     too_large: 'This photo is too large. Please choose a photo under 25 MB.',
     not_an_image: 'This file is not a photo we can read. Please choose a JPEG, PNG or WebP photo.',
     no_person: 'We could not find a person in this photo. Please use a photo of yourself, standing and facing the camera.',
+    several_people: 'There is more than one person in this photo. Please use a photo with only you in it.',
+    person_too_small: 'You look too small in this photo. Please take it closer, so that you fill most of the picture.',
+    person_cut_off: 'Part of you is outside this photo. Please step back so your whole upper body (or your whole body for trousers and dresses) is in the picture.',
     busy: 'We are very busy right now. Please try again in a moment.',
     network: 'The connection was lost. Check your internet connection and try again.',
     rate_limited: 'You have made many try-ons in a short time. Please wait a minute and try again.',
@@ -102,6 +108,9 @@ const fr: WidgetStrings = {
     too_large: 'Cette photo est trop lourde. Choisissez une photo de moins de 25 Mo.',
     not_an_image: 'Ce fichier n’est pas une photo lisible. Choisissez une photo JPEG, PNG ou WebP.',
     no_person: 'Nous n’avons trouvé personne sur cette photo. Utilisez une photo de vous, debout et de face.',
+    several_people: 'Il y a plusieurs personnes sur cette photo. Utilisez une photo où vous êtes seul(e).',
+    person_too_small: 'Vous apparaissez trop petit(e) sur cette photo. Prenez-la de plus près, pour remplir l’essentiel de l’image.',
+    person_cut_off: 'Une partie de vous sort du cadre. Reculez pour que tout le haut du corps (ou tout le corps pour les pantalons et robes) soit sur la photo.',
     busy: 'Nous sommes très sollicités. Réessayez dans un instant.',
     network: 'La connexion a été perdue. Vérifiez votre connexion et réessayez.',
     rate_limited: 'Vous avez fait beaucoup d’essais en peu de temps. Patientez une minute.',

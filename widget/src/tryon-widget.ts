@@ -8,7 +8,7 @@ import { widgetStyles } from './tryon-widget.styles.js';
 type Phase = 'pick' | 'ready' | 'running' | 'result' | 'error' | 'cancelled';
 
 /** Errors a new photo fixes; the others are worth a plain retry. */
-const photoErrors = new Set<WidgetErrorCode>(['too_large', 'not_an_image', 'no_person']);
+const photoErrors = new Set<WidgetErrorCode>(['too_large', 'not_an_image', 'no_person', 'several_people', 'person_too_small', 'person_cut_off']);
 
 /**
  * `<tryon-widget>`: a "Try it on" button that opens a dialog where a shopper gives a photo and

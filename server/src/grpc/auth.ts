@@ -2,6 +2,7 @@
 // `x-api-key: <key>`. Health and reflection stay open (load balancers and grpcurl need them).
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { toServiceError } from './errors.js';
 
 const PROTECTED_PREFIX = '/tryon.v1.TryOn/';
 
@@ -50,10 +51,12 @@ export class ApiKeyCheck {
                 return;
               }
               onRejected(methodDescriptor.path);
-              call.sendStatus({
+              const refusal = toServiceError({
                 code: status.UNAUTHENTICATED,
                 details: 'missing or unknown API key; send "authorization: Bearer <key>" or "x-api-key: <key>" metadata',
+                reason: 'UNAUTHENTICATED',
               });
+              call.sendStatus({ code: status.UNAUTHENTICATED, details: refusal.details ?? '', metadata: refusal.metadata ?? new Metadata() });
             },
           });
         },

@@ -5,9 +5,40 @@ import { ModelNameError, ModelNotFoundError } from '../models/catalog.js';
 import { TryOnError } from '../tryon/errors.js';
 import { WorkerJobError, WorkerStoppedError } from '../worker/errors.js';
 
+/**
+ * Why a call failed, machine-readable, sent in trailing metadata beside the status in the shape of
+ * google.rpc.ErrorInfo (`error-reason`, `error-domain`; proto/tryon/v1/tryon.proto lists them). Clients act on
+ * the reason; the details sentence is for people.
+ */
+export type ErrorReason =
+  | 'BAD_ARGUMENT'
+  | 'BAD_IMAGE'
+  | 'IMAGE_TOO_LARGE'
+  | 'NO_PERSON'
+  | 'SEVERAL_PEOPLE'
+  | 'PERSON_TOO_SMALL'
+  | 'PERSON_CUT_OFF'
+  | 'NO_GARMENT'
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_MISSING'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'QUEUE_FULL'
+  | 'SHUTTING_DOWN'
+  | 'ENGINE_RESTARTED'
+  | 'CANCELLED'
+  | 'DEADLINE_EXCEEDED'
+  | 'UNAUTHENTICATED'
+  | 'INTERNAL';
+
+export const ERROR_DOMAIN = 'tryon.v1';
+
 /** A bad request value; the message names the field and the value. */
 export class InputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: ErrorReason = 'BAD_ARGUMENT',
+  ) {
     super(message);
     this.name = 'InputError';
   }
@@ -34,34 +65,43 @@ const ENGINE_CANCELLED = new Set(['RunCancelled', 'TrainingCancelled']);
 export interface StatusInfo {
   readonly code: status;
   readonly details: string;
+  readonly reason: ErrorReason;
   /** false for INTERNAL: the real message goes to the log, the client gets a generic one. */
   readonly expected: boolean;
 }
 
 export function toStatus(error: unknown): StatusInfo {
   // The worker mapped the engine's error where its class is known.
-  if (error instanceof WorkerJobError) return { code: error.failure.code, details: error.failure.details, expected: error.failure.expected };
-  if (error instanceof WorkerStoppedError) return { code: status.UNAVAILABLE, details: error.message, expected: true };
-  if (error instanceof InputError || error instanceof ModelNameError) return { code: status.INVALID_ARGUMENT, details: error.message, expected: true };
-  if (error instanceof NotFoundError || error instanceof ModelNotFoundError) return { code: status.NOT_FOUND, details: error.message, expected: true };
-  if (error instanceof AlreadyExistsError) return { code: status.ALREADY_EXISTS, details: error.message, expected: true };
-  if (error instanceof QueueFullError) return { code: status.RESOURCE_EXHAUSTED, details: error.message, expected: true };
-  if (error instanceof QueueClosedError) return { code: status.UNAVAILABLE, details: error.message, expected: true };
+  if (error instanceof WorkerJobError) return { ...error.failure, reason: error.failure.reason as ErrorReason };
+  const expected = (code: status, reason: ErrorReason, details = (error as Error).message): StatusInfo => ({ code, details, reason, expected: true });
+  if (error instanceof WorkerStoppedError) return expected(status.UNAVAILABLE, 'ENGINE_RESTARTED');
+  if (error instanceof InputError) return expected(status.INVALID_ARGUMENT, error.reason);
+  if (error instanceof ModelNameError) return expected(status.INVALID_ARGUMENT, 'BAD_ARGUMENT');
+  if (error instanceof ModelNotFoundError) return expected(status.NOT_FOUND, 'MODEL_NOT_FOUND');
+  if (error instanceof NotFoundError) return expected(status.NOT_FOUND, 'NOT_FOUND');
+  if (error instanceof AlreadyExistsError) return expected(status.ALREADY_EXISTS, 'ALREADY_EXISTS');
+  if (error instanceof QueueFullError) return expected(status.RESOURCE_EXHAUSTED, 'QUEUE_FULL');
+  if (error instanceof QueueClosedError) return expected(status.UNAVAILABLE, 'SHUTTING_DOWN');
   if (error instanceof JobCancelledError) {
-    const code = error.reason === 'shutdown' ? status.UNAVAILABLE : error.reason === 'deadline-exceeded' ? status.DEADLINE_EXCEEDED : status.CANCELLED;
-    return { code, details: error.message, expected: true };
+    if (error.reason === 'shutdown') return expected(status.UNAVAILABLE, 'SHUTTING_DOWN');
+    return error.reason === 'deadline-exceeded' ? expected(status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED') : expected(status.CANCELLED, 'CANCELLED');
   }
   if (error instanceof TryOnError) {
-    const code = error.code === 'CANCELLED' ? status.CANCELLED : error.code === 'MODEL_MISSING' ? status.FAILED_PRECONDITION : status.INVALID_ARGUMENT;
-    return { code, details: error.message, expected: true };
+    if (error.code === 'CANCELLED') return expected(status.CANCELLED, 'CANCELLED');
+    if (error.code === 'MODEL_MISSING') return expected(status.FAILED_PRECONDITION, 'MODEL_MISSING');
+    return expected(status.INVALID_ARGUMENT, error.code);
   }
-  if (error instanceof Error && ENGINE_INPUT_ERRORS.has(error.name)) return { code: status.INVALID_ARGUMENT, details: error.message, expected: true };
-  if (error instanceof Error && ENGINE_CANCELLED.has(error.name)) return { code: status.CANCELLED, details: error.message, expected: true };
-  return { code: status.INTERNAL, details: 'internal error; see the server log', expected: false };
+  if (error instanceof Error && ENGINE_INPUT_ERRORS.has(error.name)) return expected(status.INVALID_ARGUMENT, 'BAD_ARGUMENT');
+  if (error instanceof Error && ENGINE_CANCELLED.has(error.name)) return expected(status.CANCELLED, 'CANCELLED');
+  return { code: status.INTERNAL, details: 'internal error; see the server log', reason: 'INTERNAL', expected: false };
 }
 
-export function toServiceError(info: StatusInfo): Partial<ServiceError> {
-  return { code: info.code, details: info.details, metadata: new Metadata() };
+/** The status with its reason in trailing metadata (ErrorInfo's reason and domain). */
+export function toServiceError(info: Pick<StatusInfo, 'code' | 'details' | 'reason'>): Partial<ServiceError> {
+  const metadata = new Metadata();
+  metadata.set('error-reason', info.reason);
+  metadata.set('error-domain', ERROR_DOMAIN);
+  return { code: info.code, details: info.details, metadata };
 }
 
 /** The status code's name, for logs and metrics labels. */

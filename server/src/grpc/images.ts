@@ -15,20 +15,20 @@ export interface DecodeOptions {
 
 /** Decodes an uploaded image (EXIF orientation applied) to raw RGB or grey; InputError naming `field` otherwise. */
 export async function decodeImage(field: string, bytes: Uint8Array, opts: DecodeOptions): Promise<RawImage> {
-  if (bytes.length === 0) throw new InputError(`${field} is empty; send a JPEG, PNG or WebP file`);
+  if (bytes.length === 0) throw new InputError(`${field} is empty; send a JPEG, PNG or WebP file`, 'BAD_IMAGE');
   let meta: Metadata;
   try {
     // Header only, so no pixel limit here: the size is checked below with a message that names it.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    throw new InputError(`${field} is not a decodable image (${bytes.length} bytes); send a JPEG, PNG or WebP file`);
+    throw new InputError(`${field} is not a decodable image (${bytes.length} bytes); send a JPEG, PNG or WebP file`, 'BAD_IMAGE');
   }
   if (!meta.format || !ACCEPTED_FORMATS.has(meta.format)) {
-    throw new InputError(`${field} is ${meta.format ?? 'an unknown format'}; send a JPEG, PNG or WebP file`);
+    throw new InputError(`${field} is ${meta.format ?? 'an unknown format'}; send a JPEG, PNG or WebP file`, 'BAD_IMAGE');
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0);
   if (pixels > opts.maxPixels) {
-    throw new InputError(`${field} is ${meta.width}x${meta.height} = ${pixels} pixels, over the limit of ${opts.maxPixels}`);
+    throw new InputError(`${field} is ${meta.width}x${meta.height} = ${pixels} pixels, over the limit of ${opts.maxPixels}`, 'IMAGE_TOO_LARGE');
   }
   try {
     let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels, failOn: 'error' }).rotate();
@@ -42,7 +42,7 @@ export async function decodeImage(field: string, bytes: Uint8Array, opts: Decode
     return { width: info.width, height: info.height, channels: opts.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new InputError(`${field} could not be decoded: ${why}`);
+    throw new InputError(`${field} could not be decoded: ${why}`, 'BAD_IMAGE');
   }
 }
 

@@ -21,6 +21,8 @@ export interface WorkerSettings {
 export interface JobFailure {
   readonly code: number;
   readonly details: string;
+  /** The machine-readable reason (grpc/errors.ts ErrorReason). */
+  readonly reason: string;
   /** false: an engine bug; `message` and `stack` go to the log, never to the client. */
   readonly expected: boolean;
   readonly message: string;

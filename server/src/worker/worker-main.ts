@@ -91,7 +91,7 @@ function failure(error: unknown, signal: AbortSignal): JobFailure {
   const reported = signal.aborted && signal.reason instanceof JobCancelledError ? signal.reason : error;
   const info = toStatus(reported);
   const err = reported instanceof Error ? reported : new Error(String(reported));
-  return { code: info.code, details: info.details, expected: info.expected, message: err.message, stack: err.stack };
+  return { code: info.code, details: info.details, reason: info.reason, expected: info.expected, message: err.message, stack: err.stack };
 }
 
 /** Runs one job to its end, always answering with a done or a failed message. */

@@ -34,9 +34,21 @@ export const succeed = (steps = 3): GenerateScript => async (call) => {
 };
 
 /** Fails with a status before the job starts. */
-export const refuse = (code: grpc.status, details: string): GenerateScript => async (call) => {
-  call.emit('error', { code, details, metadata: new grpc.Metadata() });
-};
+/** The trailing metadata the real server sends with a failure: its reason as google.rpc.ErrorInfo has it. */
+export function reasonMetadata(reason?: string): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  if (reason) {
+    metadata.set('error-reason', reason);
+    metadata.set('error-domain', 'tryon.v1');
+  }
+  return metadata;
+}
+
+export const refuse =
+  (code: grpc.status, details: string, reason?: string): GenerateScript =>
+  async (call) => {
+    call.emit('error', { code, details, metadata: reasonMetadata(reason) });
+  };
 
 /** Starts, reports one step, then waits until the client cancels the call. */
 export const runUntilCancelled = (onCancelled: () => void): GenerateScript => async (call) => {
