@@ -193,6 +193,7 @@ async function generateCommand(args: string[]): Promise<void> {
       if (values['mask-out'] && r.mask_png.length > 0) fs.writeFileSync(values['mask-out'], r.mask_png);
       bar.stop();
       const files = r.images_png.map((_, i) => outputName(values.out, i, r.images_png.length));
+      for (const warning of r.warnings) console.warn(`warning: ${warning}`);
       console.log(`wrote ${files.join(', ')} (model ${r.model}, engine ${r.engine}, preset ${r.preset}, decoder ${r.decoder}, seeds ${r.seeds.join(', ')}, ${r.timings?.total_ms} ms: queued ${r.timings?.queued_ms}, load ${r.timings?.load_ms}, run ${r.timings?.run_ms})`);
     }
   });

@@ -184,6 +184,15 @@ describe('Generate', () => {
     expect(await workerTensors()).toBe(before);
   });
 
+  it('reports warnings in the result: a prompt longer than the text encoder takes', async () => {
+    const long = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
+    const { events, error } = await generate(client, { ...txt2img, prompt: long });
+    expect(error).toBeUndefined();
+    expect(events.at(-1)?.result?.warnings).toEqual([expect.stringMatching(/prompt 0 is longer than 77 tokens .*cut off/)]);
+    const short = await generate(client, txt2img);
+    expect(short.events.at(-1)?.result?.warnings).toEqual([]);
+  });
+
   it('lists the fixture models with their kinds and which are loaded', async () => {
     const { models, default_model } = await listModels(client);
     const byName = Object.fromEntries(models.map((m) => [m.name, m]));

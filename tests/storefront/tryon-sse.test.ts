@@ -68,6 +68,7 @@ describe('SSE stream of a try-on', () => {
     expect(result.headers.get('cache-control')).toContain('no-store');
     expect(Buffer.from(await result.arrayBuffer())).toEqual(await resultPng());
     expect((await app.services.jobs.get(job.jobId))?.status).toBe('succeeded');
+
     expect(await app.services.usage.today('demo.local')).toBe(1);
     expect(inference.received[0].personImageBytes).toBeGreaterThan(1000);
     expect(inference.received[0].garmentImageBytes).toBeGreaterThan(1000);
@@ -78,6 +79,16 @@ describe('SSE stream of a try-on', () => {
     expect(logText).toContain('try-on finished');
     expect(logText).not.toContain(photo?.bytes.toString('base64').slice(100, 160));
     expect(logText).not.toContain(preview.previewJpegBase64.slice(0, 60));
+  });
+
+  it("passes the inference server's warnings on in the result event, and logs them", async () => {
+    const { app } = await setup(succeed(1, ['the product image has no plain backdrop: it was used uncut, backdrop included']));
+    const job = await startJob(app);
+    const { events } = await readSse(`${app.url}${job.eventsUrl}`);
+    checkContract(events);
+    expect(events.at(-1)).toMatchObject({ event: 'result', data: { resultUrl: job.resultUrl, warnings: [expect.stringContaining('backdrop')] } });
+    const line = app.logs.find((l) => l.includes('try-on finished with warnings'));
+    expect(line).toContain('no plain backdrop');
   });
 
   it('replays the whole stream to a browser that connects after the end', async () => {

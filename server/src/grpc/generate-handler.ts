@@ -95,7 +95,7 @@ export async function handleGenerate(deps: ServiceDeps, call: GenerateCall): Pro
     job.finish('succeeded');
     writer.push(() => ({ result }));
     await writer.flush();
-    log.info({ timings: result.timings, images: output.images.length }, 'generate done');
+    log.info({ timings: result.timings, images: output.images.length, ...(output.warnings.length > 0 ? { warnings: output.warnings } : {}) }, 'generate done');
     if (!call.cancelled) call.end();
   } catch (error) {
     await failJobStream(deps, 'Generate', call, job, writer, error, log);
@@ -120,5 +120,6 @@ async function buildResult(output: GenerateOutput, spec: GenerateSpec, jobId: st
     job_id: jobId,
     preset: output.preset,
     decoder: output.decoder,
+    warnings: [...output.warnings],
   };
 }

@@ -54,13 +54,10 @@ export async function encodePng(image: ResultImage): Promise<Buffer> {
   return 'png' in image ? image.png : rawInput(image).png().toBuffer();
 }
 
-/** Previews are upscaled (nearest neighbour: they are latent-resolution blocks) to at least `minSide`. */
-export async function encodePreviewJpeg(image: RawImage | Buffer, minSide = 64): Promise<Buffer> {
-  let pipeline = Buffer.isBuffer(image) ? sharp(image) : rawInput(image);
-  const size = Buffer.isBuffer(image) ? await pipeline.metadata() : image;
-  const width = size.width ?? 1;
-  const height = size.height ?? 1;
-  const scale = Math.max(1, Math.ceil(minSide / Math.min(width, height)));
-  if (scale > 1) pipeline = pipeline.resize(width * scale, height * scale, { kernel: 'nearest' });
+/** The one encoding of a preview: JPEG, upscaled (nearest neighbour: latent-resolution blocks) to at least `minSide`. */
+export async function encodePreviewJpeg(image: RawImage, minSide = 64): Promise<Buffer> {
+  let pipeline = rawInput(image);
+  const scale = Math.max(1, Math.ceil(minSide / Math.min(image.width, image.height)));
+  if (scale > 1) pipeline = pipeline.resize(image.width * scale, image.height * scale, { kernel: 'nearest' });
   return pipeline.jpeg({ quality: 80 }).toBuffer();
 }

@@ -61,14 +61,18 @@ export function encodeRgbPng(img: RgbImage): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A small PNG for progress previews: the shopper sees the look before the full-size result is encoded. */
-export function encodePreviewPng(img: RgbImage, maxSide = 320): Promise<Buffer> {
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+/**
+ * A small copy for progress previews, still raw RGB: the shopper sees the look before the full-size result is
+ * encoded, and the gRPC edge encodes it once, as JPEG.
+ */
+export async function previewImage(img: RgbImage, maxSide = 320): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 3 },
   })
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-    .png()
-    .toBuffer();
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 export function encodeRgbaPng(img: RgbaImage): Promise<Buffer> {

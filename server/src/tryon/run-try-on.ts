@@ -10,7 +10,7 @@ import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancelled, TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
 import { prepareGarment, type PreparedGarment } from './garment/prepare.js';
-import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodePreviewPng, encodeRgbPng } from './image-io.js';
+import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodeRgbPng, previewImage } from './image-io.js';
 import { buildAgnosticMask } from './masks/agnostic-mask.js';
 import { bodyGeometry } from './masks/body-geometry.js';
 import { binarize, subtract } from './masks/raster.js';
@@ -106,7 +106,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   let generated = warped.image;
   if (engine === 'warp' && opts.onProgress) {
     // The warp has no denoising steps to preview: show its placement before the final compositing.
-    const preview = await encodePreviewPng(warped.image);
+    const preview = await previewImage(warped.image);
     const fraction = (STAGE_END.garment + STAGE_END.generation) / 2;
     if ((await opts.onProgress({ stage: 'generation', fraction, preview })) === false) throw cancelled();
   }

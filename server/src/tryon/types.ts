@@ -87,8 +87,8 @@ export interface TryOnProgress {
   readonly fraction: number;
   readonly step?: number;
   readonly totalSteps?: number;
-  /** A small PNG preview of the current result (diffusion steps, cheap latent-to-RGB). */
-  readonly preview?: Buffer;
+  /** A small raw RGB preview of the current result (the warp's placement; diffusion steps: TAESD or latent-to-RGB). */
+  readonly preview?: RgbImage;
 }
 
 /** Called on each stage and denoising step; return false to stop the run (as an AbortSignal would). */

@@ -56,7 +56,7 @@ export const sseEventData = {
     totalSteps: z.number().int().positive(),
     previewJpegBase64: z.string().optional(),
   }),
-  result: z.object({ resultUrl: z.string() }),
+  result: z.object({ resultUrl: z.string(), warnings: z.array(z.string()).optional() }),
   error: z.object({ code: z.enum(errorCodes), message: z.string() }),
 } as const;
 

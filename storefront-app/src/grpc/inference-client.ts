@@ -41,9 +41,15 @@ export interface TrainInput {
 
 export type TrainProgress = { step: number; totalSteps: number; loss: number } | { done: true; modelName: string };
 
+/** A finished try-on: the result PNG and what the inference server said about it (Result.warnings). */
+export interface TryOnOutcome {
+  png: Buffer;
+  warnings: string[];
+}
+
 export interface InferenceClient {
-  /** Resolves with the result PNG; rejects with the gRPC ServiceError of the last attempt. */
-  tryOn(input: TryOnInput, options: CallOptions): Promise<Buffer>;
+  /** Resolves with the result; rejects with the gRPC ServiceError of the last attempt. */
+  tryOn(input: TryOnInput, options: CallOptions): Promise<TryOnOutcome>;
   train(input: TrainInput, onProgress: (p: TrainProgress) => void, signal: AbortSignal): Promise<void>;
   close(): void;
 }
@@ -82,7 +88,7 @@ export class GrpcInferenceClient implements InferenceClient {
     if (options.apiKey) this.metadata.set('authorization', `Bearer ${options.apiKey}`);
   }
 
-  async tryOn(input: TryOnInput, options: CallOptions): Promise<Buffer> {
+  async tryOn(input: TryOnInput, options: CallOptions): Promise<TryOnOutcome> {
     const request: GenerateRequest = {
       mode: 'MODE_TRY_ON',
       person_image: input.personImage,
@@ -107,10 +113,10 @@ export class GrpcInferenceClient implements InferenceClient {
     }
   }
 
-  private generateOnce(request: GenerateRequest, options: CallOptions, progress: { started: boolean }): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
+  private generateOnce(request: GenerateRequest, options: CallOptions, progress: { started: boolean }): Promise<TryOnOutcome> {
+    return new Promise<TryOnOutcome>((resolve, reject) => {
       const call = this.client.Generate(request, this.metadata, { deadline: new Date(options.deadline) });
-      let result: Buffer | undefined;
+      let result: TryOnOutcome | undefined;
       const onAbort = () => call.cancel();
       options.signal.addEventListener('abort', onAbort, { once: true });
       const finish = () => options.signal.removeEventListener('abort', onAbort);
@@ -123,7 +129,7 @@ export class GrpcInferenceClient implements InferenceClient {
           progress.started = true;
           const { step, total_steps, preview_jpeg } = event.progress;
           options.onEvent({ type: 'progress', step, totalSteps: total_steps, previewJpeg: preview_jpeg.length > 0 ? preview_jpeg : undefined });
-        } else if (event.event === 'result' && event.result) result = event.result.images_png[0];
+        } else if (event.event === 'result' && event.result) result = { png: event.result.images_png[0], warnings: event.result.warnings };
       });
       call.on('error', (err) => {
         finish();

@@ -135,14 +135,15 @@ export class TryOnJobs {
     const log = this.o.log.child({ jobId: job.id, shop: req.shop });
     let event: TryOnEvent;
     try {
-      const png = await this.o.inference.tryOn(
+      const { png, warnings } = await this.o.inference.tryOn(
         { personImage: req.photo.bytes, garmentImage: req.garmentImage, category: req.category, garmentTitle: req.garmentTitle, garmentDescription: req.garmentDescription },
         { deadline, signal: job.controller.signal, onEvent: (p) => this.onProgress(job, p) },
       );
       await this.o.photos.put(job.id, 'result', { mime: 'image/png', bytes: png });
       await this.o.jobs.setStatus(job.id, 'succeeded');
-      event = { type: 'result', data: { resultUrl: resultUrl(req.urlBase, job.id) } };
-      log.info('try-on finished');
+      event = { type: 'result', data: { resultUrl: resultUrl(req.urlBase, job.id), ...(warnings.length > 0 ? { warnings } : {}) } };
+      if (warnings.length > 0) log.warn({ warnings }, 'try-on finished with warnings');
+      else log.info('try-on finished');
     } catch (err) {
       const failure = job.controller.signal.aborted ? { code: 'cancelled' as const, message: 'The try-on was cancelled.' } : shopperFacingError(err);
       // The row may be gone already (compliance deletion, DELETE): nothing to update then.

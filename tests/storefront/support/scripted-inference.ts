@@ -22,14 +22,14 @@ const write = (call: GenerateCall, event: GenerateEvent) =>
   });
 
 /** Queued at 1 then 0, started, `steps` progress events (a preview on step 2), then a result. */
-export const succeed = (steps = 3): GenerateScript => async (call) => {
+export const succeed = (steps = 3, warnings: string[] = []): GenerateScript => async (call) => {
   await write(call, { queued: { position: 1, job_id: 'j1' } });
   await write(call, { queued: { position: 0, job_id: 'j1' } });
   await write(call, { started: { job_id: 'j1' } });
   for (let step = 1; step <= steps; step++) {
     await write(call, { progress: { step, total_steps: steps, stage: 'denoising', preview_jpeg: step === 2 ? await previewJpeg() : Buffer.alloc(0) } });
   }
-  await write(call, { result: { images_png: [await resultPng()], seeds: ['7'], job_id: 'j1' } });
+  await write(call, { result: { images_png: [await resultPng()], seeds: ['7'], job_id: 'j1', warnings } });
   call.end();
 };
 

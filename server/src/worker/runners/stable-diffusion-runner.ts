@@ -66,6 +66,7 @@ export class StableDiffusionRunner implements GenerateRunner {
         loadMs: lease.loadMs,
         preset: spec.preset,
         decoder: spec.decoder,
+        warnings: [...(spec.presetNote ? [spec.presetNote] : []), ...result.warnings],
       };
     } finally {
       adapter?.detach();

@@ -58,7 +58,7 @@ export class TryOnRunner implements GenerateRunner {
         // The engine already made denoising previews every preview_every steps; a stage's single preview (the
         // warp's) goes whenever previews are on.
         const wantPreview = p.preview !== undefined && ctx.wantsPreview(p.step ?? 0);
-        ctx.progress({ step: Math.round(p.fraction * PERCENT), totalSteps: PERCENT, stage: p.stage, ...(wantPreview ? { preview: p.preview } : {}) });
+        ctx.progress({ step: Math.round(p.fraction * PERCENT), totalSteps: PERCENT, stage: p.stage, ...(wantPreview && p.preview ? { preview: { ...p.preview, channels: 3 } } : {}) });
         return !ctx.signal.aborted;
       },
     });
@@ -71,6 +71,7 @@ export class TryOnRunner implements GenerateRunner {
       loadMs: 0,
       preset: engine === 'diffusion' ? spec.preset : 'standard',
       decoder: engine === 'diffusion' && taesd && spec.decoder === 'taesd' ? 'taesd' : 'vae',
+      warnings: [...(engine === 'diffusion' && spec.presetNote ? [spec.presetNote] : []), ...result.warnings],
     };
   }
 }

@@ -83,8 +83,8 @@ export interface GenerateProgress {
   readonly totalSteps: number;
   /** e.g. "loading-model", "analysing-person", "denoising", "decoding". */
   readonly stage: string;
-  /** Raw pixels, or an already encoded image (any format sharp reads). */
-  readonly preview?: RawImage | Buffer;
+  /** Raw pixels: the gRPC edge encodes them once, as JPEG. */
+  readonly preview?: RawImage;
 }
 
 export interface GenerateRunContext {
@@ -104,6 +104,8 @@ export interface GenerateOutput {
   /** What ran: the preset and the result's decoder. */
   readonly preset: 'standard' | 'fast';
   readonly decoder: 'vae' | 'taesd';
+  /** Sentences for the caller (Result.warnings). */
+  readonly warnings: readonly string[];
 }
 
 export interface GenerateRunner {

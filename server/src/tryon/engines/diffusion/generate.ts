@@ -2,7 +2,6 @@
 // or text-guided inpainting (product description, optional store LoRA), seeded by the warp result when
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
 import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
 import type { AttachedIPAdapter } from '../../../engine/models/ip-adapter/ip-adapter.js';
 import type { ImagePromptTokens } from '../../../engine/models/ip-adapter/image-prompt.js';
@@ -48,7 +47,7 @@ export interface DiffusionInput {
   readonly imagePrompt?: GarmentImagePrompt;
   readonly decoders?: DiffusionDecoders;
   readonly signal?: AbortSignal;
-  readonly onStep: (step: number, totalSteps: number, preview?: Buffer) => Promise<boolean>;
+  readonly onStep: (step: number, totalSteps: number, preview?: RgbImage) => Promise<boolean>;
 }
 
 /** The garment cut-out on white, at the crop's size, centred (CatVTON's resize-and-pad). */
@@ -68,11 +67,11 @@ function garmentOnWhite(garment: PreparedGarment, width: number, height: number)
   });
 }
 
-async function previewPng(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDecoder): Promise<Buffer> {
+function previewRgb(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDecoder): RgbImage {
   const half = stacked ? personHalf(latents) : latents;
   const [img] = decoder ? decodeLatents(decoder, half).images : latentsToRgbPreview(half);
   if (stacked) half.dispose();
-  return sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+  return { width: img.width, height: img.height, data: img.rgb };
 }
 
 /** The garment cut-out on white at the crop's size, as RGB bytes (the image prompt's input). */
@@ -121,7 +120,7 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
   const stacked = s.mode === 'concat';
   const onStep: StepCallback = async ({ step, totalSteps, latents }) => {
     if (input.signal?.aborted) return false;
-    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewPng(latents, stacked, input.decoders?.preview) : undefined;
+    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? previewRgb(latents, stacked, input.decoders?.preview) : undefined;
     return input.onStep(step, totalSteps, preview);
   };
   const applied: { remove(): void }[] = [];

@@ -22,6 +22,11 @@ export interface Result {
    */
   'preset'?: (string);
   'decoder'?: (string);
+  /**
+   * What the caller should know about this result: a prompt cut to the text encoder's length, a product image
+   * used with its backdrop, weights under a non-commercial licence, a fast preset that could not run.
+   */
+  'warnings'?: (string)[];
 }
 
 export interface Result__Output {
@@ -43,4 +48,9 @@ export interface Result__Output {
    */
   'preset': (string);
   'decoder': (string);
+  /**
+   * What the caller should know about this result: a prompt cut to the text encoder's length, a product image
+   * used with its backdrop, weights under a non-commercial licence, a fast preset that could not run.
+   */
+  'warnings': (string)[];
 }
