@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { RunningServer, TryOnClient } from '../../server/src/index.js';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../server/src/logger.js';
-import { connect, eventNames, generate, listModels, SHARED_DIR, solidImage, startTestServer } from './helpers.js';
+import { connect, eventNames, generate, halfMask, listModels, SHARED_DIR, solidImage, startTestServer } from './helpers.js';
 import { cutOffAtTheChest, severalPeople } from '../support/refused-photos.js';
 
 const photos = path.join(SHARED_DIR, 'fixtures/photos');
@@ -85,6 +85,29 @@ describe('MODE_TRY_ON', () => {
     const previews = events.filter((e) => (e.progress?.preview_jpeg.length ?? 0) > 0);
     expect(previews.length).toBeGreaterThan(0);
     expect((await sharp(previews[0].progress!.preview_jpeg).metadata()).format).toBe('jpeg');
+  });
+
+  it('streams 7 JPEG previews for 30 diffusion steps with preview_every 4', async () => {
+    const { events, error } = await generate(client, {
+      mode: 'MODE_TRY_ON', engine: 'diffusion', model: 'sd-tiny-inpaint', person_image: person, garment_image: garment, category: 'UPPER_BODY', steps: 30, height: 64, preview_every: 4, seed: 2,
+    });
+    expect(error).toBeUndefined();
+    const previews = events.filter((e) => (e.progress?.preview_jpeg.length ?? 0) > 0).map((e) => e.progress!.preview_jpeg);
+    expect(previews).toHaveLength(7);
+    for (const jpeg of previews) expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  });
+
+  it('shares one copy of the inpainting model between try-on and inpaint (leased from the registry)', async () => {
+    const tryOn = () => generate(client, { mode: 'MODE_TRY_ON', engine: 'diffusion', model: 'sd-tiny-inpaint', person_image: person, garment_image: garment, category: 'UPPER_BODY', steps: 2, height: 64 });
+    const inpaint = async () => generate(client, { mode: 'MODE_INPAINT', model: 'sd-tiny-inpaint', prompt: 'a shirt', init_image: await solidImage(64, 64), mask_image: await halfMask(64, 64), steps: 2 });
+    const stats = async () => (await server.engine.stats(10_000))!;
+    expect((await tryOn()).error).toBeUndefined();
+    const afterTryOn = await stats();
+    expect((await inpaint()).error).toBeUndefined();
+    expect((await tryOn()).error).toBeUndefined();
+    const after = await stats();
+    expect(after.tensors).toBe(afterTryOn.tensors);
+    expect(after.modelsLoaded.filter((m) => m === 'sd-tiny-inpaint')).toEqual(['sd-tiny-inpaint']);
   });
 
   it('refuses a photo with no person in it with INVALID_ARGUMENT, before anything is generated', async () => {

@@ -3,6 +3,7 @@
 // and the AbortSignal.
 import { initBackend } from '../engine/backend.js';
 import { compositingAlpha, composite } from './compositing.js';
+import type { StableDiffusionModel } from '../engine/stable-diffusion.js';
 import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/generate.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
@@ -35,6 +36,8 @@ export interface TryOnOptions {
   readonly decoders?: DiffusionDecoders;
   /** Diffusion engine, ip-adapter mode: the IP-Adapter the garment image conditions through. */
   readonly imagePrompt?: GarmentImagePrompt;
+  /** Diffusion engine: the inpainting model the caller holds (else the engine loads `model.modelDir`). */
+  readonly diffusionModel?: StableDiffusionModel;
   /** The caller's own mask (white = repaint), used instead of the computed one. */
   readonly mask?: Buffer;
   readonly onProgress?: TryOnProgressCallback;
@@ -123,6 +126,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
       settings: opts.model,
       decoders: opts.decoders,
       imagePrompt: opts.imagePrompt,
+      model: opts.diffusionModel,
       signal: opts.signal,
       onStep: async (step, totalSteps, preview) => {
         const fraction = STAGE_END.mask + ((STAGE_END.generation - STAGE_END.mask) * step) / totalSteps;

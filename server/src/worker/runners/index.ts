@@ -27,7 +27,7 @@ export function createRunners(deps: RunnerDeps): JobRunners {
       'text-to-image': new StableDiffusionRunner(deps.sdModels, taesd, imagePrompts, 'text-to-image'),
       'image-to-image': new StableDiffusionRunner(deps.sdModels, taesd, imagePrompts, 'image-to-image'),
       inpaint: new StableDiffusionRunner(deps.sdModels, taesd, imagePrompts, 'inpaint'),
-      'try-on': new TryOnRunner(taesd, imagePrompts),
+      'try-on': new TryOnRunner(deps.sdModels, taesd, imagePrompts),
     },
     train: new TrainingRunner({ workDir: path.join(deps.dataDir, 'training'), offloadUNetWeights: deps.offloadUNetWeights }),
   };

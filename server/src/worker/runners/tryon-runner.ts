@@ -1,7 +1,10 @@
 // MODE_TRY_ON on the try-on pipeline (server/src/tryon): the weights-free warp engine, or the diffusion engine
 // on an inpainting model. Its stages report progress as a percentage of the whole run.
 import { runTryOn, TryOnError } from '../../tryon/index.js';
-import type { ImagePromptModels } from './image-prompt-models.js';
+import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
+import type { LatentDecoder } from '../../engine/pipelines/components.js';
+import type { ModelLease, ModelRegistry } from '../../models/registry.js';
+import type { ImagePromptModel, ImagePromptModels } from './image-prompt-models.js';
 import type { TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec } from './types.js';
 
@@ -10,12 +13,12 @@ const PERCENT = 100;
 
 export class TryOnRunner implements GenerateRunner {
   constructor(
+    private readonly models: ModelRegistry<StableDiffusionModel>,
     private readonly taesd: TaesdDecoders,
     private readonly imagePrompts: ImagePromptModels,
   ) {}
 
   async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
-    if (!spec.personImageFile || !spec.garmentImageFile) throw new Error('try-on images missing after validation');
     // The fast preset puts the LCM-LoRA first; a store LoRA may follow it.
     const lcm = spec.preset === 'fast' ? spec.loras[0] : undefined;
     const storeLoras = spec.preset === 'fast' ? spec.loras.slice(1) : spec.loras;
@@ -25,9 +28,36 @@ export class TryOnRunner implements GenerateRunner {
     const taesd = engine === 'diffusion' && spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
     const conditioning = engine === 'diffusion' ? spec.garmentConditioning : undefined;
     const ipModels = conditioning === 'ip-adapter' && spec.ipAdapter ? await this.imagePrompts.get(spec.ipAdapter) : undefined;
+    // The inpainting model comes from the registry (one copy for try-on and inpaint, under its memory budget);
+    // CatVTON's variant changes the UNet in place, so the engine keeps its own copy of that one.
+    const lease = engine === 'diffusion' && spec.model && conditioning !== 'catvton' ? await this.models.acquire(spec.model) : undefined;
+    try {
+      return await this.tryOn(spec, ctx, { engine, conditioning, taesd, ipModels, lease, lora, lcm });
+    } finally {
+      lease?.release();
+    }
+  }
+
+  private async tryOn(
+    spec: GenerateSpec,
+    ctx: GenerateRunContext,
+    r: {
+      engine: 'warp' | 'diffusion';
+      conditioning: GenerateSpec['garmentConditioning'] | undefined;
+      taesd: LatentDecoder | undefined;
+      ipModels: ImagePromptModel | undefined;
+      lease: ModelLease<StableDiffusionModel> | undefined;
+      lora: GenerateSpec['loras'][number] | undefined;
+      lcm: GenerateSpec['loras'][number] | undefined;
+    },
+  ): Promise<GenerateOutput> {
+    const { engine, conditioning, taesd, ipModels, lease, lora, lcm } = r;
+    const { personImageFile, garmentImageFile } = spec;
+    if (!personImageFile || !garmentImageFile) throw new Error('try-on images missing after validation');
     const result = await runTryOn({
-      personImage: spec.personImageFile,
-      garmentImage: spec.garmentImageFile,
+      ...(lease ? { diffusionModel: lease.value } : {}),
+      personImage: personImageFile,
+      garmentImage: garmentImageFile,
       category: spec.category,
       title: spec.garmentTitle || undefined,
       description: spec.garmentDescription || spec.prompt || undefined,

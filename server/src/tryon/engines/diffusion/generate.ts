@@ -44,6 +44,11 @@ export interface DiffusionInput {
   /** The product's title: the ip-adapter mode's text prompt. */
   readonly title?: string;
   readonly settings: DiffusionSettings;
+  /**
+   * The inpainting model, when the caller holds it (the server leases it from its model registry, so try-on and
+   * inpaint share one copy); without it the engine loads `settings.modelDir` itself (CLI, CatVTON's variant).
+   */
+  readonly model?: StableDiffusionModel;
   readonly imagePrompt?: GarmentImagePrompt;
   readonly decoders?: DiffusionDecoders;
   readonly signal?: AbortSignal;
@@ -109,7 +114,11 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
   const warnings: string[] = [];
   if (s.catvtonPath) warnings.push(CATVTON_LICENCE_WARNING);
   if (s.mode === 'text' && s.catvtonPath) warnings.push('CatVTON attention weights were loaded but the text mode does not use the garment image');
-  const model = await loadTryOnModel(s.modelDir, s.catvtonPath);
+  if (input.model && s.catvtonPath) throw new TryOnError('BAD_ARGUMENT', 'CatVTON weights change the UNet in place: the engine loads its own copy, not a shared model');
+  if (input.model && input.model.components.unet.inChannels !== 9) {
+    throw new TryOnError('MODEL_MISSING', `${s.modelDir} is not an inpainting model (UNet in_channels ${input.model.components.unet.inChannels}, needs 9)`);
+  }
+  const model = input.model ?? (await loadTryOnModel(s.modelDir, s.catvtonPath));
   const height = s.height;
   const width = Math.max(8, Math.round((height * 0.75) / 8) * 8);
   const box = cropAroundMask(input.mask, width, height);
