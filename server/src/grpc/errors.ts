@@ -59,8 +59,10 @@ export class NotFoundError extends Error {
 }
 
 /** Errors the engines throw for bad input, recognised by name so this module needs none of them. */
-const ENGINE_INPUT_ERRORS = new Set(['PipelineInputError', 'LoraError', 'DatasetError', 'TrainingInputError']);
-const ENGINE_CANCELLED = new Set(['RunCancelled', 'TrainingCancelled']);
+const ENGINE_INPUT_ERRORS = new Set(['PipelineInputError', 'LoraError', 'DatasetError']);
+/** A model file in the models directory the engine cannot use: the operator's to fix, not the caller's. */
+const ENGINE_MODEL_ERRORS = new Set(['WeightsError', 'ModelWeightsError', 'ModelConfigError', 'IPAdapterError']);
+const ENGINE_CANCELLED = new Set(['RunCancelled']);
 
 export interface StatusInfo {
   readonly code: status;
@@ -92,6 +94,7 @@ export function toStatus(error: unknown): StatusInfo {
     return expected(status.INVALID_ARGUMENT, error.code);
   }
   if (error instanceof Error && ENGINE_INPUT_ERRORS.has(error.name)) return expected(status.INVALID_ARGUMENT, 'BAD_ARGUMENT');
+  if (error instanceof Error && ENGINE_MODEL_ERRORS.has(error.name)) return expected(status.FAILED_PRECONDITION, 'MODEL_MISSING');
   if (error instanceof Error && ENGINE_CANCELLED.has(error.name)) return expected(status.CANCELLED, 'CANCELLED');
   return { code: status.INTERNAL, details: 'internal error; see the server log', reason: 'INTERNAL', expected: false };
 }
