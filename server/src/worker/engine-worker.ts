@@ -134,8 +134,7 @@ export class EngineWorker {
   }
 
   private async runJob<T>(jobId: string, start: ToWorker, signal: AbortSignal, onMessage: (message: FromWorker, done: (output: T) => void) => void): Promise<T> {
-    signal.throwIfAborted();
-    await this.whenUp();
+    await this.whenUp(signal);
     signal.throwIfAborted();
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
@@ -168,9 +167,10 @@ export class EngineWorker {
     });
   }
 
-  /** Resolves once a worker is up, waiting through a restart. */
-  private async whenUp(): Promise<void> {
+  /** Resolves once a worker is up, waiting through a restart; a cancelled job stops waiting. */
+  private async whenUp(signal: AbortSignal): Promise<void> {
     for (;;) {
+      signal.throwIfAborted();
       if (this.stopped) throw new WorkerStoppedError('the server is stopping', false);
       const current = this.current;
       if (!current) throw new Error('EngineWorker.start() was not called');
