@@ -149,41 +149,39 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean): Prom
   }
 }
 
-async function benchVae(iters: number, warmup: boolean): Promise<number> {
-  const config = parseAutoencoderKLConfig(await readConfig('vae'));
-  const specs = declaredParameters((w) => new AutoencoderKL(config, w));
-  console.log(`SD 1.5 VAE: ${(countParams(specs) / 1e6).toFixed(0)}M parameters (random), decode 64x64 latent -> 512x512`);
-  const vae = buildRandom(specs, (w) => new AutoencoderKL(config, w));
-  const z = tf.randomNormal([1, 64, 64, config.latentChannels]) as tf.Tensor4D;
+interface Decoder {
+  decode(z: tf.Tensor4D): tf.Tensor4D;
+  dispose(): void;
+}
+
+/** Times one random-weight decoder on a 64x64 latent (a 512x512 image). */
+async function benchDecoder(name: string, label: string, specs: ParameterSpec[], latentChannels: number, build: (w: Map<string, tf.Tensor>) => Decoder, iters: number, warmup: boolean): Promise<number> {
+  console.log(`${name}: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode 64x64 latent -> 512x512`);
+  const decoder = buildRandom(specs, build);
+  const z = tf.randomNormal([1, 64, 64, latentChannels]) as tf.Tensor4D;
   try {
-    return await time('vae decode (SD 1.5, 512x512)', iters, warmup, async () => {
-      const image = vae.decode(z);
+    return await time(label, iters, warmup, async () => {
+      const image = decoder.decode(z);
       await image.data();
       image.dispose();
     });
   } finally {
     z.dispose();
-    vae.dispose();
+    decoder.dispose();
   }
+}
+
+async function benchVae(iters: number, warmup: boolean): Promise<number> {
+  const config = parseAutoencoderKLConfig(await readConfig('vae'));
+  const specs = declaredParameters((w) => new AutoencoderKL(config, w));
+  return benchDecoder('SD 1.5 VAE', 'vae decode (SD 1.5, 512x512)', specs, config.latentChannels, (w) => new AutoencoderKL(config, w), iters, warmup);
 }
 
 /** TAESD at the size madebyollin/taesd ships (AutoencoderTiny's defaults: 64 channels, 1/3/3/3 and 3/3/3/1 blocks). */
 async function benchTaesd(iters: number, warmup: boolean): Promise<number> {
   const config = parseAutoencoderTinyConfig({});
   const specs = declaredParameters((w) => new AutoencoderTiny(config, w));
-  console.log(`TAESD: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode 64x64 latent -> 512x512`);
-  const taesd = buildRandom(specs, (w) => new AutoencoderTiny(config, w));
-  const z = tf.randomNormal([1, 64, 64, config.latentChannels]) as tf.Tensor4D;
-  try {
-    return await time('taesd decode (512x512)', iters, warmup, async () => {
-      const image = taesd.decode(z);
-      await image.data();
-      image.dispose();
-    });
-  } finally {
-    z.dispose();
-    taesd.dispose();
-  }
+  return benchDecoder('TAESD', 'taesd decode (512x512)', specs, config.latentChannels, (w) => new AutoencoderTiny(config, w), iters, warmup);
 }
 
 /** The presets as the server runs them: standard 30 steps with guidance (batch 2), fast 4 LCM steps without (batch 1). */
