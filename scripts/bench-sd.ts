@@ -11,17 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { declaredParameters } from '../server/src/engine/random-model.js';
-import { parseUNetConfig } from '../server/src/engine/models/unet/unet-config.js';
-import { UNet2DConditionModel } from '../server/src/engine/models/unet/unet-2d-condition.js';
-import { parseAutoencoderKLConfig } from '../server/src/engine/models/vae/vae-config.js';
-import { AutoencoderKL } from '../server/src/engine/models/vae/autoencoder-kl.js';
-import { AutoencoderTiny } from '../server/src/engine/models/taesd/autoencoder-tiny.js';
-import { IPAdapter } from '../server/src/engine/models/ip-adapter/ip-adapter.js';
-import type { ImagePrompt } from '../server/src/engine/models/layers/attention.js';
-import { parseAutoencoderTinyConfig } from '../server/src/engine/models/taesd/taesd-config.js';
-import type { ParameterSpec } from '../server/src/engine/models/layers/parameters.js';
-import { BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '../server/src/engine/index.js';
+import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
 import { readFile } from 'node:fs/promises';
 import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
 

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { checkHealth, createHealthClient, createTryOnClient, startServer, type HealthClient, type RunningServer } from '../server/src/index.js';
-import type { GenerateRequest } from '../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
-import type { GenerateEvent__Output } from '../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
+import { checkHealth, createHealthClient, createTryOnClient, startServer, type HealthClient, type RunningServer } from '@fitting-room/server';
+import type { GenerateRequest, GenerateEvent__Output } from '@fitting-room/proto';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared');

@@ -11,14 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendName } from '../server/src/engine/index.js';
-import { loadAutoencoderTiny } from '../server/src/engine/models/taesd/load-autoencoder-tiny.js';
-import { taesdDecoder } from '../server/src/engine/pipelines/adapters.js';
-import type { DiffusionDecoders, GarmentImagePrompt } from '../server/src/tryon/engines/diffusion/generate.js';
-import { clipPixelValues } from '../server/src/engine/models/clip/clip-image-processor.js';
-import { loadImagePromptModel, type ImagePromptModel } from '../server/src/worker/runners/image-prompt-models.js';
+import { initBackend, parseBackendName, loadAutoencoderTiny, taesdDecoder, clipPixelValues } from '@fitting-room/server/engine';
+import { loadImagePromptModel, type ImagePromptModel } from '@fitting-room/server';
 import * as tf from '@tensorflow/tfjs-core';
-import { runTryOn, type DiffusionSettings, type EngineName, type TryOnStage } from '../server/src/tryon/index.js';
+import { type DiffusionDecoders, type GarmentImagePrompt, runTryOn, type DiffusionSettings, type EngineName, type TryOnStage } from '@fitting-room/server/tryon';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared');

@@ -4,13 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { Presets, SingleBar } from 'cli-progress';
-import { createTryOnClient, type TryOnClient } from '../server/src/grpc/proto.js';
-import type { GenerateRequest } from '../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
-import type { TrainRequest } from '../server/src/grpc/generated/tryon/v1/TrainRequest.js';
-import type { Job__Output } from '../server/src/grpc/generated/tryon/v1/Job.js';
-import { JobKind, type JobKind__Output } from '../server/src/grpc/generated/tryon/v1/JobKind.js';
-import { JobState, type JobState__Output } from '../server/src/grpc/generated/tryon/v1/JobState.js';
-import { ModelKind, type ModelKind__Output } from '../server/src/grpc/generated/tryon/v1/ModelKind.js';
+import { createTryOnClient, type TryOnClient, type GenerateRequest, type TrainRequest, type Job__Output, JobKind, type JobKind__Output, JobState, type JobState__Output, ModelKind, type ModelKind__Output } from '@fitting-room/proto';
 
 class UsageError extends Error {}
 

@@ -2,8 +2,7 @@
 // Runs every case of <dir>/manifest.json, one line per case, then "N passed, M failed"; exit 1 on any failure.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendName } from '../server/src/engine/backend.js';
-import { formatResult, formatSummary, runConformance } from '../server/src/engine/conformance/runner.js';
+import { initBackend, parseBackendName, formatResult, formatSummary, runConformance } from '@fitting-room/server/engine';
 
 const USAGE = 'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--only <id|type>]...';
 

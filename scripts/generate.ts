@@ -17,9 +17,8 @@ import {
   type GeneratedImage,
   type PipelineResult,
   type StableDiffusionModel,
-} from '../server/src/engine/index.js';
-import { loadAutoencoderTiny } from '../server/src/engine/models/taesd/load-autoencoder-tiny.js';
-import { taesdDecoder } from '../server/src/engine/pipelines/adapters.js';
+} from '@fitting-room/server/engine';
+import { loadAutoencoderTiny, taesdDecoder } from '@fitting-room/server/engine';
 
 const USAGE = `usage: npm run generate -- --model <dir|file> --prompt "..." [--negative-prompt "..."]
   [--init-image <png|jpg> --strength <0..1>] | [--image <png|jpg> --mask <png|jpg>]

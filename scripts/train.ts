@@ -4,12 +4,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { initBackend, parseBackendName } from '../server/src/engine/backend.js';
-import { loadBaseModel } from '../server/src/training/base-model.js';
-import { findLatestCheckpoint } from '../server/src/training/checkpoint.js';
-import { loadDataset, parseKeywords } from '../server/src/training/datasets/index.js';
-import { parseTrainConfig, type TrainConfigInput } from '../server/src/training/train-config.js';
-import { Trainer } from '../server/src/training/trainer.js';
+import { initBackend, parseBackendName } from '@fitting-room/server/engine/training';
+import { loadBaseModel, findLatestCheckpoint, loadDataset, parseKeywords, parseTrainConfig, type TrainConfigInput, Trainer } from '@fitting-room/server/training';
 
 const USAGE = `usage: npm run train -- --data <dir|file.jsonl> --base <model> --out <dir> [options]
   --data DIR|FILE        images + --captions file, a folder of name.jpg + name.txt, a JSONL manifest {image, text},

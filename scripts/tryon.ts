@@ -8,11 +8,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { initBackend, parseBackendName } from '../server/src/engine/index.js';
-import { drawKeypoints, overlayMask } from '../server/src/tryon/debug-images.js';
-import { decodeMask, encodeRgbaPng } from '../server/src/tryon/image-io.js';
-import { runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '../server/src/tryon/index.js';
-import { loadImagePromptModel } from '../server/src/worker/runners/image-prompt-models.js';
+import { initBackend, parseBackendName } from '@fitting-room/server/engine';
+import { drawKeypoints, overlayMask, decodeMask, encodeRgbaPng, runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '@fitting-room/server/tryon';
+import { loadImagePromptModel } from '@fitting-room/server';
 
 const USAGE = `usage: npm run tryon -- --person <img> --garment <img> --category upper|lower|dress --out result.png
   [--engine warp|diffusion] [--model <diffusers inpainting dir>] [--mode ip-adapter|concat|text]

@@ -5,8 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { DEFAULT_ENDPOINT, downloadModel } from '../server/src/tryon/weights/download.js';
-import { findKnownModel, KNOWN_MODELS } from '../server/src/tryon/weights/known-models.js';
+import { DEFAULT_ENDPOINT, downloadModel, findKnownModel, KNOWN_MODELS } from '@fitting-room/server/tryon';
 
 const USAGE = `usage: npm run weights -- <name>... [--dir models] [--endpoint <hub url>]
        npm run weights -- --list

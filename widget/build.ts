@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
+import { WIDGET_BUNDLE_PATH as widgetBundlePath } from './bundle-path.js';
+
 const widgetDir = path.dirname(fileURLToPath(import.meta.url));
-export const widgetBundlePath = path.join(widgetDir, 'dist', 'tryon-widget.js');
 
 export async function buildWidget(): Promise<{ outfile: string; bytes: number; gzipBytes: number }> {
   await build({

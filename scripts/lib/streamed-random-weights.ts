@@ -2,8 +2,7 @@
 // the model binds it (a LazyWeightMap), so only one stored-layout copy exists at once (SD 1.5's UNet is
 // 3.4 GB in float32, near wasm's 4 GB heap).
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ParameterSpec } from '../../server/src/engine/models/layers/parameters.js';
-import { LazyWeightMap } from '../../server/src/engine/weights/lazy-weight-map.js';
+import { type ParameterSpec, LazyWeightMap } from '@fitting-room/server/engine';
 
 /** Makes the stored-layout (PyTorch) tensor for one parameter. */
 export type DrawWeight = (name: string, shape: number[]) => tf.Tensor;

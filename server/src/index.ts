@@ -6,5 +6,8 @@
 //   createTryOnClient, loadTryOnProto: a typed grpc-js client and the loaded tryon.v1 package.
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { loadConfig, ConfigError, type ServerConfig, type ServerConfigInput } from './config.js';
-export { createTryOnClient, loadTryOnProto, loadTryOnPackageDefinition, type ProtoGrpcType, type TryOnClient } from './grpc/proto.js';
+export { createTryOnClient, loadTryOnProto, loadTryOnPackageDefinition, type ProtoGrpcType, type TryOnClient } from '@fitting-room/proto';
 export { TRYON_SERVICE_NAME, createHealthClient, checkHealth, type HealthClient } from './grpc/health.js';
+
+// bench:tryon times the image encoder on its own.
+export { loadImagePromptModel, type ImagePromptModel } from './worker/runners/image-prompt-models.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { BackendInfo } from './engine/backend.js';
+import type { BackendInfo } from './engine/index.js';
 import { ConfigError, loadConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.js';

@@ -1,6 +1,6 @@
 // The app's error hierarchy: each error carries an HTTP status and a code from the shopper API.
 // `errorHandler` (routes/error-handler.ts) is the one place that turns them into responses.
-import type { ErrorCode } from './api/shopper-api.js';
+import type { ErrorCode } from '@fitting-room/proto';
 
 export class AppError extends Error {
   constructor(

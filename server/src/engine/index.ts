@@ -46,3 +46,42 @@ export { registerCaseHandler, type CaseHandler, type CaseContext } from './confo
 
 // Shared contracts.
 export type { NoiseSource, StepCallback, Scheduler, WeightMap, ParameterHolder } from './types.js';
+
+// Model classes, their configs and loaders: for benchmarks and tools that build or time one model on its own.
+export { UNet2DConditionModel } from './models/unet/unet-2d-condition.js';
+export { parseUNetConfig } from './models/unet/unet-config.js';
+export { AutoencoderKL } from './models/vae/autoencoder-kl.js';
+export { parseAutoencoderKLConfig } from './models/vae/vae-config.js';
+export { AutoencoderTiny } from './models/taesd/autoencoder-tiny.js';
+export { parseAutoencoderTinyConfig } from './models/taesd/taesd-config.js';
+export { loadAutoencoderTiny } from './models/taesd/load-autoencoder-tiny.js';
+export { loadCLIPVisionModel } from './models/clip/load-clip-vision.js';
+export type { CLIPVisionModelWithProjection } from './models/clip/clip-vision-model.js';
+export { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig } from './models/clip/clip-image-processor.js';
+export { declaredParameters } from './random-model.js';
+export type { ParameterSpec } from './models/layers/parameters.js';
+
+// Image prompts (IP-Adapter) and LoRA: what the server's model registry attaches to a loaded model.
+export { IPAdapter, IPAdapterError, type AttachedIPAdapter } from './models/ip-adapter/ip-adapter.js';
+export { encodeImagePrompt, type ImagePromptTokens } from './models/ip-adapter/image-prompt.js';
+export type { ImagePrompt } from './models/layers/attention.js';
+export { kohyaName, loadLora } from './weights/lora.js';
+export type { AppliedLora } from './weights/lora-apply.js';
+
+// Pipeline building blocks for the try-on diffusion (it runs its own denoising loop over the same steps).
+export { taesdDecoder } from './pipelines/adapters.js';
+export type { LatentDecoder } from './pipelines/components.js';
+export { decodeLatents } from './pipelines/decode.js';
+export { denoiseInRun } from './pipelines/denoise-run.js';
+export { encodeImageLatents, toModelRange } from './pipelines/image-latents.js';
+export { openRun } from './pipelines/run-context.js';
+export { img2imgTimesteps } from './schedulers/index.js';
+
+// Weight files.
+export { loadSafetensors, disposeWeights } from './safetensors/index.js';
+export { SafetensorsFile } from './safetensors/reader.js';
+export { writeSafetensors } from './safetensors/writer.js';
+export { LazyWeightMap } from './weights/lazy-weight-map.js';
+
+// The CLIP tokenizer's byte-level alphabet (the try-on caption builder counts tokens with it).
+export { bytesToUnicode, END_OF_WORD } from './tokenizer/bpe.js';

@@ -1,8 +1,7 @@
 // Generate: validate at the edge, queue one interactive job, stream Queued → Started → Progress… → Result.
 // The client's cancel or deadline cancels the job; the engine stops at its next step and frees its tensors.
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import type { GenerateEvent } from './generated/tryon/v1/GenerateEvent.js';
-import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
+import type { GenerateEvent, GenerateRequest__Output } from '@fitting-room/proto';
 import { Job } from '../queue/job.js';
 import type { GenerateOutput, GenerateSpec } from '../worker/runners/types.js';
 import { describeImages } from '../logger.js';

@@ -1,9 +1,5 @@
 // Queue job snapshots ↔ proto Job messages and enum names.
-import type { Job } from './generated/tryon/v1/Job.js';
-import type { JobKind__Output } from './generated/tryon/v1/JobKind.js';
-import type { JobState__Output } from './generated/tryon/v1/JobState.js';
-import type { Mode__Output } from './generated/tryon/v1/Mode.js';
-import type { ModelKind__Output } from './generated/tryon/v1/ModelKind.js';
+import type { Job, JobKind__Output, JobState__Output, Mode__Output, ModelKind__Output } from '@fitting-room/proto';
 import type { JobKind, JobSnapshot, JobState } from '../queue/job.js';
 import type { ModelKind } from '../models/scan.js';
 

@@ -3,8 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { RUNTIME_LOADER_OPTIONS } from './proto-options.js';
-import { loadTryOnPackageDefinition } from './proto.js';
+import { RUNTIME_LOADER_OPTIONS, loadTryOnPackageDefinition } from '@fitting-room/proto';
 
 export class ReflectionServiceAdapter {
   private readonly impl: ReflectionService;

@@ -1,8 +1,7 @@
 // Train: a training-priority job that yields the GPU to shoppers between steps; streams progress,
 // checkpoints, validation samples, pauses and resumes, then Done.
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import type { TrainEvent } from './generated/tryon/v1/TrainEvent.js';
-import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js';
+import type { TrainEvent, TrainRequest__Output } from '@fitting-room/proto';
 import { Job } from '../queue/job.js';
 import type { TrainSpec } from '../worker/runners/types.js';
 import { cancelJobWithCall, failJobStream, failStream, type ServiceDeps } from './call-context.js';

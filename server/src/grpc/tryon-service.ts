@@ -1,10 +1,7 @@
 // The tryon.v1.TryOn service: streaming Generate / Train and the job and model RPCs.
 import type * as grpc from '@grpc/grpc-js';
-import type { TryOnHandlers } from './generated/tryon/v1/TryOn.js';
-import type { Job as JobMessage } from './generated/tryon/v1/Job.js';
-import type { ListModelsResponse } from './generated/tryon/v1/ListModelsResponse.js';
+import { type TryOnHandlers, type Job as JobMessage, type ListModelsResponse, loadTryOnProto } from '@fitting-room/proto';
 import type { Job } from '../queue/job.js';
-import { loadTryOnProto } from './proto.js';
 import { unary, type ServiceDeps } from './call-context.js';
 import { InputError, NotFoundError } from './errors.js';
 import { handleGenerate } from './generate-handler.js';

@@ -2,12 +2,12 @@
 // Errors name the field and the bad value; nothing is queued for a request that fails here.
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { GenerateRequest__Output } from './generated/tryon/v1/GenerateRequest.js';
+import type { GenerateRequest__Output } from '@fitting-room/proto';
 import type { ModelEntry, ModelKind } from '../models/scan.js';
 import type { GarmentCategory, GenerateMode, GenerateSpec, RawImage } from '../worker/runners/types.js';
 import { decodeImage } from './images.js';
 import { InputError } from './errors.js';
-import { SCHEDULER_NAMES } from '../engine/schedulers/create-scheduler.js';
+import { SCHEDULER_NAMES } from '../engine/index.js';
 
 export const GENERATE_LIMITS = {
   maxSteps: 150,

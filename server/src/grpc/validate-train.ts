@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { TrainRequest__Output } from './generated/tryon/v1/TrainRequest.js';
+import type { TrainRequest__Output } from '@fitting-room/proto';
 import type { TrainMode, TrainSpec } from '../worker/runners/types.js';
 import { nameProblem } from '../models/names.js';
 import { describeIssues, type ModelLookup } from './validate-generate.js';

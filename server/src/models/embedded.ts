@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeRandomModel } from '../engine/index.js';
-import { bytesToUnicode, END_OF_WORD } from '../engine/tokenizer/bpe.js';
+import { bytesToUnicode, END_OF_WORD } from '../engine/index.js';
 
 export const EMBEDDED_BASE = 'embedded-tiny';
 export const EMBEDDED_INPAINT = 'embedded-tiny-inpaint';

@@ -2,7 +2,7 @@
 // their files (model_index.json, the UNet's in_channels, the safetensors keys), never by trusting a name.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SafetensorsFile } from '../engine/safetensors/reader.js';
+import { SafetensorsFile } from '../engine/index.js';
 import { isValidModelName } from './names.js';
 
 export type ModelKind = 'base' | 'inpaint' | 'lora' | 'fine-tuned' | 'try-on' | 'taesd' | 'ip-adapter' | 'catvton';

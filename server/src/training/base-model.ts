@@ -1,7 +1,7 @@
 // Loads the model to fine-tune (a diffusers folder, or a single-file checkpoint with its config folder) and
 // records where its configs live, for writing a trained diffusers folder later.
 import { stat } from 'node:fs/promises';
-import { BUNDLED_SD15_CONFIG_DIR, loadStableDiffusion, type StableDiffusionModel } from '../engine/stable-diffusion.js';
+import { BUNDLED_SD15_CONFIG_DIR, loadStableDiffusion, type StableDiffusionModel } from '../engine/training.js';
 import type { BaseModelFiles } from './export-model.js';
 
 export interface LoadedBase {

@@ -1,7 +1,7 @@
 // Assembles the inputs of one micro-batch: which examples (a seeded permutation per epoch, so the order is a
 // function of the step alone), their prepared images, token ids, and all random draws of the step.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CLIPTokenizer } from '../engine/tokenizer/clip-tokenizer.js';
+import type { CLIPTokenizer } from '../engine/training.js';
 import { loadTrainingImage, type AugmentOptions } from './augment.js';
 import type { TrainingExample } from './datasets/types.js';
 import { debiasedWeights, minSnrWeights } from './diffusion-loss.js';

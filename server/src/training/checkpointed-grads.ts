@@ -6,7 +6,7 @@
 // forward pass. Gradients flow to `variables` (LoRA factors, or any UNet parameter), between stages and into
 // the time embedding's MLP, not into the text states: text-encoder LoRA needs the plain tape (diffusion-step.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import type { UNet2DConditionModel, UNetState } from '../engine/models/unet/unet-2d-condition.js';
+import type { UNet2DConditionModel, UNetState } from '../engine/training.js';
 
 export interface CheckpointedGrads {
   readonly loss: number;

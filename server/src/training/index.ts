@@ -26,4 +26,13 @@ export {
 export { findLatestCheckpoint, readTrainerState, checkpointName, LORA_FILE } from './checkpoint.js';
 export { LoraNetwork, UNET_ATTENTION_TARGETS, TEXT_ENCODER_ATTENTION_TARGETS } from './lora/lora-network.js';
 // The train_step conformance handler registers itself when the runner imports conformance-train-step.ts.
-export { registerTrainingSupport, registerWasmTrainingKernels } from '../engine/kernels/index.js';
+export { registerTrainingSupport, registerWasmTrainingKernels } from '../engine/training.js';
+
+// The training step's parts, for bench:train (it times each one).
+export { checkpointedUNetGrads } from './checkpointed-grads.js';
+export { readCatalogExportDataset } from './datasets/catalog-export.js';
+export { epsilonLoss } from './diffusion-loss.js';
+export { lossAndGrads, type StepInputs } from './diffusion-step.js';
+export { AdamW } from './optim/adamw.js';
+export { clipByGlobalNorm } from './optim/clip-grad-norm.js';
+export { fullUNetTrainable, loraTrainable, type Trainable } from './trainable.js';

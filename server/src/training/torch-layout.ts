@@ -1,6 +1,6 @@
 // Model parameters between compute layout and the PyTorch layout files store, by each parameter's declared layout.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterSpec } from '../engine/models/layers/parameters.js';
+import type { ParameterSpec } from '../engine/training.js';
 
 export function toTorchLayout(t: tf.Tensor, spec: ParameterSpec): tf.Tensor {
   return tf.tidy(() => {

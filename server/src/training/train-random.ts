@@ -1,7 +1,7 @@
 // Training randomness as a pure function of (seed, step, purpose): a resumed run draws exactly what an
 // uninterrupted run would have drawn at the same step, without saving any generator state.
 import * as tf from '@tensorflow/tfjs-core';
-import { NormalStream, philox4x32 } from '../engine/random.js';
+import { NormalStream, philox4x32 } from '../engine/training.js';
 
 const TWO_POW_32 = 2 ** 32;
 

@@ -4,10 +4,10 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerTrainingSupport } from '../engine/kernels/index.js';
-import { loadSafetensors, disposeWeights } from '../engine/safetensors/reader.js';
-import { DDPMScheduler } from '../engine/schedulers/ddpm.js';
-import type { StableDiffusionModel } from '../engine/stable-diffusion.js';
+import { registerTrainingSupport } from '../engine/training.js';
+import { loadSafetensors, disposeWeights } from '../engine/training.js';
+import { DDPMScheduler } from '../engine/training.js';
+import type { StableDiffusionModel } from '../engine/training.js';
 import { BatchBuilder, disposeStepInputs, timestepBiasWeights } from './batch.js';
 import {
   checkpointName,

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import type { StableDiffusionModel } from '../engine/stable-diffusion.js';
+import type { StableDiffusionModel } from '../engine/training.js';
 import { CENTER_DRAW, loadTrainingImage } from './augment.js';
 
 export interface TrainSample {

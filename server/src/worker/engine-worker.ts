@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BackendInfo } from '../engine/backend.js';
+import type { BackendInfo } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { ModelEntry } from '../models/scan.js';
 import { JobCancelledError } from '../queue/errors.js';

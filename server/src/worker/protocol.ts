@@ -1,7 +1,7 @@
 // The messages between the gRPC process and the engine worker process (Node IPC, structured clone, so
 // Buffers and Uint8Arrays travel as bytes). The gRPC side owns the queue and decides when jobs run; the worker
 // only computes: it runs what it is told, reports progress, and stops a job when told to.
-import type { BackendInfo, BackendName } from '../engine/backend.js';
+import type { BackendInfo, BackendName } from '../engine/index.js';
 import type { ModelEntry } from '../models/scan.js';
 import type { CancelReason } from '../queue/errors.js';
 import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, RawImage, TrainOutput, TrainSpec } from './runners/types.js';

@@ -1,8 +1,8 @@
 // Writes a shop's try-on products as the training dataset format the inference server reads
-// (server/src/training/datasets/catalog-export.ts): a folder with `catalog.jsonl` and `images/`.
+// (@fitting-room/proto's catalog-export.ts): a folder with `catalog.jsonl` and `images/`.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CATALOG_FILE, type CatalogLine } from '../../../server/src/training/datasets/catalog-export.js';
+import { CATALOG_FILE, type CatalogLine } from '@fitting-room/proto';
 import { sniffImageType } from '../photos/image-type.js';
 import type { GarmentImageSource } from './garment-images.js';
 import { effectiveCategory, type StoredProduct, type TryOnCategory } from './product.js';

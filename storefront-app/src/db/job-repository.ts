@@ -1,6 +1,6 @@
 // Try-on jobs: who asked (shop, customer), for what product, how it ended. Rows live only as long as
 // the photo retention (they name a customer); usage counts are kept separately without personal data.
-import type { ErrorCode } from '../api/shopper-api.js';
+import type { ErrorCode } from '@fitting-room/proto';
 import type { SqlDatabase } from './sql-database.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

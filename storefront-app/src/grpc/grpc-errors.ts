@@ -1,7 +1,7 @@
 // gRPC failures from the inference server, as the shopper API's error codes and sentences: by the server's
 // reason (trailing metadata) where it sent one, else by status code.
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { ErrorCode } from '../api/shopper-api.js';
+import type { ErrorCode } from '@fitting-room/proto';
 
 export interface ShopperFacingError {
   code: ErrorCode;

@@ -3,10 +3,7 @@
 // the next server, with backoff, until the shopper's deadline. A job that has started is never retried.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { loadTryOnProto, type TryOnClient } from '../../../server/src/grpc/proto.js';
-import type { GenerateEvent__Output } from '../../../server/src/grpc/generated/tryon/v1/GenerateEvent.js';
-import type { GenerateRequest } from '../../../server/src/grpc/generated/tryon/v1/GenerateRequest.js';
-import type { TrainEvent__Output } from '../../../server/src/grpc/generated/tryon/v1/TrainEvent.js';
+import { loadTryOnProto, type TryOnClient, type GenerateEvent__Output, type GenerateRequest, type TrainEvent__Output } from '@fitting-room/proto';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { isServiceError, retryableStatuses } from './grpc-errors.js';
 

@@ -1,6 +1,6 @@
 // One running try-on as the browser sees it: the events so far (replayed to late or repeated listeners),
 // the listeners, and the switch that cancels the gRPC call.
-import { isTerminal, type TryOnEvent } from '../api/shopper-api.js';
+import { isTerminal, type TryOnEvent } from '@fitting-room/proto';
 
 export interface SequencedEvent {
   seq: number;

@@ -3,7 +3,7 @@
 // (events, cancel switch) stays in this process for a few minutes after the job ends.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { TryOnEvent } from '../api/shopper-api.js';
+import type { TryOnEvent } from '@fitting-room/proto';
 import type { JobRepository } from '../db/job-repository.js';
 import type { UsageRepository } from '../db/usage-repository.js';
 import { shopperFacingError, type ShopperFacingError } from '../grpc/grpc-errors.js';

@@ -3,7 +3,7 @@
 // orientation is applied, every metadata block (GPS, camera, ICC) is dropped, and the photo is resized to the
 // inference server's working size.
 import sharp, { type Metadata } from 'sharp';
-import { MAX_PHOTO_PIXELS } from '../api/shopper-api.js';
+import { MAX_PHOTO_PIXELS } from '@fitting-room/proto';
 import { BadImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import { sniffImageType } from './image-type.js';
 

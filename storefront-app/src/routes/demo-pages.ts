@@ -1,16 +1,13 @@
 // Standalone demo store: `/`, `/products/:handle`, the drawn product pictures and the widget bundle.
 import { Router } from 'express';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { WIDGET_BUNDLE_PATH } from '@fitting-room/widget/bundle-path';
 import { NotFoundError } from '../errors.js';
 import type { DemoGarmentImages } from '../demo/demo-catalog.js';
 import { DEMO_SHOP, type Services } from '../services.js';
 import { renderDemoHome, renderDemoProduct, renderPrivacyNotice } from '../views/demo-view.js';
 
-export const WIDGET_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../widget/dist/tryon-widget.js');
-
-export function demoPageRoutes(s: Services, images: DemoGarmentImages, widgetBundle = WIDGET_BUNDLE): Router {
+export function demoPageRoutes(s: Services, images: DemoGarmentImages, widgetBundle = WIDGET_BUNDLE_PATH): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.type('html').send(renderDemoHome(await s.products.list(DEMO_SHOP)));

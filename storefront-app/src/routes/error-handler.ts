@@ -3,7 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import multer from 'multer';
 import type { Logger } from 'pino';
-import { MAX_PHOTO_BYTES } from '../api/shopper-api.js';
+import { MAX_PHOTO_BYTES } from '@fitting-room/proto';
 import { AppError, BadRequestError, PayloadTooLargeError } from '../errors.js';
 
 function toAppError(err: unknown): AppError | undefined {

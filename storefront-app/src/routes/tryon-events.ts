@@ -1,7 +1,7 @@
 // GET /proxy/tryon/:job/events: the job's events as Server-Sent Events. Replays what already happened, follows
 // until a terminal event, then closes. A browser that goes away before the end cancels the job.
 import { Router, type Response } from 'express';
-import { isTerminal, type TryOnEvent } from '../api/shopper-api.js';
+import { isTerminal, type TryOnEvent } from '@fitting-room/proto';
 import type { JobRecord } from '../db/job-repository.js';
 import { findJob } from '../jobs/find-job.js';
 import type { LiveJob, SequencedEvent } from '../jobs/live-job.js';

@@ -2,7 +2,7 @@
 // photo is looked at; the photo is decoded, cleaned and resized before anything stores or sends it.
 import { Router } from 'express';
 import multer from 'multer';
-import { MAX_PHOTO_BYTES, startTryOnFields, type StartTryOnResponse } from '../api/shopper-api.js';
+import { MAX_PHOTO_BYTES, startTryOnFields, type StartTryOnResponse } from '@fitting-room/proto';
 import { effectiveCategory, normalizeProductId } from '../catalog/product.js';
 import { BadRequestError, NotFoundError, ServiceUnavailableError, tryOnFailure } from '../errors.js';
 import { preparePhoto } from '../photos/prepare-photo.js';

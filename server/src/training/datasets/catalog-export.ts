@@ -1,29 +1,8 @@
-// (d) The storefront app's catalog export: a folder with `catalog.jsonl` and the product images beside it.
-//
-// Format (one JSON object per line, UTF-8):
-//   {"image": "images/123-1.jpg",          // path relative to the folder (or absolute)
-//    "title": "Black latex mini dress",    // product title
-//    "product_type": "Dress",              // Shopify product type ("" if none)
-//    "tags": ["latex", "black", "party"],  // product tags
-//    "description": "<p>Glossy ...</p>",   // product description; HTML is stripped here
-//    "category": "Apparel > Dresses"}      // taxonomy path ("" if none)
-// One line per product image: a product with three photos gives three lines sharing the text fields.
+// (d) The storefront app's catalog export (format in @fitting-room/proto's catalog-export.ts), read as training examples.
 import path from 'node:path';
-import { z } from 'zod';
+import { CATALOG_FILE, catalogLineSchema, type CatalogLine } from '@fitting-room/proto';
 import { readJsonl } from './jsonl-manifest.js';
 import type { TrainingExample } from './types.js';
-
-export const CATALOG_FILE = 'catalog.jsonl';
-
-export const catalogLineSchema = z.object({
-  image: z.string().min(1),
-  title: z.string(),
-  product_type: z.string().default(''),
-  tags: z.array(z.string()).default([]),
-  description: z.string().default(''),
-  category: z.string().default(''),
-});
-export type CatalogLine = z.infer<typeof catalogLineSchema>;
 
 export function stripHtml(html: string): string {
   return html
@@ -53,3 +32,5 @@ export async function readCatalogExportDataset(dir: string, warnings: string[]):
     return { image: path.resolve(dir, line.image), caption: catalogCaption(line) };
   }, warnings);
 }
+
+export { CATALOG_FILE, catalogLineSchema, type CatalogLine };

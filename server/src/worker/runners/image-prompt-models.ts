@@ -3,11 +3,11 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig } from '../../engine/models/clip/clip-image-processor.js';
-import type { CLIPVisionModelWithProjection } from '../../engine/models/clip/clip-vision-model.js';
-import { loadCLIPVisionModel } from '../../engine/models/clip/load-clip-vision.js';
-import { encodeImagePrompt, type ImagePromptTokens } from '../../engine/models/ip-adapter/image-prompt.js';
-import { IPAdapter } from '../../engine/models/ip-adapter/ip-adapter.js';
+import { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig } from '../../engine/index.js';
+import type { CLIPVisionModelWithProjection } from '../../engine/index.js';
+import { loadCLIPVisionModel } from '../../engine/index.js';
+import { encodeImagePrompt, type ImagePromptTokens } from '../../engine/index.js';
+import { IPAdapter } from '../../engine/index.js';
 import type { ModelEntry } from '../../models/scan.js';
 
 const ADAPTER_FILES = ['models/ip-adapter-plus_sd15.safetensors', 'models/ip-adapter_sd15.safetensors'];

@@ -1,6 +1,6 @@
 // One runner per job kind, built in the engine worker over its model registry.
 import path from 'node:path';
-import type { StableDiffusionModel } from '../../engine/stable-diffusion.js';
+import type { StableDiffusionModel } from '../../engine/index.js';
 import type { ModelRegistry } from '../../models/registry.js';
 import { StableDiffusionRunner } from './stable-diffusion-runner.js';
 import { TrainingRunner } from './train-runner.js';

@@ -13,7 +13,7 @@ export function quickGelu<T extends tf.Tensor>(x: T): T {
 
 /**
  * Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as PyTorch's default. Every backend we run has an Erf kernel;
- * wasm's is within 6e-8 of the true erf (tests/engine/models-layout.test.ts measures it), i.e. float32-exact.
+ * wasm's is within 6e-8 of the true erf (server/tests/engine/models-layout.test.ts measures it), i.e. float32-exact.
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));

@@ -7,13 +7,13 @@
 // here it attends to the empty prompt's embedding instead — the text-free conditioning closest to it.
 import * as tf from '@tensorflow/tfjs-core';
 import type { StableDiffusionModel } from '../../../engine/index.js';
-import { denoiseInRun } from '../../../engine/pipelines/denoise-run.js';
-import type { LatentDecoder } from '../../../engine/pipelines/components.js';
-import { decodeLatents } from '../../../engine/pipelines/decode.js';
-import { encodeImageLatents, toModelRange } from '../../../engine/pipelines/image-latents.js';
-import { img2imgTimesteps } from '../../../engine/schedulers/index.js';
-import { openRun } from '../../../engine/pipelines/run-context.js';
-import type { StepCallback } from '../../../engine/types.js';
+import { denoiseInRun } from '../../../engine/index.js';
+import type { LatentDecoder } from '../../../engine/index.js';
+import { decodeLatents } from '../../../engine/index.js';
+import { encodeImageLatents, toModelRange } from '../../../engine/index.js';
+import { img2imgTimesteps } from '../../../engine/index.js';
+import { openRun } from '../../../engine/index.js';
+import type { StepCallback } from '../../../engine/index.js';
 
 export interface ConcatInput {
   /** [1, H, W, 3] in [0, 1]: the person crop (or the warp result when it seeds the run). */

@@ -3,14 +3,14 @@
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
 import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
-import type { AttachedIPAdapter } from '../../../engine/models/ip-adapter/ip-adapter.js';
-import type { ImagePromptTokens } from '../../../engine/models/ip-adapter/image-prompt.js';
-import type { UNet2DConditionModel } from '../../../engine/models/unet/unet-2d-condition.js';
-import type { LatentDecoder } from '../../../engine/pipelines/components.js';
-import type { InpaintOptions, PipelineResult } from '../../../engine/pipelines/options.js';
-import type { StableDiffusionModel } from '../../../engine/stable-diffusion.js';
-import { decodeLatents } from '../../../engine/pipelines/decode.js';
-import type { StepCallback } from '../../../engine/types.js';
+import type { AttachedIPAdapter } from '../../../engine/index.js';
+import type { ImagePromptTokens } from '../../../engine/index.js';
+import type { UNet2DConditionModel } from '../../../engine/index.js';
+import type { LatentDecoder } from '../../../engine/index.js';
+import type { InpaintOptions, PipelineResult } from '../../../engine/index.js';
+import type { StableDiffusionModel } from '../../../engine/index.js';
+import { decodeLatents } from '../../../engine/index.js';
+import type { StepCallback } from '../../../engine/index.js';
 import { cancelled, TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
 import type { Mask, RgbImage } from '../../types.js';
