@@ -3,8 +3,7 @@
 // Their images are noise (random weights); they exist to prove the path, not to be looked at.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeRandomModel } from '../engine/index.js';
-import { bytesToUnicode, END_OF_WORD } from '../engine/index.js';
+import { writeRandomModel, bytesToUnicode, END_OF_WORD } from '../engine/index.js';
 
 export const EMBEDDED_BASE = 'embedded-tiny';
 export const EMBEDDED_INPAINT = 'embedded-tiny-inpaint';

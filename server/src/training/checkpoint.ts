@@ -7,8 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { loadSafetensors } from '../engine/training.js';
-import { writeSafetensors } from '../engine/training.js';
+import { loadSafetensors, writeSafetensors } from '../engine/training.js';
 import type { AdamWState } from './optim/adamw.js';
 
 export const STATE_FILE = 'trainer_state.json';

@@ -3,14 +3,7 @@
 // gradients before clipping and parameters after each AdamW step. Importing this module registers it.
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { Check } from '../engine/training.js';
-import { checkNumbers, checkTensor, ref } from '../engine/training.js';
-import { caseField, type ConformanceCase, type TensorRef } from '../engine/training.js';
-import { registerCaseHandler, type CaseContext } from '../engine/training.js';
-import { registerTrainingSupport } from '../engine/training.js';
-import type { ParameterSpec } from '../engine/training.js';
-import { DDPMScheduler } from '../engine/training.js';
-import { loadStableDiffusion } from '../engine/training.js';
+import { type Check, checkNumbers, checkTensor, ref, caseField, type ConformanceCase, type TensorRef, registerCaseHandler, type CaseContext, registerTrainingSupport, type ParameterSpec, DDPMScheduler, loadStableDiffusion } from '../engine/training.js';
 import { lossAndGrads } from './diffusion-step.js';
 import { AdamW } from './optim/adamw.js';
 import { clipByGlobalNorm } from './optim/clip-grad-norm.js';

@@ -3,10 +3,7 @@
 // conditioned on the frozen text encoder, MSE against the noise; gradients for the trainable variables only.
 // The 9-channel inpainting UNet also gets the latent-size mask and the masked image's latents.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CLIPTextModel } from '../engine/training.js';
-import type { UNet2DConditionModel } from '../engine/training.js';
-import type { AutoencoderKL } from '../engine/training.js';
-import type { Scheduler } from '../engine/training.js';
+import type { CLIPTextModel, UNet2DConditionModel, AutoencoderKL, Scheduler } from '../engine/training.js';
 import { checkpointedUNetGrads } from './checkpointed-grads.js';
 import { epsilonLoss } from './diffusion-loss.js';
 import type { Trainable } from './trainable.js';

@@ -4,9 +4,7 @@
 import { copyFile, cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ParameterSpec } from '../engine/training.js';
-import { writeSafetensors } from '../engine/training.js';
-import type { StableDiffusionModel } from '../engine/training.js';
+import { type ParameterSpec, writeSafetensors, type StableDiffusionModel } from '../engine/training.js';
 import { torchWeights } from './torch-layout.js';
 
 /** Where the base model's configs live: its diffusers folder, or the config folder of a single file. */

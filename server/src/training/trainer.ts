@@ -4,10 +4,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerTrainingSupport } from '../engine/training.js';
-import { loadSafetensors, disposeWeights } from '../engine/training.js';
-import { DDPMScheduler } from '../engine/training.js';
-import type { StableDiffusionModel } from '../engine/training.js';
+import { registerTrainingSupport, loadSafetensors, disposeWeights, DDPMScheduler, type StableDiffusionModel } from '../engine/training.js';
 import { BatchBuilder, disposeStepInputs, timestepBiasWeights } from './batch.js';
 import {
   checkpointName,

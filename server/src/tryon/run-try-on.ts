@@ -1,9 +1,8 @@
 // The try-on pipeline: check inputs, analyse the person, build the mask, prepare the garment, generate,
 // composite. Every refusal happens before generation; progress and cancellation go through onProgress
 // and the AbortSignal.
-import { initBackend } from '../engine/index.js';
+import { initBackend, type StableDiffusionModel } from '../engine/index.js';
 import { compositingAlpha, composite } from './compositing.js';
-import type { StableDiffusionModel } from '../engine/index.js';
 import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/generate.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';

@@ -2,8 +2,7 @@
 // engine-worker.ts in the gRPC process, it runs what it is told (protocol.ts) and never decides what runs when:
 // while a training job waits in `paused`, the shopper's job it was paused for runs here in the meantime.
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../engine/index.js';
-import { loadStableDiffusion, type StableDiffusionModel } from '../engine/index.js';
+import { initBackend, loadStableDiffusion, type StableDiffusionModel } from '../engine/index.js';
 import { toStatus } from '../grpc/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ensureEmbeddedModels } from '../models/embedded.js';

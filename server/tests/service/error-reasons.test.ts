@@ -5,9 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { InputError, toServiceError, toStatus } from '../../src/grpc/errors.js';
 import { JobCancelledError, QueueFullError } from '../../src/queue/errors.js';
 import { TryOnError } from '../../src/tryon/errors.js';
-import { IPAdapterError } from '../../src/engine/index.js';
-import { LoraError } from '../../src/engine/index.js';
-import { RunCancelled } from '../../src/engine/index.js';
+import { IPAdapterError, LoraError, RunCancelled } from '../../src/engine/index.js';
 import { WorkerStoppedError } from '../../src/worker/errors.js';
 
 describe('toStatus', () => {

@@ -2,9 +2,7 @@
 // updates for chosen modules of a model, written as PEFT (lora_A/lora_B, alpha in the adapter metadata) or kohya.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { SafetensorsFile } from '../../src/engine/index.js';
-import { writeSafetensors } from '../../src/engine/index.js';
-import { kohyaName } from '../../src/engine/index.js';
+import { SafetensorsFile, writeSafetensors, kohyaName } from '../../src/engine/index.js';
 
 export interface RandomLoraOptions {
   /** The model's weights file (to read each module's shape). */

@@ -3,8 +3,7 @@
 // the training step, with no tensor left behind.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStableDiffusion, type StableDiffusionModel } from '../../src/engine/training.js';
-import { DDPMScheduler } from '../../src/engine/training.js';
+import { loadStableDiffusion, type StableDiffusionModel, DDPMScheduler, loadLora } from '../../src/engine/training.js';
 import { checkpointedUNetGrads } from '../../src/training/checkpointed-grads.js';
 import { epsilonLoss } from '../../src/training/diffusion-loss.js';
 import { lossAndGrads, type StepInputs } from '../../src/training/diffusion-step.js';
@@ -16,7 +15,6 @@ import path from 'node:path';
 import { loadDataset } from '../../src/training/datasets/index.js';
 import { parseTrainConfig } from '../../src/training/train-config.js';
 import { Trainer } from '../../src/training/trainer.js';
-import { loadLora } from '../../src/engine/training.js';
 import { writeColourDataset } from './colour-dataset.js';
 import { loadTiny, SD_TINY, setUpWasm } from './helpers.js';
 

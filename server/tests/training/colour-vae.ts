@@ -7,10 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { AutoencoderKL } from '../../src/engine/training.js';
-import { parseAutoencoderKLConfig } from '../../src/engine/training.js';
-import { disposeWeights, loadSafetensors } from '../../src/engine/training.js';
-import { writeSafetensors } from '../../src/engine/training.js';
+import { AutoencoderKL, parseAutoencoderKLConfig, disposeWeights, loadSafetensors, writeSafetensors } from '../../src/engine/training.js';
 
 export const COLOUR_VAE_CONFIG = {
   _class_name: 'AutoencoderKL',

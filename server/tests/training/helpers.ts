@@ -3,8 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadStableDiffusion, type StableDiffusionModel } from '../../src/engine/training.js';
-import { registerTrainingSupport } from '../../src/engine/training.js';
+import { loadStableDiffusion, type StableDiffusionModel, registerTrainingSupport } from '../../src/engine/training.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURES = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny');

@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerTrainingSupport } from '../../src/engine/training.js';
-import { conv2dBackpropInput } from '../../src/engine/training.js';
+import { registerTrainingSupport, conv2dBackpropInput } from '../../src/engine/training.js';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 

@@ -3,8 +3,7 @@
 import type { Logger } from 'pino';
 import type { CatalogProduct } from '../catalog/product.js';
 import type { ProductRepository } from '../db/product-repository.js';
-import type { AdminGraphql } from './admin-graphql.js';
-import { AdminGraphqlError } from './admin-graphql.js';
+import { type AdminGraphql, AdminGraphqlError } from './admin-graphql.js';
 import {
   BULK_CATALOG_QUERY, BULK_STATUS, CATALOG_PAGE, PRODUCT_BY_ID, PRODUCTS_COUNT, START_BULK,
   bulkStatus, bulkVariantLine, catalogPage, productById, productNode, productsCount, startBulk, toCatalogProduct,

@@ -1,7 +1,6 @@
 // Runs every case of a fixture manifest and reports one result per case. Everything comes from the
 // manifest and the model folders it names; nothing here knows a case id or a value.
-import type { Check } from './compare.js';
-import { failedCheck } from './compare.js';
+import { type Check, failedCheck } from './compare.js';
 import { readManifest, type ConformanceCase } from './manifest.js';
 import { ModelCache } from './model-cache.js';
 import { registerBuiltInHandlers } from './handlers/index.js';

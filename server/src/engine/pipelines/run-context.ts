@@ -7,8 +7,7 @@ import type { LatentDecoder, PipelineComponents } from './components.js';
 import { disposeScheduler } from './denoise.js';
 import { PipelineInputError } from './errors.js';
 import { runNoise } from './noise.js';
-import type { CommonOptions } from './options.js';
-import { promptList } from './options.js';
+import { type CommonOptions, promptList } from './options.js';
 import { encodePrompt, type EncodedPrompt } from './prompt.js';
 
 export interface RunContext {

@@ -1,8 +1,7 @@
 // Key maps from the original CompVis / Stability single-file layout to diffusers names for the UNet and the VAE,
 // generated from the diffusers configs so block counts are never hard-coded.
 import { z } from 'zod';
-import type { KeyPair } from './single-file-pairs.js';
-import { modulePairs, weightAndBias } from './single-file-pairs.js';
+import { type KeyPair, modulePairs, weightAndBias } from './single-file-pairs.js';
 
 const layersPerBlock = z.number().int().positive();
 

@@ -3,8 +3,7 @@
 // q/k/v projection is split here into transformers' three.
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { KeyPair } from './single-file-pairs.js';
-import { weightAndBias } from './single-file-pairs.js';
+import { type KeyPair, weightAndBias } from './single-file-pairs.js';
 
 export const textLayoutConfig = z.object({ num_hidden_layers: z.number().int().positive() });
 

@@ -4,8 +4,7 @@
 // model reads each target weight through a transform that adds the product, when the layer runs, so the
 // gradients reach down/up and only one effective weight exists at a time (also with offloaded weights).
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParameterSpec, WeightTransform } from '../../engine/training.js';
-import { kohyaName, saveLoraKohya, type LoraTarget } from '../../engine/training.js';
+import { type ParameterSpec, type WeightTransform, kohyaName, saveLoraKohya, type LoraTarget } from '../../engine/training.js';
 import { Purpose, TrainRandom } from '../train-random.js';
 
 /** What LoRA needs of a model (a UNet2DConditionModel or CLIPTextModel). */

@@ -3,11 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig } from '../../engine/index.js';
-import type { CLIPVisionModelWithProjection } from '../../engine/index.js';
-import { loadCLIPVisionModel } from '../../engine/index.js';
-import { encodeImagePrompt, type ImagePromptTokens } from '../../engine/index.js';
-import { IPAdapter } from '../../engine/index.js';
+import { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig, type CLIPVisionModelWithProjection, loadCLIPVisionModel, encodeImagePrompt, type ImagePromptTokens, IPAdapter } from '../../engine/index.js';
 import type { ModelEntry } from '../../models/scan.js';
 
 const ADAPTER_FILES = ['models/ip-adapter-plus_sd15.safetensors', 'models/ip-adapter_sd15.safetensors'];

@@ -1,13 +1,8 @@
 // Text-to-image, image-to-image and inpaint jobs on the Stable Diffusion engine: lease the model, apply the
 // request's LoRAs, run the pipeline with a per-step callback (progress, previews, cancellation), remove them.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AppliedLora } from '../../engine/index.js';
-import type { StableDiffusionModel } from '../../engine/index.js';
-import type { GeneratedImage, PipelineResult } from '../../engine/index.js';
-import type { LatentDecoder } from '../../engine/index.js';
+import type { AppliedLora, StableDiffusionModel, GeneratedImage, PipelineResult, LatentDecoder, AttachedIPAdapter, ImagePromptTokens } from '../../engine/index.js';
 import type { ModelRegistry } from '../../models/registry.js';
-import type { AttachedIPAdapter } from '../../engine/index.js';
-import type { ImagePromptTokens } from '../../engine/index.js';
 import type { ImagePromptModels } from './image-prompt-models.js';
 import { latentPreview, type TaesdDecoders } from './taesd-decoders.js';
 import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';

@@ -1,11 +1,7 @@
 // TAESD models in the engine worker, loaded once per folder (a few MB each): live previews at the working size and,
 // when a request asks for it, the result's decode.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AutoencoderTiny } from '../../engine/index.js';
-import { loadAutoencoderTiny } from '../../engine/index.js';
-import { taesdDecoder } from '../../engine/index.js';
-import type { LatentDecoder } from '../../engine/index.js';
-import { decodeLatents, latentsToRgbPreview } from '../../engine/index.js';
+import { type AutoencoderTiny, loadAutoencoderTiny, taesdDecoder, type LatentDecoder, decodeLatents, latentsToRgbPreview } from '../../engine/index.js';
 import type { ModelEntry } from '../../models/scan.js';
 import type { RawImage } from './types.js';
 

@@ -1,8 +1,7 @@
 // MODE_TRY_ON on the try-on pipeline (server/src/tryon): the weights-free warp engine, or the diffusion engine
 // on an inpainting model. Its stages report progress as a percentage of the whole run.
 import { runTryOn, TryOnError } from '../../tryon/index.js';
-import type { StableDiffusionModel } from '../../engine/index.js';
-import type { LatentDecoder } from '../../engine/index.js';
+import type { StableDiffusionModel, LatentDecoder } from '../../engine/index.js';
 import type { ModelLease, ModelRegistry } from '../../models/registry.js';
 import type { ImagePromptModel, ImagePromptModels } from './image-prompt-models.js';
 import type { TaesdDecoders } from './taesd-decoders.js';

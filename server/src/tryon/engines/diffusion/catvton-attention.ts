@@ -13,8 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadSafetensors, disposeWeights } from '../../../engine/index.js';
-import type { WeightMap } from '../../../engine/index.js';
+import { loadSafetensors, disposeWeights, type WeightMap } from '../../../engine/index.js';
 import { TryOnError } from '../../errors.js';
 
 export const CATVTON_LICENCE_WARNING =

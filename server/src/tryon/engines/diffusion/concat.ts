@@ -6,14 +6,7 @@
 // Porting note: CatVTON removes cross-attention (attn2 returns its input); the engine's UNet keeps it, so
 // here it attends to the empty prompt's embedding instead — the text-free conditioning closest to it.
 import * as tf from '@tensorflow/tfjs-core';
-import type { StableDiffusionModel } from '../../../engine/index.js';
-import { denoiseInRun } from '../../../engine/index.js';
-import type { LatentDecoder } from '../../../engine/index.js';
-import { decodeLatents } from '../../../engine/index.js';
-import { encodeImageLatents, toModelRange } from '../../../engine/index.js';
-import { img2imgTimesteps } from '../../../engine/index.js';
-import { openRun } from '../../../engine/index.js';
-import type { StepCallback } from '../../../engine/index.js';
+import { type StableDiffusionModel, denoiseInRun, type LatentDecoder, decodeLatents, encodeImageLatents, toModelRange, img2imgTimesteps, openRun, type StepCallback } from '../../../engine/index.js';
 
 export interface ConcatInput {
   /** [1, H, W, 3] in [0, 1]: the person crop (or the warp result when it seeds the run). */

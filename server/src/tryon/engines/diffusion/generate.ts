@@ -2,15 +2,7 @@
 // or text-guided inpainting (product description, optional store LoRA), seeded by the warp result when
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
-import { latentsToRgbPreview, RunCancelled } from '../../../engine/index.js';
-import type { AttachedIPAdapter } from '../../../engine/index.js';
-import type { ImagePromptTokens } from '../../../engine/index.js';
-import type { UNet2DConditionModel } from '../../../engine/index.js';
-import type { LatentDecoder } from '../../../engine/index.js';
-import type { InpaintOptions, PipelineResult } from '../../../engine/index.js';
-import type { StableDiffusionModel } from '../../../engine/index.js';
-import { decodeLatents } from '../../../engine/index.js';
-import type { StepCallback } from '../../../engine/index.js';
+import { latentsToRgbPreview, RunCancelled, type AttachedIPAdapter, type ImagePromptTokens, type UNet2DConditionModel, type LatentDecoder, type InpaintOptions, type PipelineResult, type StableDiffusionModel, decodeLatents, type StepCallback } from '../../../engine/index.js';
 import { cancelled, TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
 import type { Mask, RgbImage } from '../../types.js';
