@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { Presets, SingleBar } from 'cli-progress';
 import { createTryOnClient, type TryOnClient, type GenerateRequest, type TrainRequest, type Job__Output, JobKind, type JobKind__Output, JobState, type JobState__Output, ModelKind, type ModelKind__Output } from '@fitting-room/proto';
+import { UsageError, integerFlag, numberFlag, isUsageError } from './lib/flags.js';
 
-class UsageError extends Error {}
+const nonNegativeInt = (name: string, value: string | undefined) => integerFlag(name, value, { min: 0 });
+
 
 const USAGE = `npm run client -- [--address host:port] [--key KEY] [--ca cert.pem] <command> ...
   generate --mode try-on|txt2img|img2img|inpaint [--person f --garment f --category upper|lower|dress
@@ -43,19 +45,7 @@ const JOB_STATES = enumWords<JobState__Output>(JobState, 'JOB_STATE_');
 const JOB_KINDS = enumWords<JobKind__Output>(JobKind, 'JOB_KIND_');
 const MODEL_KINDS = enumWords<ModelKind__Output>(ModelKind, 'MODEL_KIND_');
 
-function int(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
-function num(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
 
 function choice<T>(name: string, value: string | undefined, table: Record<string, T>): T | undefined {
   if (value === undefined) return undefined;
@@ -137,7 +127,7 @@ async function generateCommand(args: string[]): Promise<void> {
     },
   });
   const previewDir = values['preview-dir'];
-  const previewEvery = int('preview-every', values['preview-every']) ?? (previewDir ? 1 : 0);
+  const previewEvery = nonNegativeInt('preview-every', values['preview-every']) ?? (previewDir ? 1 : 0);
   const request: GenerateRequest = {
     mode: choice('mode', values.mode, MODES),
     person_image: readFile('person', values.person),
@@ -153,22 +143,22 @@ async function generateCommand(args: string[]): Promise<void> {
     model: values.model,
     loras: (values.lora ?? []).map((spec) => {
       const [name, scale] = spec.split(':');
-      return { name, scale: num('lora', scale) ?? 1 };
+      return { name, scale: numberFlag('lora', scale) ?? 1 };
     }),
-    steps: int('steps', values.steps),
-    guidance_scale: num('guidance', values.guidance),
-    strength: num('strength', values.strength),
+    steps: nonNegativeInt('steps', values.steps),
+    guidance_scale: numberFlag('guidance', values.guidance),
+    strength: numberFlag('strength', values.strength),
     seed: values.seed,
-    num_images: int('num-images', values['num-images']),
-    width: int('width', values.width),
-    height: int('height', values.height),
+    num_images: nonNegativeInt('num-images', values['num-images']),
+    width: nonNegativeInt('width', values.width),
+    height: nonNegativeInt('height', values.height),
     scheduler: values.scheduler,
     quality: choice('quality', values.quality, QUALITIES),
     decoder: choice('decoder', values.decoder, DECODERS),
     preview_every: previewEvery,
     mask_out: values['mask-out'] !== undefined,
   };
-  const deadline = num('deadline', values.deadline);
+  const deadline = numberFlag('deadline', values.deadline);
   const { client, metadata } = connect(values);
   if (previewDir) fs.mkdirSync(previewDir, { recursive: true });
   const call = client.Generate(request, metadata, deadline ? { deadline: Date.now() + deadline * 1000 } : {});
@@ -225,15 +215,15 @@ async function trainCommand(args: string[]): Promise<void> {
     keywords: values.keywords?.split(',').map((k) => k.trim()).filter(Boolean),
     base_model: values.base,
     mode: choice('mode', values.mode, TRAIN_MODES),
-    steps: int('steps', values.steps),
-    batch_size: int('batch', values.batch),
-    learning_rate: num('lr', values.lr),
-    resolution: int('resolution', values.resolution),
-    rank: int('rank', values.rank),
+    steps: nonNegativeInt('steps', values.steps),
+    batch_size: nonNegativeInt('batch', values.batch),
+    learning_rate: numberFlag('lr', values.lr),
+    resolution: nonNegativeInt('resolution', values.resolution),
+    rank: nonNegativeInt('rank', values.rank),
     validation_prompts: values['validation-prompt'],
     output_name: values['output-name'],
-    checkpoint_every: int('checkpoint-every', values['checkpoint-every']),
-    validation_every: int('validation-every', values['validation-every']),
+    checkpoint_every: nonNegativeInt('checkpoint-every', values['checkpoint-every']),
+    validation_every: nonNegativeInt('validation-every', values['validation-every']),
     seed: values.seed,
     resume: values.resume,
   };
@@ -280,7 +270,7 @@ async function jobsCommand(args: string[]): Promise<void> {
     if (action === 'list') {
       const state = choice('state', values.state, JOB_STATES);
       const kind = choice('kind', values.kind, JOB_KINDS);
-      const { jobs } = await unaryCall<{ jobs: Job__Output[] }>((cb) => client.ListJobs({ state, kind, limit: int('limit', values.limit) }, metadata, cb));
+      const { jobs } = await unaryCall<{ jobs: Job__Output[] }>((cb) => client.ListJobs({ state, kind, limit: nonNegativeInt('limit', values.limit) }, metadata, cb));
       console.log(jobs.length === 0 ? 'no jobs' : jobs.map(formatJob).join('\n'));
     } else if ((action === 'get' || action === 'cancel') && id) {
       const job = await unaryCall<Job__Output>((cb) => (action === 'get' ? client.GetJob({ id }, metadata, cb) : client.CancelJob({ id }, metadata, cb)));
@@ -324,7 +314,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (isUsageError(error)) {
     console.error(error.message);
     process.exit(2);
   }

@@ -19,6 +19,7 @@ import {
   type StableDiffusionModel,
 } from '@fitting-room/server/engine';
 import { loadAutoencoderTiny, taesdDecoder } from '@fitting-room/server/engine';
+import { UsageError, integerFlag, numberFlag } from './lib/flags.js';
 
 const USAGE = `usage: npm run generate -- --model <dir|file> --prompt "..." [--negative-prompt "..."]
   [--init-image <png|jpg> --strength <0..1>] | [--image <png|jpg> --mask <png|jpg>]
@@ -31,7 +32,6 @@ const USAGE = `usage: npm run generate -- --model <dir|file> --prompt "..." [--n
                         a little less detail. Few-step runs: --scheduler lcm --steps 4 --guidance 1 with an
                         LCM-LoRA as --lora (kohya, diffusers and PEFT files all load)`;
 
-class UsageError extends Error {}
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -58,19 +58,7 @@ const OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
-function integerFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
-  return n;
-}
 
-function numberFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
 
 /** "file.safetensors:0.8" → file and scale; a missing scale means 1. */
 function parseLoraFlag(value: string): { file: string; scale: number } {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { initBackend, parseBackendName } from '@fitting-room/server/engine/training';
 import { loadBaseModel, findLatestCheckpoint, loadDataset, parseKeywords, parseTrainConfig, type TrainConfigInput, Trainer } from '@fitting-room/server/training';
+import { UsageError, numberFlag, requiredFlag } from './lib/flags.js';
 
 const USAGE = `usage: npm run train -- --data <dir|file.jsonl> --base <model> --out <dir> [options]
   --data DIR|FILE        images + --captions file, a folder of name.jpg + name.txt, a JSONL manifest {image, text},
@@ -69,19 +70,8 @@ const OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
-class UsageError extends Error {}
 
-function num(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got "${value}"`);
-  return n;
-}
 
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined || value === '') throw new UsageError(`--${flag} is required`);
-  return value;
-}
 
 async function main(): Promise<number> {
   // --resume may come without a value: give it an empty one so parseArgs accepts it.
@@ -96,39 +86,39 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const data = required('data', values.data);
-  const base = required('base', values.base);
-  const out = path.resolve(required('out', values.out));
+  const data = requiredFlag('data', values.data);
+  const base = requiredFlag('base', values.base);
+  const out = path.resolve(requiredFlag('out', values.out));
   const input: TrainConfigInput = {
     mode: values.mode as TrainConfigInput['mode'],
-    steps: num('steps', values.steps) ?? 1000,
-    batchSize: num('batch', values.batch),
-    gradientAccumulation: num('accumulation', values.accumulation),
-    lr: num('lr', values.lr),
+    steps: numberFlag('steps', values.steps) ?? 1000,
+    batchSize: numberFlag('batch', values.batch),
+    gradientAccumulation: numberFlag('accumulation', values.accumulation),
+    lr: numberFlag('lr', values.lr),
     lrSchedule: values['lr-schedule'] as TrainConfigInput['lrSchedule'],
-    warmupSteps: num('warmup', values.warmup),
-    resolution: num('resolution', values.resolution),
+    warmupSteps: numberFlag('warmup', values.warmup),
+    resolution: numberFlag('resolution', values.resolution),
     crop: values.crop as TrainConfigInput['crop'],
     flip: values.flip,
-    seed: num('seed', values.seed),
-    maxGradNorm: num('max-grad-norm', values['max-grad-norm']),
-    weightDecay: num('weight-decay', values['weight-decay']),
-    emaDecay: num('ema', values.ema),
-    minSnrGamma: num('min-snr', values['min-snr']),
+    seed: numberFlag('seed', values.seed),
+    maxGradNorm: numberFlag('max-grad-norm', values['max-grad-norm']),
+    weightDecay: numberFlag('weight-decay', values['weight-decay']),
+    emaDecay: numberFlag('ema', values.ema),
+    minSnrGamma: numberFlag('min-snr', values['min-snr']),
     debiasedEstimation: values['debiased-estimation'],
-    noiseOffset: num('noise-offset', values['noise-offset']),
-    captionDropout: num('caption-dropout', values['caption-dropout']),
+    noiseOffset: numberFlag('noise-offset', values['noise-offset']),
+    captionDropout: numberFlag('caption-dropout', values['caption-dropout']),
     timestepBias: values['timestep-bias'] as TrainConfigInput['timestepBias'],
-    timestepBiasMultiplier: num('timestep-bias-multiplier', values['timestep-bias-multiplier']),
-    timestepBiasPortion: num('timestep-bias-portion', values['timestep-bias-portion']),
-    loraRank: num('rank', values.rank),
-    loraAlpha: num('alpha', values.alpha),
+    timestepBiasMultiplier: numberFlag('timestep-bias-multiplier', values['timestep-bias-multiplier']),
+    timestepBiasPortion: numberFlag('timestep-bias-portion', values['timestep-bias-portion']),
+    loraRank: numberFlag('rank', values.rank),
+    loraAlpha: numberFlag('alpha', values.alpha),
     loraTextEncoder: values['train-text-encoder'],
-    checkpointEvery: num('checkpoint-every', values['checkpoint-every']),
-    keepCheckpoints: num('keep-checkpoints', values['keep-checkpoints']),
+    checkpointEvery: numberFlag('checkpoint-every', values['checkpoint-every']),
+    keepCheckpoints: numberFlag('keep-checkpoints', values['keep-checkpoints']),
     validationPrompts: values['validation-prompt'],
-    validationEvery: num('validation-every', values['validation-every']),
-    validationSteps: num('validation-steps', values['validation-steps']),
+    validationEvery: numberFlag('validation-every', values['validation-every']),
+    validationSteps: numberFlag('validation-steps', values['validation-steps']),
     mixedPrecision: values['mixed-precision'] as TrainConfigInput['mixedPrecision'],
   };
   // Absent flags take the schema's defaults.

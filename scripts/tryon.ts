@@ -11,6 +11,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { initBackend, parseBackendName } from '@fitting-room/server/engine';
 import { drawKeypoints, overlayMask, decodeMask, encodeRgbaPng, runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '@fitting-room/server/tryon';
 import { loadImagePromptModel } from '@fitting-room/server';
+import { UsageError, numberFlag } from './lib/flags.js';
 
 const USAGE = `usage: npm run tryon -- --person <img> --garment <img> --category upper|lower|dress --out result.png
   [--engine warp|diffusion] [--model <diffusers inpainting dir>] [--mode ip-adapter|concat|text]
@@ -21,7 +22,6 @@ const USAGE = `usage: npm run tryon -- --person <img> --garment <img> --category
   [--steps 30] [--guidance 2.5] [--strength 0.9] [--height 512] [--seed 0] [--mask <png>]
   [--backend wasm|cpu|tensorflow|...] [--mask-out mask.png] [--debug-dir dir]`;
 
-class UsageError extends Error {}
 
 const OPTIONS = {
   person: { type: 'string' },
@@ -49,12 +49,6 @@ const OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
-function numberFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
 
 function diffusionSettings(v: Record<string, string | boolean | undefined>): DiffusionSettings | undefined {
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);

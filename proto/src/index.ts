@@ -37,6 +37,8 @@ export * from './generated/tryon/v1/TrainMode.js';
 export * from './generated/tryon/v1/TrainProgress.js';
 export * from './generated/tryon/v1/TrainRequest.js';
 
-// The shopper HTTP API (storefront ↔ widget), the catalog-export format (storefront → training), the photo size.
+// The shopper HTTP API (storefront ↔ widget), the catalog-export format (storefront → training), the photo size,
+// the garment categories.
 export * from './shopper-api.js';
 export * from './catalog-export.js';
+export * from './wearable-categories.js';

@@ -1,4 +1,4 @@
-// Configuration from the Shopify CLI's environment names (fixed by issue 7), parsed once at the edge.
+// Configuration from the environment, under the names the Shopify CLI sets (SHOPIFY_API_KEY, HOST, ...), parsed once at the edge.
 import path from 'node:path';
 import { z } from 'zod';
 

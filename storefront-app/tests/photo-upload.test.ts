@@ -2,7 +2,8 @@
 // a real gRPC server on loopback. Accepted photos must reach the inference server cleaned and resized.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preparePhoto, WORKING_SIZE } from '../src/photos/prepare-photo.js';
+import { PHOTO_WORKING_SIZE } from '@fitting-room/proto';
+import { preparePhoto } from '../src/photos/prepare-photo.js';
 import * as img from './support/images.js';
 import { tryOnForm, type UploadFields } from './support/http.js';
 import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
@@ -67,7 +68,7 @@ describe('POST /proxy/tryon uploads', () => {
         const stored = await app.services.photos.get(body.jobId ?? '', 'photo');
         expect(stored?.mime).toBe('image/jpeg');
         const meta = await sharp(stored?.bytes).metadata();
-        expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(WORKING_SIZE);
+        expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(PHOTO_WORKING_SIZE);
         await expect.poll(() => inference.received.length).toBe(before + 1);
         expect(inference.received.at(-1)?.category).toBe('UPPER_BODY');
       } else {
@@ -100,7 +101,7 @@ describe('preparePhoto', () => {
 
   it('resizes a large photo to the working size, keeping its aspect ratio', async () => {
     const prepared = await preparePhoto(await img.jpeg(2000, 3000));
-    expect([prepared.width, prepared.height]).toEqual([512, WORKING_SIZE]);
+    expect([prepared.width, prepared.height]).toEqual([512, PHOTO_WORKING_SIZE]);
   });
 
   it('reads the decompression bomb header only and refuses it', async () => {

@@ -1,6 +1,7 @@
 // Loads a Stable Diffusion 1.x/2.x model (a diffusers folder, or a single-file checkpoint plus a config
 // folder) into one bundle with the pipelines attached, and applies LoRAs per request.
-import { access, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCLIPTextConfig } from './models/clip/clip-text-config.js';
@@ -61,12 +62,6 @@ export interface StableDiffusionModel {
   dispose(): void;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 async function loadWeights(source: string, opts: LoadStableDiffusionOptions): Promise<StableDiffusionWeights> {
   let isDir: boolean;
@@ -83,7 +78,7 @@ async function loadWeights(source: string, opts: LoadStableDiffusionOptions): Pr
 
 async function loadTokenizer(dir: string): Promise<CLIPTokenizer> {
   for (const file of ['vocab.json', 'merges.txt']) {
-    if (!(await exists(path.join(dir, file)))) {
+    if (!existsSync(path.join(dir, file))) {
       throw new WeightsError(
         `no CLIP tokenizer in ${dir} (${file} missing); pass tokenizerDir, or a config folder with tokenizer/vocab.json and merges.txt`,
       );

@@ -1,37 +1,12 @@
 // Errors a handler can end with, and the one place that maps any error to a gRPC status (by name).
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
+import { ERROR_DOMAIN, ERROR_DOMAIN_KEY, ERROR_REASON_KEY, isErrorReason, type ErrorReason } from '@fitting-room/proto';
 import { JobCancelledError, QueueClosedError, QueueFullError } from '../queue/errors.js';
 import { ModelNameError, ModelNotFoundError } from '../models/catalog.js';
 import { TryOnError } from '../tryon/errors.js';
 import { WorkerJobError, WorkerStoppedError } from '../worker/errors.js';
 
-/**
- * Why a call failed, machine-readable, sent in trailing metadata beside the status in the shape of
- * google.rpc.ErrorInfo (`error-reason`, `error-domain`; proto/tryon/v1/tryon.proto lists them). Clients act on
- * the reason; the details sentence is for people.
- */
-export type ErrorReason =
-  | 'BAD_ARGUMENT'
-  | 'BAD_IMAGE'
-  | 'IMAGE_TOO_LARGE'
-  | 'NO_PERSON'
-  | 'SEVERAL_PEOPLE'
-  | 'PERSON_TOO_SMALL'
-  | 'PERSON_CUT_OFF'
-  | 'NO_GARMENT'
-  | 'MODEL_NOT_FOUND'
-  | 'MODEL_MISSING'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'QUEUE_FULL'
-  | 'SHUTTING_DOWN'
-  | 'ENGINE_RESTARTED'
-  | 'CANCELLED'
-  | 'DEADLINE_EXCEEDED'
-  | 'UNAUTHENTICATED'
-  | 'INTERNAL';
-
-export const ERROR_DOMAIN = 'tryon.v1';
+export type { ErrorReason };
 
 /** A bad request value; the message names the field and the value. */
 export class InputError extends Error {
@@ -74,7 +49,7 @@ export interface StatusInfo {
 
 export function toStatus(error: unknown): StatusInfo {
   // The worker mapped the engine's error where its class is known.
-  if (error instanceof WorkerJobError) return { ...error.failure, reason: error.failure.reason as ErrorReason };
+  if (error instanceof WorkerJobError) return { ...error.failure, reason: isErrorReason(error.failure.reason) ? error.failure.reason : 'INTERNAL' };
   const expected = (code: status, reason: ErrorReason, details = (error as Error).message): StatusInfo => ({ code, details, reason, expected: true });
   if (error instanceof WorkerStoppedError) return expected(status.UNAVAILABLE, 'ENGINE_RESTARTED');
   if (error instanceof InputError) return expected(status.INVALID_ARGUMENT, error.reason);
@@ -102,8 +77,8 @@ export function toStatus(error: unknown): StatusInfo {
 /** The status with its reason in trailing metadata (ErrorInfo's reason and domain). */
 export function toServiceError(info: Pick<StatusInfo, 'code' | 'details' | 'reason'>): Partial<ServiceError> {
   const metadata = new Metadata();
-  metadata.set('error-reason', info.reason);
-  metadata.set('error-domain', ERROR_DOMAIN);
+  metadata.set(ERROR_REASON_KEY, info.reason);
+  metadata.set(ERROR_DOMAIN_KEY, ERROR_DOMAIN);
   return { code: info.code, details: info.details, metadata };
 }
 

@@ -1,6 +1,7 @@
 // The embedded default for a machine with no weights: two tiny random Stable Diffusion models (text-to-image
 // and inpainting) written once into the data directory, so every mode runs end to end on a fresh clone.
 // Their images are noise (random weights); they exist to prove the path, not to be looked at.
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeRandomModel, bytesToUnicode, END_OF_WORD } from '../engine/index.js';
@@ -36,16 +37,10 @@ async function writeTokenizer(dir: string): Promise<void> {
   await fs.writeFile(path.join(dir, 'merges.txt'), '#version: 0.2\n');
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** Written to a temporary folder and renamed, so an interrupted first start never leaves half a model. */
 async function writeOnce(dir: string, seed: number, tokenizerDir: string, inChannels: number): Promise<void> {
-  if (await exists(path.join(dir, 'model_index.json'))) return;
+  if (existsSync(path.join(dir, 'model_index.json'))) return;
   const staging = `${dir}.partial-${process.pid}`;
   await fs.rm(staging, { recursive: true, force: true });
   await writeRandomModel(staging, { seed, tokenizerDir, sizes: { unet: { in_channels: inChannels } } });

@@ -1,5 +1,6 @@
 // Finds what a models directory holds: diffusers folders, single-file checkpoints, LoRAs and TAESD, told apart by
 // their files (model_index.json, the UNet's in_channels, the safetensors keys), never by trusting a name.
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SafetensorsFile } from '../engine/index.js';
@@ -33,12 +34,6 @@ export const FINE_TUNED_MARKER = 'training.json';
 
 const SINGLE_FILE_UNET_IN = 'model.diffusion_model.input_blocks.0.0.weight';
 
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 interface WeightStats {
   sizeBytes: number;
@@ -68,7 +63,7 @@ async function folderWeightStats(dir: string): Promise<WeightStats> {
 async function scanDiffusersFolder(name: string, dir: string): Promise<ModelEntry> {
   const unetConfig = JSON.parse(await fs.readFile(path.join(dir, 'unet', 'config.json'), 'utf8')) as { in_channels?: unknown };
   const inpaint = unetConfig.in_channels === 9;
-  const fineTuned = await exists(path.join(dir, FINE_TUNED_MARKER));
+  const fineTuned = existsSync(path.join(dir, FINE_TUNED_MARKER));
   const kind: ModelKind = inpaint ? 'inpaint' : fineTuned ? 'fine-tuned' : 'base';
   return { name, kind, format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...(await readLicence(dir)) };
 }
@@ -90,7 +85,7 @@ const IP_ADAPTER_FILES = ['models/ip-adapter-plus_sd15.safetensors', 'models/ip-
 /** The folder's LICENCE file: first line the licence, a line "non-commercial" when it forbids commercial use. */
 async function readLicence(dir: string): Promise<Pick<ModelEntry, 'licence' | 'nonCommercial'>> {
   const file = path.join(dir, 'LICENCE');
-  if (!(await exists(file))) return {};
+  if (!existsSync(file)) return {};
   const lines = (await fs.readFile(file, 'utf8')).split('\n').map((l) => l.trim());
   return { licence: lines[0], nonCommercial: lines.includes('non-commercial') };
 }
@@ -99,19 +94,19 @@ async function readLicence(dir: string): Promise<Pick<ModelEntry, 'licence' | 'n
 async function scanComponentFolder(name: string, dir: string): Promise<ModelEntry | undefined> {
   const licence = await readLicence(dir);
   for (const file of IP_ADAPTER_FILES) {
-    if ((await exists(path.join(dir, file))) && (await exists(path.join(dir, 'models/image_encoder/config.json')))) {
+    if (existsSync(path.join(dir, file)) && existsSync(path.join(dir, 'models/image_encoder/config.json'))) {
       return { name, kind: 'ip-adapter', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...licence };
     }
   }
   for (const file of CATVTON_FILES) {
-    if (await exists(path.join(dir, file))) {
+    if (existsSync(path.join(dir, file))) {
       return { name, kind: 'catvton', format: 'diffusers', path: path.dirname(path.dirname(path.join(dir, file))), ...(await folderWeightStats(dir)), licence: CATVTON_LICENCE, nonCommercial: true };
     }
   }
   const loraFile = path.join(dir, LORA_FOLDER_FILE);
-  if (await exists(loraFile)) return { ...(await scanSafetensorsFile(name, loraFile)), name, ...licence };
+  if (existsSync(loraFile)) return { ...(await scanSafetensorsFile(name, loraFile)), name, ...licence };
   const configFile = path.join(dir, 'config.json');
-  if (!(await exists(configFile))) return undefined;
+  if (!existsSync(configFile)) return undefined;
   const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as { _class_name?: unknown };
   if (config._class_name !== 'AutoencoderTiny') return undefined;
   return { name, kind: 'taesd', format: 'diffusers', path: dir, ...(await folderWeightStats(dir)), ...licence };
@@ -143,7 +138,7 @@ export async function scanModelsDir(dir: string): Promise<{ models: ModelEntry[]
       // Follow symlinks: a models directory is often a set of links to where the weights live.
       const stats = entry.isSymbolicLink() ? await fs.stat(full) : entry;
       if (stats.isDirectory()) {
-        const pipeline = await exists(path.join(full, 'model_index.json'));
+        const pipeline = existsSync(path.join(full, 'model_index.json'));
         const component = pipeline ? undefined : await scanComponentFolder(entry.name, full);
         if (!pipeline && !component) continue;
         if (!isValidModelName(entry.name)) throw new Error('name is not a valid model name');

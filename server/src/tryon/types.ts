@@ -1,9 +1,10 @@
 // Shared shapes of the try-on pipeline. Images here are plain typed arrays (row-major, interleaved RGB)
 // because masks and compositing are per-pixel CPU work; tensors appear only inside the models.
 
-export const CATEGORIES = ['upper', 'lower', 'dress'] as const;
-/** Which part of the body the garment dresses: tops, bottoms, or a one-piece from shoulders to legs. */
-export type Category = (typeof CATEGORIES)[number];
+import { WEARABLE_CATEGORIES, type WearableCategory } from '@fitting-room/proto';
+
+export const CATEGORIES = WEARABLE_CATEGORIES;
+export type Category = WearableCategory;
 
 /** 8-bit RGB, row-major, 3 bytes a pixel. */
 export interface RgbImage {

@@ -1,5 +1,7 @@
 // A store's product as the app keeps it, and the try-on categories garments fall into.
-export const tryOnCategories = ['upper', 'lower', 'dress', 'not_wearable'] as const;
+import { WEARABLE_CATEGORIES } from '@fitting-room/proto';
+
+export const tryOnCategories = [...WEARABLE_CATEGORIES, 'not_wearable'] as const;
 export type TryOnCategory = (typeof tryOnCategories)[number];
 
 export interface ProductVariant {

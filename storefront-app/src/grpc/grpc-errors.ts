@@ -1,7 +1,7 @@
 // gRPC failures from the inference server, as the shopper API's error codes and sentences: by the server's
 // reason (trailing metadata) where it sent one, else by status code.
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { ErrorCode } from '@fitting-room/proto';
+import { ERROR_REASON_KEY, isErrorReason, type ErrorCode, type ErrorReason } from '@fitting-room/proto';
 
 export interface ShopperFacingError {
   code: ErrorCode;
@@ -18,7 +18,7 @@ export const isServiceError = (err: unknown): err is ServiceError =>
  * The inference server's machine-readable reasons (trailing metadata `error-reason`, proto/tryon/v1/tryon.proto)
  * that a shopper can act on, as the shopper API's codes and sentences.
  */
-const REASONS: Readonly<Record<string, ShopperFacingError>> = {
+const REASONS: Readonly<Partial<Record<ErrorReason, ShopperFacingError>>> = {
   NO_PERSON: { code: 'no_person', message: 'We could not find a person in your photo. Try a photo where you are fully visible.' },
   SEVERAL_PEOPLE: { code: 'several_people', message: 'There is more than one person in your photo. Please use a photo with only you in it.' },
   PERSON_TOO_SMALL: { code: 'person_too_small', message: 'You are too small in this photo. Please take it closer, so you fill most of the picture.' },
@@ -34,14 +34,15 @@ const REASONS: Readonly<Record<string, ShopperFacingError>> = {
 };
 
 /** The server's reason for a failed call, when it sent one. */
-export function errorReason(err: ServiceError): string | undefined {
-  const reason = err.metadata?.get('error-reason')[0];
-  return typeof reason === 'string' ? reason : undefined;
+export function errorReason(err: ServiceError): ErrorReason | undefined {
+  const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
+  return isErrorReason(reason) ? reason : undefined;
 }
 
 export function shopperFacingError(err: unknown): ShopperFacingError {
   if (!isServiceError(err)) return { code: 'internal', message: 'Something went wrong while creating your try-on.' };
-  const byReason = REASONS[errorReason(err) ?? ''];
+  const reason = errorReason(err);
+  const byReason = reason && REASONS[reason];
   if (byReason) return byReason;
   switch (err.code) {
     case status.RESOURCE_EXHAUSTED:

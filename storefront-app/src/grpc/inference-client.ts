@@ -3,16 +3,14 @@
 // the next server, with backoff, until the shopper's deadline. A job that has started is never retried.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { loadTryOnProto, type TryOnClient, type GenerateEvent__Output, type GenerateRequest, type TrainEvent__Output } from '@fitting-room/proto';
+import { loadTryOnProto, type TryOnClient, type GenerateEvent__Output, type GenerateRequest, type TrainEvent__Output, type WearableCategory } from '@fitting-room/proto';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { isServiceError, retryableStatuses } from './grpc-errors.js';
-
-export type GarmentCategory = 'upper' | 'lower' | 'dress';
 
 export interface TryOnInput {
   personImage: Buffer;
   garmentImage: Buffer;
-  category: GarmentCategory;
+  category: WearableCategory;
   garmentTitle: string;
   garmentDescription: string;
 }
@@ -51,7 +49,7 @@ export interface InferenceClient {
   close(): void;
 }
 
-const categoryEnum: Record<GarmentCategory, GenerateRequest['category']> = {
+const categoryEnum: Record<WearableCategory, GenerateRequest['category']> = {
   upper: 'UPPER_BODY',
   lower: 'LOWER_BODY',
   dress: 'DRESS',

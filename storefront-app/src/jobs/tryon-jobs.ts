@@ -7,7 +7,8 @@ import type { TryOnEvent } from '@fitting-room/proto';
 import type { JobRepository } from '../db/job-repository.js';
 import type { UsageRepository } from '../db/usage-repository.js';
 import { shopperFacingError, type ShopperFacingError } from '../grpc/grpc-errors.js';
-import type { GarmentCategory, InferenceClient, InferenceProgress } from '../grpc/inference-client.js';
+import type { WearableCategory } from '@fitting-room/proto';
+import type { InferenceClient, InferenceProgress } from '../grpc/inference-client.js';
 import type { PhotoStore } from '../photos/photo-store.js';
 import type { PreparedPhoto } from '../photos/prepare-photo.js';
 import { LiveJob } from './live-job.js';
@@ -37,7 +38,7 @@ export interface StartTryOn {
   shop: string;
   customerId: string | null;
   productId: string;
-  category: GarmentCategory;
+  category: WearableCategory;
   garmentTitle: string;
   garmentDescription: string;
   garmentImage: Buffer;

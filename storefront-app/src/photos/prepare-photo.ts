@@ -3,12 +3,10 @@
 // orientation is applied, every metadata block (GPS, camera, ICC) is dropped, and the photo is resized to the
 // inference server's working size.
 import sharp, { type Metadata } from 'sharp';
-import { MAX_PHOTO_PIXELS } from '@fitting-room/proto';
+import { MAX_PHOTO_PIXELS, PHOTO_WORKING_SIZE } from '@fitting-room/proto';
 import { BadImageError, PayloadTooLargeError, UnsupportedImageError } from '../errors.js';
 import { sniffImageType } from './image-type.js';
 
-/** Long side of the photo sent to the inference server (it works at 512-768 px). */
-export const WORKING_SIZE = 768;
 /** Shorter photos carry too little of the person to work with. */
 export const MIN_SIDE = 128;
 
@@ -39,7 +37,7 @@ export async function preparePhoto(upload: Buffer, maxPixels = MAX_PHOTO_PIXELS)
     // failOn 'warning' also rejects truncated files that would otherwise decode as grey at the bottom.
     const { data, info } = await sharp(upload, { limitInputPixels: maxPixels, failOn: 'warning' })
       .rotate()
-      .resize({ width: WORKING_SIZE, height: WORKING_SIZE, fit: 'inside', withoutEnlargement: true })
+      .resize({ width: PHOTO_WORKING_SIZE, height: PHOTO_WORKING_SIZE, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .jpeg({ quality: 90 })
       .toBuffer({ resolveWithObject: true });

@@ -1,6 +1,7 @@
 // Loads a diffusers pipeline folder (model_index.json + one folder per component) into raw JSON configs and
 // WeightMaps in PyTorch layout. Parsing the configs into typed objects is each model class's job.
-import { access, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { WeightMap } from '../types.js';
@@ -53,12 +54,6 @@ export class WeightsError extends Error {
   override name = 'WeightsError';
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -87,12 +82,12 @@ export async function findWeightFiles(dir: string, component: WeightComponent, v
   const stems = variant === 'fp16' ? [`${base}.fp16`, base] : [base, `${base}.fp16`];
   for (const stem of stems) {
     const single = join(dir, `${stem}.safetensors`);
-    if (await exists(single)) return [single];
+    if (existsSync(single)) return [single];
     const index = join(dir, `${stem}.safetensors.index.json`);
-    if (await exists(index)) return shardsOf(index, dir);
+    if (existsSync(index)) return shardsOf(index, dir);
   }
   for (const bin of [join(dir, `${base}.bin`), join(dir, 'pytorch_model.bin')]) {
-    if (await exists(bin)) {
+    if (existsSync(bin)) {
       throw new WeightsError(`${bin}: PyTorch pickle weights are not supported; convert the model to safetensors`);
     }
   }
@@ -156,7 +151,7 @@ export async function loadDiffusersFolder(root: string, opts: LoadFolderOptions 
   const schedulerConfig = await readJsonObject(join(root, 'scheduler', 'scheduler_config.json'));
   const tokenizerDir = join(root, 'tokenizer');
   for (const file of ['vocab.json', 'merges.txt']) {
-    if (!(await exists(join(tokenizerDir, file)))) throw new WeightsError(`${join(tokenizerDir, file)}: missing`);
+    if (!existsSync(join(tokenizerDir, file))) throw new WeightsError(`${join(tokenizerDir, file)}: missing`);
   }
   const loaded: ComponentWeights[] = [];
   try {

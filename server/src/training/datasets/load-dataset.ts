@@ -1,4 +1,5 @@
 // Finds a dataset's layout, reads its pairs, drops unreadable images (with a warning) and filters by keywords.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -18,12 +19,6 @@ export interface DatasetSource {
   keywords?: readonly string[];
 }
 
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 export async function detectFormat(source: DatasetSource): Promise<DatasetFormat> {
   const info = await stat(source.data).catch(() => {
@@ -34,7 +29,7 @@ export async function detectFormat(source: DatasetSource): Promise<DatasetFormat
     throw new DatasetError(`dataset file ${source.data} must be a .jsonl manifest of {"image", "text"} lines`);
   }
   if (source.captions !== undefined) return 'captions-file';
-  if (await exists(path.join(source.data, CATALOG_FILE))) return 'catalog-export';
+  if (existsSync(path.join(source.data, CATALOG_FILE))) return 'catalog-export';
   return 'paired-folder';
 }
 
