@@ -39,7 +39,8 @@ export interface LoadStableDiffusionOptions {
   offloadUNetWeights?: boolean;
 }
 
-export interface StableDiffusionModel {
+/** The networks of one Stable Diffusion checkpoint and the scheduler config it shipped with. */
+export interface StableDiffusionParts {
   /** What was loaded (folder or file). */
   readonly source: string;
   readonly tokenizer: CLIPTokenizer;
@@ -48,6 +49,9 @@ export interface StableDiffusionModel {
   readonly vae: AutoencoderKL;
   /** scheduler_config.json as stored (its `_class_name` is the default scheduler). */
   readonly schedulerConfig: Readonly<Record<string, unknown>>;
+}
+
+export interface StableDiffusionModel extends StableDiffusionParts {
   /** The models behind the small interfaces the pipelines use. */
   readonly components: PipelineComponents;
   txt2img(opts: Txt2ImgOptions): Promise<PipelineResult>;
@@ -109,14 +113,6 @@ export async function loadStableDiffusion(source: string, opts: LoadStableDiffus
   }
 }
 
-export interface StableDiffusionParts {
-  readonly source: string;
-  readonly tokenizer: CLIPTokenizer;
-  readonly textEncoder: CLIPTextModel;
-  readonly unet: UNet2DConditionModel;
-  readonly vae: AutoencoderKL;
-  readonly schedulerConfig: Readonly<Record<string, unknown>>;
-}
 
 /**
  * A bundle over models built elsewhere (tests, the conformance cache sharing one text encoder between
