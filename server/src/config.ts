@@ -107,6 +107,9 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_LOG_LEVEL: 'logLevel',
 };
 
+/** The environment variables the server reads (deployment manifests are checked against these). */
+export const SERVER_ENV_NAMES: readonly string[] = Object.keys(ENV_KEYS);
+
 /** Each env var has a flag: TRYON_MODELS_DIR → --models-dir. */
 const FLAG_KEYS: Record<string, keyof ServerConfigInput> = Object.fromEntries(
   Object.entries(ENV_KEYS).map(([env, key]) => [`--${env.slice('TRYON_'.length).toLowerCase().replaceAll('_', '-')}`, key]),

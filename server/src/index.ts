@@ -5,7 +5,7 @@
 //   loadConfig, ServerConfig: the configuration schema.
 //   createTryOnClient, loadTryOnProto: a typed grpc-js client and the loaded tryon.v1 package.
 export { startServer, type RunningServer, type StartOptions } from './server.js';
-export { loadConfig, ConfigError, type ServerConfig, type ServerConfigInput } from './config.js';
+export { loadConfig, ConfigError, SERVER_ENV_NAMES, type ServerConfig, type ServerConfigInput } from './config.js';
 export { createTryOnClient, loadTryOnProto, loadTryOnPackageDefinition, type ProtoGrpcType, type TryOnClient } from '@fitting-room/proto';
 export { TRYON_SERVICE_NAME, createHealthClient, checkHealth, type HealthClient } from './grpc/health.js';
 

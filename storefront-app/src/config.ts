@@ -53,6 +53,9 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
+/** The environment variables the app reads (deployment manifests are checked against these). */
+export const STOREFRONT_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

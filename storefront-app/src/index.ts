@@ -16,7 +16,7 @@ import { DEMO_SHOP } from './services.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 
 export { createApp, type AppDeps, type Services, type StorefrontApp } from './create-app.js';
-export { loadConfig, type AppConfig } from './config.js';
+export { loadConfig, STOREFRONT_ENV_NAMES, type AppConfig } from './config.js';
 export { openDatabase } from './db/open-database.js';
 export { GrpcInferenceClient, type InferenceClient } from './grpc/inference-client.js';
 export { DEMO_SHOP } from './services.js';
