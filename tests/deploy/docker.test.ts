@@ -2,10 +2,12 @@
 // promise (pinned base, multi-stage with production-only installs, non-root, a health check, no secrets or
 // weights baked in), .dockerignore keeps data out of the build context, and compose.yaml names the variables
 // and ports the apps read.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadConfig as loadServerConfig, SERVER_ENV_NAMES } from '@fitting-room/server';
+import { loadConfig as loadServerConfig, SERVER_ENV_NAMES, startServer } from '@fitting-room/server';
 import { loadConfig as loadStorefrontConfig, STOREFRONT_ENV_NAMES } from '@fitting-room/storefront-app';
 import { readDockerfile, readYaml, repoRoot, type DockerInstruction } from './manifests.js';
 
@@ -79,6 +81,22 @@ describe('container images', () => {
     expect(exposed).toEqual([config.port, config.metricsPort]);
     expect(instructions.find((i) => i.keyword === 'HEALTHCHECK')!.args).toContain('server/src/health-probe.ts');
     expect(fs.existsSync(path.join(repoRoot, 'server/src/health-probe.ts'))).toBe(true);
+  });
+
+  it("the image's health check exits 0 while the server is SERVING and 1 once it is gone", async () => {
+    const probe = (port: number) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/health-probe.ts')], { env: { ...process.env, TRYON_PORT: String(port) } }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      );
+    const server = await startServer({ port: 0, metricsPort: -1, host: '127.0.0.1' });
+    await server.ready;
+    const serving = await probe(server.port);
+    await server.stop();
+    const gone = await probe(server.port);
+    expect(serving).toEqual({ code: 0, stdout: 'health: SERVING\n' });
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain('cannot reach');
   });
 
   it('.dockerignore keeps installed modules, weights, data, secrets and tests out of the build context', () => {
