@@ -1,5 +1,6 @@
-// Bundles the widget into one ES module for storefronts: widget/dist/tryon-widget.js.
-// `npm run widget:build` prints its size, minified and gzipped.
+// Bundles the widget into one ES module for storefronts: widget/dist/tryon-widget.js, and writes its Custom Elements
+// Manifest, widget/custom-elements.json (committed: see manifest.ts).
+// `npm run widget:build` prints the bundle's size, minified and gzipped.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,4 +30,8 @@ export async function buildWidget(): Promise<{ outfile: string; bytes: number; g
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { outfile, bytes, gzipBytes } = await buildWidget();
   console.log(`${path.relative(process.cwd(), outfile)}: ${(bytes / 1024).toFixed(1)} KiB, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`);
+  // Only here, not in buildWidget(): `npm start` and the browser tests bundle without loading the analyzer or
+  // touching the committed manifest.
+  const { writeManifest } = await import('./manifest.js');
+  console.log(`${path.relative(process.cwd(), writeManifest())}: the Custom Elements Manifest`);
 }

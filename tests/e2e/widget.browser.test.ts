@@ -85,6 +85,28 @@ async function occupyInferenceServer(): Promise<{ cancel(): void }> {
   };
 }
 
+/** An operator cancels the shopper's queued try-on on the inference server (CancelJob), as the admin tools do. */
+async function cancelQueuedTryOnOnServer(): Promise<void> {
+  const { client, metadata } = stack.grpcClient();
+  try {
+    const jobs = await new Promise<Array<{ id: string; mode: string }>>((resolve, reject) =>
+      client.ListJobs({ state: 'JOB_STATE_QUEUED' }, metadata, (error, response) => (error ? reject(error) : resolve(response?.jobs ?? []))),
+    );
+    const tryOn = jobs.find((job) => job.mode === 'MODE_TRY_ON');
+    if (!tryOn) throw new Error(`no queued try-on on the inference server: ${JSON.stringify(jobs)}`);
+    await new Promise<void>((resolve, reject) => client.CancelJob({ id: tryOn.id }, metadata, (error) => (error ? reject(error) : resolve())));
+  } finally {
+    client.close();
+  }
+}
+
+/** The widget's visible text at a part, once it contains `text` (Lit renders a microtask after a change). */
+async function waitForText(page: Page, selector: string, text: string): Promise<string> {
+  const locator = page.locator(selector);
+  await expect.poll(async () => (await locator.textContent()) ?? '', { timeout: 5_000 }).toContain(text);
+  return (await locator.textContent()) ?? '';
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(path.join(screenshotDir, `${name}.png`), await page.screenshot());
@@ -262,7 +284,72 @@ describe('tryon-widget on the demo product page', () => {
     await page.close();
   });
 
-  it('tells the shopper when the try-on service is unavailable, with a retry', async () => {
+  it('switches its texts when `lang` changes after the first render (attribute or property)', async () => {
+    const page = await openProductPage();
+    const widget = page.locator('tryon-widget');
+    // No `lang` of its own: the page's <html lang="en">.
+    expect(await widget.evaluate((el) => el.hasAttribute('lang'))).toBe(false);
+    expect(await page.locator('tryon-widget [part=button]').textContent()).toContain('Try it on');
+
+    await widget.evaluate((el) => el.setAttribute('lang', 'fr'));
+    await waitForText(page, 'tryon-widget [part=button]', 'Essayer');
+    await page.locator('tryon-widget [part=button]').click();
+    expect(await page.locator('tryon-widget [part=title]').textContent()).toContain('Essayer ce produit');
+    expect(await page.locator('tryon-widget [part=dropzone]').textContent()).toContain('Choisir une photo');
+
+    // The property as well; it reflects to the attribute, so assistive technology reads the texts in their language.
+    await widget.evaluate((el) => {
+      (el as HTMLElement).lang = 'en-GB';
+    });
+    await waitForText(page, 'tryon-widget [part=title]', 'Try it on');
+    expect(await page.locator('tryon-widget [part=dropzone]').textContent()).toContain('Choose a photo');
+    expect(await widget.getAttribute('lang')).toBe('en-GB');
+
+    // Without its own `lang` again, it follows the page's.
+    await page.evaluate(() => {
+      document.documentElement.lang = 'fr';
+      document.querySelector('tryon-widget')?.removeAttribute('lang');
+    });
+    await waitForText(page, 'tryon-widget [part=title]', 'Essayer ce produit');
+    expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
+    await page.close();
+  });
+
+  it('tells the shopper when their try-on was cancelled on the server, distinct from busy, with a retry', async () => {
+    const blocker = await occupyInferenceServer();
+    let page: Page | undefined;
+    try {
+      page = await openProductPage();
+      await page.locator('tryon-widget [part=button]').click();
+      await choosePhotoAndConsent(page);
+      await page.locator('tryon-widget [part=start]').click();
+      await page.locator('tryon-widget .status').getByText('You are next').waitFor({ timeout: 60_000 });
+      await cancelQueuedTryOnOnServer();
+      const error = page.locator('tryon-widget [part=error]');
+      await error.waitFor({ timeout: 60_000 });
+      const text = (await error.textContent()) ?? '';
+      expect(text).toContain('stopped before your picture was ready');
+      expect(text).not.toContain('very busy');
+      expect(text).not.toContain('not available');
+      const codes = (await widgetEvents(page)).filter((e) => e.type === 'tryon-error').map((e) => e.detail.code);
+      expect(codes).toEqual(['cancelled']);
+      // Not the shopper's own Cancel: no tryon-cancel event, and the way forward is a retry with the same photo.
+      expect((await widgetEvents(page)).some((e) => e.type === 'tryon-cancel')).toBe(false);
+      expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+      await shot(page, '11-error-cancelled');
+      expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
+
+      // The same error, in French once the store switches the language.
+      await page.evaluate(() => document.querySelector('tryon-widget')?.setAttribute('lang', 'fr'));
+      await waitForText(page, 'tryon-widget [part=error]', 'interrompu avant que votre image soit prête');
+      expect(await page.getByRole('button', { name: 'Réessayer' }).isVisible()).toBe(true);
+    } finally {
+      blocker.cancel();
+      await page?.close();
+    }
+  });
+
+  it('tells the shopper when the try-on service is unavailable, in their language, with a retry', async () => {
     await stack.stopInference();
     const page = await openProductPage();
     await page.locator('tryon-widget [part=button]').click();
@@ -270,9 +357,18 @@ describe('tryon-widget on the demo product page', () => {
     await page.locator('tryon-widget [part=start]').click();
     const error = page.locator('tryon-widget [part=error]');
     await error.waitFor({ timeout: 60_000 });
-    expect(await error.textContent()).toContain('very busy');
+    const text = (await error.textContent()) ?? '';
+    expect(text).toContain('not available right now');
+    expect(text).not.toContain('very busy');
+    const codes = (await widgetEvents(page)).filter((e) => e.type === 'tryon-error').map((e) => e.detail.code);
+    expect(codes).toEqual(['unavailable']);
     expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
-    await shot(page, '11-error-busy');
+    await shot(page, '12-error-unavailable');
+    expect(await axeViolations(page, 'tryon-widget')).toEqual([]);
+
+    await page.evaluate(() => document.querySelector('tryon-widget')?.setAttribute('lang', 'fr'));
+    await waitForText(page, 'tryon-widget [part=error]', 'n’est pas disponible pour le moment');
+    expect(await page.getByRole('button', { name: 'Réessayer' }).isVisible()).toBe(true);
     await page.close();
   });
 });

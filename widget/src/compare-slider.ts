@@ -1,11 +1,22 @@
 import { LitElement, css, html } from 'lit';
 
 /**
- * Before/after comparison: the "after" image is revealed up to the slider position.
+ * Before/after comparison: the "before" image covers the "after" one up to the slider position.
  * The control is a native range input, so it works with keyboard, touch and screen readers.
  *
- * Attributes: `before`, `after` (image URLs), `label` (accessible name), `position` (0-100, default 50).
- * CSS parts: `slider`, `handle`.
+ * @summary A before/after image comparison with a keyboard-accessible slider (the widget's result view).
+ *
+ * @attr {string} before - URL of the "before" image (the shopper's photo).
+ * @attr {string} after - URL of the "after" image (the try-on result).
+ * @attr {string} after-alt - Text alternative of the "after" image.
+ * @attr {string} label - Accessible name of the slider. Default "Compare before and after".
+ * @attr {number} position - Slider position, 0-100 (percent of the width showing "before"). Default 50; reflects.
+ *
+ * @csspart slider - The range input (transparent, over the images).
+ * @csspart handle - The vertical line at the slider position.
+ *
+ * @cssprop [--tryon-radius=8px] - Corner radius of the frame.
+ * @cssprop [--tryon-focus=#1a73e8] - Focus outline of the handle.
  */
 export class TryOnCompare extends LitElement {
   static override properties = {

@@ -1,9 +1,12 @@
-// Shoppers' phones take 12-50 MP photos; the server works at about 1024 px, so shrink before upload:
-// faster on mobile networks and less personal data in transit.
+// Shoppers' phones take 12-50 MP photos; the server works at the contract's PHOTO_WORKING_SIZE (long side, px),
+// so shrink to it before upload: faster on mobile networks and less personal data in transit.
+// The constant comes from proto's `./working-size` entry, not `./shopper-api`: that module builds zod schemas at its
+// top level, which esbuild must keep (calls may have side effects), and would put zod into the bundle (~90 KiB gzipped).
+import { PHOTO_WORKING_SIZE } from '@fitting-room/proto/working-size';
 import { TryOnError } from './tryon-client.js';
 
+/** The largest file the shopper may pick (before downscaling; the upload itself is far smaller). */
 export const MAX_PHOTO_BYTES = 25 * 1024 * 1024;
-export const UPLOAD_MAX_SIDE = 1024;
 
 export interface PreparedPhoto {
   blob: Blob;
@@ -13,7 +16,7 @@ export interface PreparedPhoto {
   previewUrl: string;
 }
 
-export async function preparePhoto(file: Blob, maxSide = UPLOAD_MAX_SIDE): Promise<PreparedPhoto> {
+export async function preparePhoto(file: Blob, maxSide = PHOTO_WORKING_SIZE): Promise<PreparedPhoto> {
   if (file.size > MAX_PHOTO_BYTES) throw new TryOnError('too_large');
   let bitmap: ImageBitmap;
   try {

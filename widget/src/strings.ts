@@ -36,6 +36,8 @@ export type WidgetErrorCode =
   | 'person_too_small'
   | 'person_cut_off'
   | 'busy'
+  | 'unavailable'
+  | 'cancelled'
   | 'network'
   | 'rate_limited'
   | 'consent_required'
@@ -72,6 +74,8 @@ const en: WidgetStrings = {
     person_too_small: 'You look too small in this photo. Please take it closer, so that you fill most of the picture.',
     person_cut_off: 'Part of you is outside this photo. Please step back so your whole upper body (or your whole body for trousers and dresses) is in the picture.',
     busy: 'We are very busy right now. Please try again in a moment.',
+    unavailable: 'The fitting room is not available right now. Please try again later.',
+    cancelled: 'Your try-on was stopped before your picture was ready. Please try again.',
     network: 'The connection was lost. Check your internet connection and try again.',
     rate_limited: 'You have made many try-ons in a short time. Please wait a minute and try again.',
     consent_required: 'Please agree to the processing of your photo first.',
@@ -112,6 +116,8 @@ const fr: WidgetStrings = {
     person_too_small: 'Vous apparaissez trop petit(e) sur cette photo. Prenez-la de plus près, pour remplir l’essentiel de l’image.',
     person_cut_off: 'Une partie de vous sort du cadre. Reculez pour que tout le haut du corps (ou tout le corps pour les pantalons et robes) soit sur la photo.',
     busy: 'Nous sommes très sollicités. Réessayez dans un instant.',
+    unavailable: 'La cabine d’essayage n’est pas disponible pour le moment. Réessayez plus tard.',
+    cancelled: 'Votre essayage a été interrompu avant que votre image soit prête. Réessayez.',
     network: 'La connexion a été perdue. Vérifiez votre connexion et réessayez.',
     rate_limited: 'Vous avez fait beaucoup d’essais en peu de temps. Patientez une minute.',
     consent_required: 'Veuillez d’abord accepter le traitement de votre photo.',

@@ -1,4 +1,5 @@
 // Talks to the storefront app's try-on endpoints (storefront-app/API.md): upload, event stream, cancel.
+import type { ErrorCode } from '@fitting-room/proto/shopper-api';
 import type { WidgetErrorCode } from './strings.js';
 
 export interface QueuedEvent { position: number }
@@ -20,6 +21,7 @@ export class TryOnError extends Error {
   }
 }
 
+// When a response carries no code we know (a proxy's own error page), its HTTP status decides.
 const codesByStatus: Record<number, WidgetErrorCode> = {
   413: 'too_large',
   415: 'not_an_image',
@@ -28,26 +30,42 @@ const codesByStatus: Record<number, WidgetErrorCode> = {
   503: 'busy',
 };
 
-// The storefront app's error codes (storefront-app/API.md) → the sentence the shopper sees.
-const codesByServerCode: Record<string, WidgetErrorCode> = {
+/**
+ * Every error code of the shopper API (`errorCodes` in @fitting-room/proto/shopper-api, storefront-app/API.md) →
+ * the sentence and action the shopper gets. A `Record` over the contract's codes: a code added there does not
+ * compile here until it is given a sentence.
+ */
+export const widgetCodeByServerCode: Readonly<Record<ErrorCode, WidgetErrorCode>> = {
+  bad_request: 'unknown',
+  consent_required: 'consent_required',
+  missing_photo: 'not_an_image',
   photo_too_large: 'too_large',
   unsupported_image: 'not_an_image',
   bad_image: 'not_an_image',
-  missing_photo: 'not_an_image',
   no_person: 'no_person',
   several_people: 'several_people',
   person_too_small: 'person_too_small',
   person_cut_off: 'person_cut_off',
-  busy: 'busy',
-  unavailable: 'busy',
-  timeout: 'busy',
+  product_not_found: 'unknown',
+  product_not_wearable: 'unknown',
+  job_not_found: 'unknown',
+  not_found: 'unknown',
+  result_not_ready: 'unknown',
   rate_limited: 'rate_limited',
   quota_exceeded: 'rate_limited',
-  consent_required: 'consent_required',
+  unauthorized: 'unknown',
+  busy: 'busy',
+  unavailable: 'unavailable',
+  // The job could not be placed, or ran past the shopper's deadline: the servers are overloaded.
+  timeout: 'busy',
+  // Cancelled on the server's side (an operator, a shutdown): not the shopper's own Cancel, which closes the stream first.
+  cancelled: 'cancelled',
+  internal: 'unknown',
 };
 
-function toErrorCode(code: unknown, status?: number): WidgetErrorCode {
-  if (typeof code === 'string' && codesByServerCode[code]) return codesByServerCode[code];
+/** The widget's code for a shopper-API error `code` (and the response's HTTP status, when there was one). */
+export function toWidgetErrorCode(code: unknown, status?: number): WidgetErrorCode {
+  if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(widgetCodeByServerCode, code)) return widgetCodeByServerCode[code as ErrorCode];
   return (status !== undefined && codesByStatus[status]) || 'unknown';
 }
 
@@ -73,7 +91,7 @@ export class TryOnClient {
     }
     const body = (await response.json().catch(() => ({}))) as { jobId?: string; error?: { code?: string; message?: string } };
     if (!response.ok || !body.jobId) {
-      throw new TryOnError(toErrorCode(body.error?.code, response.status), body.error?.message);
+      throw new TryOnError(toWidgetErrorCode(body.error?.code, response.status), body.error?.message);
     }
     return body.jobId;
   }
@@ -102,7 +120,7 @@ export class TryOnClient {
       finish();
       if (typeof data === 'string' && data.length > 0) {
         const body = JSON.parse(data) as { code?: string; message?: string };
-        handlers.onError(new TryOnError(toErrorCode(body.code), body.message));
+        handlers.onError(new TryOnError(toWidgetErrorCode(body.code), body.message));
       } else {
         handlers.onError(new TryOnError('network'));
       }

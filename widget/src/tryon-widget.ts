@@ -7,21 +7,71 @@ import { widgetStyles } from './tryon-widget.styles.js';
 
 type Phase = 'pick' | 'ready' | 'running' | 'result' | 'error' | 'cancelled';
 
-/** Errors a new photo fixes; the others are worth a plain retry. */
-const photoErrors = new Set<WidgetErrorCode>(['too_large', 'not_an_image', 'no_person', 'several_people', 'person_too_small', 'person_cut_off']);
+/**
+ * What the error view offers for each failure: another photo where the photo is the problem, else a retry with
+ * the same photo. A `Record` over every code: a new code does not compile until it is given its action.
+ */
+const errorActions: Readonly<Record<WidgetErrorCode, 'choose-another' | 'retry'>> = {
+  too_large: 'choose-another',
+  not_an_image: 'choose-another',
+  no_person: 'choose-another',
+  several_people: 'choose-another',
+  person_too_small: 'choose-another',
+  person_cut_off: 'choose-another',
+  busy: 'retry',
+  unavailable: 'retry',
+  cancelled: 'retry',
+  network: 'retry',
+  rate_limited: 'retry',
+  consent_required: 'retry',
+  unknown: 'retry',
+};
 
 /**
- * `<tryon-widget>`: a "Try it on" button that opens a dialog where a shopper gives a photo and
- * watches themself appear in the product.
+ * A "Try it on" button that opens a dialog where a shopper gives a photo and watches themself appear in the
+ * product. `widget/custom-elements.json` is generated from these tags (`npm run widget:build`), and
+ * widget/tests/custom-elements.test.ts checks them against the template, the styles and events.ts.
  *
- * Attributes: `product-id` (required), `endpoint` (default `/apps/tryon`, the Shopify app proxy),
- *   `product-title`, `product-image` (thumbnail in the dialog), `privacy-url`, `lang` (defaults to the page's language; en and fr built in).
- * Events (bubble, composed): `tryon-open`, `tryon-progress`, `tryon-complete`, `tryon-error`,
- *   `tryon-cancel`, `tryon-another-product` — see events.ts for their `detail`.
- * CSS parts: `button`, `dialog`, `product-image`, `title`, `dropzone`, `photo`, `consent`, `start`, `progress`,
- *   `preview`, `cancel`, `result`, `download`, `error`.
- * CSS custom properties: `--tryon-accent`, `--tryon-accent-text`, `--tryon-bg`, `--tryon-fg`,
- *   `--tryon-muted`, `--tryon-radius`, `--tryon-font`, `--tryon-focus`, `--tryon-error`.
+ * @summary Virtual try-on on a product page: a button, the shopper's photo, the shopper wearing the product.
+ *
+ * @attr {string} product-id - The product to try on (its Shopify id or GID). Required.
+ * @attr {string} endpoint - Base URL of the shopper API (storefront-app/API.md). Default `/apps/tryon`, the Shopify app proxy; `/proxy` on the standalone demo store.
+ * @attr {string} product-title - The product's name, shown in the dialog's title.
+ * @attr {string} product-image - URL of a product thumbnail shown in the dialog's header.
+ * @attr {string} privacy-url - URL of the store's privacy notice, linked next to the consent box.
+ * @attr {string} lang - Language of the widget's texts (BCP 47; `en` and `fr` built in, others fall back to English). Default: the closest ancestor's `lang`, i.e. the page's `<html lang>`. Changing it re-renders.
+ *
+ * @fires {CustomEvent<{ productId: string }>} tryon-open - The dialog opened.
+ * @fires {CustomEvent<{ productId: string; jobId: string; step: number; totalSteps: number }>} tryon-progress - A try-on made progress (`step` of `totalSteps`).
+ * @fires {CustomEvent<{ productId: string; jobId: string; resultUrl: string }>} tryon-complete - The picture is ready at `resultUrl`.
+ * @fires {CustomEvent<{ productId: string; jobId?: string; code: string }>} tryon-error - A try-on failed; `code` is the widget's reason (`no_person`, `busy`, `unavailable`, `cancelled`, …).
+ * @fires {CustomEvent<{ productId: string; jobId: string }>} tryon-cancel - The shopper cancelled a running try-on.
+ * @fires {CustomEvent<{ productId: string }>} tryon-another-product - The shopper asked to try another product (the dialog closed).
+ *
+ * @csspart button - The "Try it on" button on the page.
+ * @csspart dialog - The dialog.
+ * @csspart product-image - The product thumbnail in the dialog's header (with `product-image`).
+ * @csspart title - The dialog's title.
+ * @csspart dropzone - The area to choose, take or drop a photo.
+ * @csspart photo - The shopper's chosen photo.
+ * @csspart consent - The consent checkbox with its label.
+ * @csspart start - The button that starts the try-on.
+ * @csspart progress - The progress bar while the try-on runs.
+ * @csspart preview - The live preview while the try-on runs.
+ * @csspart cancel - The button that cancels a running try-on.
+ * @csspart result - The before/after comparison of the result (a `<tryon-compare>`).
+ * @csspart download - The link that downloads the result.
+ * @csspart error - The message explaining a failure.
+ *
+ * @cssprop [--tryon-accent=#111] - Background of primary buttons, borders and the progress bar.
+ * @cssprop [--tryon-accent-text=#fff] - Text on primary buttons.
+ * @cssprop [--tryon-bg=#fff] - The dialog's background.
+ * @cssprop [--tryon-fg=#111] - The dialog's text.
+ * @cssprop [--tryon-muted=#555] - Secondary text (hints).
+ * @cssprop [--tryon-radius=8px] - Corner radius of buttons, photos and the dialog.
+ * @cssprop [--tryon-font=system-ui, sans-serif] - Font family.
+ * @cssprop [--tryon-focus=#1a73e8] - Focus outline.
+ * @cssprop [--tryon-error=#b00020] - Error messages.
  */
 export class TryOnWidget extends LitElement {
   static override styles = widgetStyles;
@@ -32,6 +82,9 @@ export class TryOnWidget extends LitElement {
     productTitle: { type: String, attribute: 'product-title' },
     productImage: { type: String, attribute: 'product-image' },
     privacyUrl: { type: String, attribute: 'privacy-url' },
+    // The global `lang` attribute, made reactive: setting it (or `el.lang`) re-renders in that language. It
+    // reflects, as the native property does, so the texts are announced in the language they are written in.
+    lang: { type: String, reflect: true },
     phase: { state: true },
     photo: { state: true },
     consent: { state: true },
@@ -49,17 +102,20 @@ export class TryOnWidget extends LitElement {
   declare productTitle: string;
   declare productImage: string;
   declare privacyUrl: string;
-  declare phase: Phase;
-  declare photo: PreparedPhoto | undefined;
-  declare consent: boolean;
+  // Unset (not `''`, which would mean "unknown language") until a store sets it: the ancestors' language applies.
+  declare lang: string;
+  // Internal reactive state (`state: true`).
+  private declare phase: Phase;
+  private declare photo: PreparedPhoto | undefined;
+  private declare consent: boolean;
   /** Try-ons ahead of this one while it waits (0 = next); undefined once it runs. */
-  declare queuePosition: number | undefined;
-  declare step: number;
-  declare totalSteps: number;
-  declare previewUrl: string | undefined;
-  declare resultUrl: string | undefined;
-  declare errorCode: WidgetErrorCode | undefined;
-  declare dragging: boolean;
+  private declare queuePosition: number | undefined;
+  private declare step: number;
+  private declare totalSteps: number;
+  private declare previewUrl: string | undefined;
+  private declare resultUrl: string | undefined;
+  private declare errorCode: WidgetErrorCode | undefined;
+  private declare dragging: boolean;
 
   private jobId: string | undefined;
   private stopFollowing: (() => void) | undefined;
@@ -80,8 +136,8 @@ export class TryOnWidget extends LitElement {
   }
 
   private get t(): WidgetStrings {
-    // `lang` is the native attribute: the element's own, else the closest ancestor's, else the page's.
-    return stringsFor(this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang);
+    // The element's own `lang`, else the closest ancestor's, else the page's.
+    return stringsFor(this.lang || this.parentElement?.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang);
   }
 
   private get dialog(): HTMLDialogElement {
@@ -190,7 +246,7 @@ export class TryOnWidget extends LitElement {
     void this.choosePhoto(event.dataTransfer?.files?.[0]);
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(changed: PropertyValues): void {
     // Keep keyboard users in place: focus the main control of each new phase.
     if (changed.has('phase') && this.dialog?.open) {
       const target = this.renderRoot.querySelector<HTMLElement>('[data-autofocus]');
@@ -333,7 +389,7 @@ export class TryOnWidget extends LitElement {
 
   private renderError(t: WidgetStrings) {
     const code = this.errorCode ?? 'unknown';
-    const needsNewPhoto = photoErrors.has(code) || !this.photo;
+    const needsNewPhoto = errorActions[code] === 'choose-another' || !this.photo;
     return html`
       <p part="error" class="error" role="alert">${t.errors[code]}</p>
       <div class="actions">
