@@ -8,9 +8,6 @@ export interface ShopperFacingError {
   message: string;
 }
 
-/** The statuses after which another server (or a later try) may succeed. */
-export const retryableStatuses: ReadonlySet<status> = new Set([status.RESOURCE_EXHAUSTED, status.UNAVAILABLE]);
-
 export const isServiceError = (err: unknown): err is ServiceError =>
   err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number' && 'metadata' in err;
 

@@ -1,11 +1,14 @@
 // Client of the inference server's TryOn service. `TRYON_GRPC_ADDRESS` may name many servers (`dns:///name:port`);
-// grpc-js balances calls round-robin, and a refused call (RESOURCE_EXHAUSTED / UNAVAILABLE) is retried here, on
-// the next server, with backoff, until the shopper's deadline. A job that has started is never retried.
+// grpc-js balances calls round-robin, and a refused call is retried here, on the next server, with backoff: a busy
+// server (RESOURCE_EXHAUSTED) until the shopper's deadline, an unreachable one (UNAVAILABLE) only while another
+// server is connected. With none reachable the call fails at once (no wait-for-ready), so the shopper hears
+// "unavailable" instead of watching a silent stream; the channel reconnects within seconds of a server's return.
+// A job that has started is never retried.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { loadTryOnProto, type TryOnClient, type GenerateEvent__Output, type GenerateRequest, type TrainEvent__Output, type WearableCategory } from '@fitting-room/proto';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { isServiceError, retryableStatuses } from './grpc-errors.js';
+import { isServiceError } from './grpc-errors.js';
 
 export interface TryOnInput {
   personImage: Buffer;
@@ -74,7 +77,13 @@ export class GrpcInferenceClient implements InferenceClient {
   constructor(private readonly options: GrpcInferenceClientOptions) {
     const TryOn = loadTryOnProto().tryon.v1.TryOn;
     this.client = new TryOn(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
-      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+      'grpc.service_config': JSON.stringify({
+        loadBalancingConfig: [{ round_robin: {} }],
+        methodConfig: [{ name: [{ service: 'tryon.v1.TryOn' }], waitForReady: false }],
+      }),
+      // The default backoff grows to minutes while a server is down; shoppers should not wait that long after it is back.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
       // Retries are ours (above): they must respect the shopper's deadline and skip jobs that started.
       'grpc.enable_retries': 0,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -99,13 +108,20 @@ export class GrpcInferenceClient implements InferenceClient {
       try {
         return await this.generateOnce(request, options, progress);
       } catch (err) {
-        if (options.signal.aborted || progress.started || !isServiceError(err) || !retryableStatuses.has(err.code)) throw err;
+        if (options.signal.aborted || progress.started || !this.worthRetrying(err)) throw err;
         const wait = backoffDelayMs(attempt);
         if (Date.now() + wait >= options.deadline) throw err;
         this.options.log.warn({ attempt: attempt + 1, status: grpc.status[err.code], waitMs: wait }, 'inference server refused the job; retrying');
         await sleep(wait, options.signal);
       }
     }
+  }
+
+  private worthRetrying(err: unknown): err is grpc.ServiceError {
+    if (!isServiceError(err)) return false;
+    if (err.code === grpc.status.RESOURCE_EXHAUSTED) return true;
+    // Another server may take it; with none connected, waiting only hides the outage from the shopper.
+    return err.code === grpc.status.UNAVAILABLE && this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
   }
 
   private generateOnce(request: GenerateRequest, options: CallOptions, progress: { started: boolean }): Promise<TryOnOutcome> {
