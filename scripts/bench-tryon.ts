@@ -5,13 +5,13 @@
 // default the tiny fixture model) the diffusion engine's concat and text paths in both presets: standard
 // (--steps, guidance 2.5, the VAE) and fast (LCM, 4 steps, guidance 1, TAESD; the LCM-LoRA when given), and the
 // IP-Adapter refine (default: the tiny fixture adapter), with its image prompt's own stages (encoder, projection).
-// Model loading is warmed up first.
+// The inpainting model is loaded once, outside the timings, and handed to every run (as the server's registry does).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendName, loadAutoencoderTiny, taesdDecoder, clipPixelValues } from '@fitting-room/server/engine';
+import { initBackend, parseBackendName, loadAutoencoderTiny, loadStableDiffusion, taesdDecoder, clipPixelValues, type StableDiffusionModel } from '@fitting-room/server/engine';
 import { loadImagePromptModel, type ImagePromptModel } from '@fitting-room/server';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DiffusionDecoders, type GarmentImagePrompt, runTryOn, type DiffusionSettings, type EngineName, type TryOnStage } from '@fitting-room/server/tryon';
@@ -74,20 +74,28 @@ async function imagePromptStages(ip: ImagePromptModel, runs: number): Promise<vo
   console.log(`image prompt (${ip.adapter.kind} adapter): encoder median ${median(encoderMs).toFixed(1)} ms, projection median ${median(projectionMs).toFixed(1)} ms (n = ${runs})`);
 }
 
-async function bench(label: string, engine: EngineName, model?: DiffusionSettings, decoders?: DiffusionDecoders, imagePrompt?: GarmentImagePrompt): Promise<Row> {
+interface DiffusionRun {
+  readonly settings: DiffusionSettings;
+  readonly model: StableDiffusionModel;
+  readonly decoders?: DiffusionDecoders;
+  readonly imagePrompt?: GarmentImagePrompt;
+}
+
+async function bench(label: string, engine: EngineName, diffusion?: DiffusionRun): Promise<Row> {
   const times = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<TryOnStage, number[]>;
   for (let run = 0; run < Number(values.runs); run++) {
     for (const person of people) {
-      for (const category of model ? ['upper'] : ['upper', 'lower', 'dress']) {
+      for (const category of diffusion ? ['upper'] : ['upper', 'lower', 'dress']) {
         const result = await runTryOn({
           personImage: readFileSync(path.join(photos, 'person', person)),
           garmentImage: readFileSync(path.join(photos, 'garment', garmentFor(category))),
           category,
           description: 'a two-tone polo shirt',
           engine,
-          model,
-          decoders,
-          imagePrompt,
+          model: diffusion?.settings,
+          diffusionModel: diffusion?.model,
+          decoders: diffusion?.decoders,
+          imagePrompt: diffusion?.imagePrompt,
         });
         for (const s of STAGES) times[s].push(result.timings[s]);
       }
@@ -101,7 +109,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined);
   console.log(`backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}; ${people.length} person photos`);
-  // Warm-up: loads the person-analysis models (and the diffusion model) outside the timings.
+  // Warm-up: loads the person-analysis models outside the timings.
   await runTryOn({
     personImage: readFileSync(path.join(photos, 'person', people[0])),
     garmentImage: readFileSync(path.join(photos, 'garment', garmentFor('upper'))),
@@ -110,27 +118,28 @@ async function main(): Promise<void> {
   const rows: Row[] = [await bench('warp', 'warp')];
   if (!values['no-diffusion']) {
     const base = { modelDir: values.model!, steps: Number(values.steps), height: Number(values.height), strength: 1 };
-    await bench('(warm-up)', 'diffusion', { ...base, mode: 'concat', steps: 1 }).catch((err: Error) => {
-      console.log(`diffusion skipped: ${err.message}`);
-      values['no-diffusion'] = true;
-    });
-    if (!values['no-diffusion']) {
+    const skipped = (err: Error): undefined => void console.log(`diffusion skipped: ${err.message}`);
+    const model = await loadStableDiffusion(values.model!).catch(skipped);
+    // The first run also refuses a model that is not an inpainting one.
+    const warmedUp = model && (await bench('(warm-up)', 'diffusion', { settings: { ...base, mode: 'concat', steps: 1 }, model }).catch(skipped));
+    if (model && warmedUp) {
       const taesd = await loadAutoencoderTiny(values.taesd);
       const decoder = taesdDecoder(taesd);
       const lcmLoras = values['lcm-lora'] ? [{ path: values['lcm-lora'], scale: 1 }] : [];
       const fast = { ...base, scheduler: 'lcm', steps: 4, guidanceScale: 1, loras: lcmLoras };
       const fastLabel = `fast: lcm 4, taesd${lcmLoras.length ? ', lcm-lora' : ''}`;
       for (const mode of ['concat', 'text'] as const) {
-        rows.push(await bench(`${mode} standard (${values.steps} steps, ${values.height}px)`, 'diffusion', { ...base, mode, guidanceScale: 2.5 }));
-        rows.push(await bench(`${mode} ${fastLabel}`, 'diffusion', { ...fast, mode }, { result: decoder }));
+        rows.push(await bench(`${mode} standard (${values.steps} steps, ${values.height}px)`, 'diffusion', { settings: { ...base, mode, guidanceScale: 2.5 }, model }));
+        rows.push(await bench(`${mode} ${fastLabel}`, 'diffusion', { settings: { ...fast, mode }, model, decoders: { result: decoder } }));
       }
       taesd.dispose();
       const ip = await loadImagePromptModel(values['ip-adapter'] ?? fixtureAdapterFolder());
       const garmentPrompt: GarmentImagePrompt = { tokens: (image) => ip.tokens(image), attach: (unet) => ip.adapter.attach(unet) };
-      rows.push(await bench(`ip-adapter refine (${values.steps} steps, 0.6)`, 'diffusion', { ...base, mode: 'ip-adapter', strength: 0.6, guidanceScale: 2.5 }, undefined, garmentPrompt));
+      rows.push(await bench(`ip-adapter refine (${values.steps} steps, 0.6)`, 'diffusion', { settings: { ...base, mode: 'ip-adapter', strength: 0.6, guidanceScale: 2.5 }, model, imagePrompt: garmentPrompt }));
       await imagePromptStages(ip, Math.max(3, Number(values.runs)));
       ip.dispose();
     }
+    model?.dispose();
   }
   console.log(`\nmedian ms per try-on (n = runs x photos x categories)`);
   console.log(['engine'.padEnd(44), ...STAGES.map((s) => s.padStart(12)), 'total'.padStart(10), 'n'.padStart(5)].join(''));

@@ -1,83 +1,144 @@
-// The models held in memory (in the engine worker): loaded once, kept in an LRU within a memory budget; a
-// model in use (acquired and not yet released) is never evicted. Which models exist is the catalog's business.
-import type { ModelEntry } from './scan.js';
+// The models held in memory (in the engine worker), whatever their kind: Stable Diffusion pipelines, CatVTON's
+// variant of an inpainting one, TAESD, IP-Adapters. Each is loaded once per key (kind, path, variant) and all share
+// one LRU within one memory budget, so a big model evicts an idle small one and the other way round; a model in use
+// (leased and not yet released) is never evicted. Which models exist is the catalog's business.
 
-/** Loads an entry's weights into memory (engine-specific); `dispose` frees them. */
-export type ModelLoader<T> = (entry: ModelEntry) => Promise<LoadedValue<T>>;
+/** What the registry needs of a model: a catalog entry (ModelEntry fits), or a variant of one. */
+export interface ModelRef {
+  /** For stats and logs. */
+  readonly name: string;
+  readonly path: string;
+  /** What the budget counts (ModelEntry.memoryBytes: the weights as float32). */
+  readonly memoryBytes: number;
+  /** Weights loaded over `path` that make it another model (CatVTON's attention), so part of its key. */
+  readonly variant?: string;
+}
 
 export interface LoadedValue<T> {
   readonly value: T;
   dispose(): void;
 }
 
+/** Loads a model's weights into memory (engine-specific); `dispose` frees them. */
+export type ModelLoader<T> = (ref: ModelRef) => Promise<LoadedValue<T>>;
+
 export interface ModelLease<T> {
-  readonly entry: ModelEntry;
+  readonly ref: ModelRef;
   readonly value: T;
   /** Milliseconds spent loading for this lease (0 when it was already in memory). */
   readonly loadMs: number;
   release(): void;
 }
 
-interface Resident<T> {
-  readonly entry: ModelEntry;
-  loaded?: LoadedValue<T>;
-  loading?: Promise<LoadedValue<T>>;
+/** One model in memory, as stats, logs and events show it. */
+export interface ResidentModel {
+  readonly kind: string;
+  readonly name: string;
+  readonly bytes: number;
+  /** Jobs holding it now; 0 means idle, so evictable. */
+  readonly leases: number;
+}
+
+export interface RegistryEvents {
+  onLoaded?(model: ResidentModel, ms: number): void;
+  onEvicted?(model: ResidentModel): void;
+  onOverBudget?(model: ResidentModel, residentBytes: number, budgetBytes: number): void;
+}
+
+/** The registry's door for one kind of model: leases typed by that kind's loader. */
+export interface ModelsOfKind<T> {
+  readonly kind: string;
+  isLoaded(ref: ModelRef): boolean;
+  /** Loads (once) and pins the model until `release()`. */
+  acquire(ref: ModelRef): Promise<ModelLease<T>>;
+}
+
+interface Slot {
+  readonly kind: string;
+  readonly ref: ModelRef;
+  loaded?: LoadedValue<unknown>;
+  loading?: Promise<LoadedValue<unknown>>;
   leases: number;
   lastUsed: number;
 }
 
-export interface RegistryEvents {
-  onLoaded?(entry: ModelEntry, ms: number): void;
-  onEvicted?(entry: ModelEntry): void;
-  onOverBudget?(entry: ModelEntry, residentBytes: number, budgetBytes: number): void;
-}
+const keyOf = (kind: string, ref: ModelRef): string => `${kind}\n${ref.path}\n${ref.variant ?? ''}`;
+const asResident = (slot: Slot): ResidentModel => ({ kind: slot.kind, name: slot.ref.name, bytes: slot.ref.memoryBytes, leases: slot.leases });
 
-export class ModelRegistry<T> {
-  private readonly resident = new Map<string, Resident<T>>();
+export class ModelRegistry {
+  private readonly slots = new Map<string, Slot>();
+  private readonly kinds = new Set<string>();
   private clock = 0;
 
   constructor(
-    private readonly loader: ModelLoader<T>,
-    private readonly budgetBytes: number,
+    readonly budgetBytes: number,
     private readonly events: RegistryEvents = {},
   ) {}
 
-  isLoaded(name: string): boolean {
-    return this.resident.get(name)?.loaded !== undefined;
+  /** One loader per kind: a slot's value is then always of the type its kind's loader makes. */
+  ofKind<T>(kind: string, loader: ModelLoader<T>): ModelsOfKind<T> {
+    if (this.kinds.has(kind)) throw new Error(`model kind "${kind}" registered twice`);
+    this.kinds.add(kind);
+    return {
+      kind,
+      isLoaded: (ref) => this.slots.get(keyOf(kind, ref))?.loaded !== undefined,
+      acquire: (ref) => this.acquire(kind, ref, loader),
+    };
   }
 
-  /** Loads (once) and pins the model until `release()`. */
-  async acquire(entry: ModelEntry): Promise<ModelLease<T>> {
-    let resident = this.resident.get(entry.name);
-    if (!resident) {
-      resident = { entry, leases: 0, lastUsed: 0 };
-      this.resident.set(entry.name, resident);
+  /** The models in memory, least recently used first. */
+  resident(): ResidentModel[] {
+    return [...this.slots.values()].filter((s) => s.loaded).sort((a, b) => a.lastUsed - b.lastUsed).map(asResident);
+  }
+
+  /** Bytes counted against the budget: models in memory and those being loaded. */
+  residentBytes(): number {
+    let total = 0;
+    for (const s of this.slots.values()) if (s.loaded || s.loading) total += s.ref.memoryBytes;
+    return total;
+  }
+
+  /** Frees every model not in use (shutdown, tests). */
+  disposeAll(): void {
+    for (const [key, slot] of this.slots) {
+      if (slot.leases > 0 || !slot.loaded) continue;
+      slot.loaded.dispose();
+      this.slots.delete(key);
     }
-    resident.leases++;
-    resident.lastUsed = ++this.clock;
+  }
+
+  private async acquire<T>(kind: string, ref: ModelRef, loader: ModelLoader<T>): Promise<ModelLease<T>> {
+    const key = keyOf(kind, ref);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { kind, ref, leases: 0, lastUsed: 0 };
+      this.slots.set(key, slot);
+    }
+    slot.leases++;
+    slot.lastUsed = ++this.clock;
     let loadMs = 0;
     try {
-      if (!resident.loaded) {
+      if (!slot.loaded) {
         const started = performance.now();
-        if (!resident.loading) {
-          this.makeRoomFor(entry);
-          resident.loading = this.loader(entry);
+        if (!slot.loading) {
+          this.makeRoomFor(slot);
+          slot.loading = loader(ref);
         }
-        const current = resident;
-        resident.loaded = await resident.loading.finally(() => (current.loading = undefined));
+        const current = slot;
+        slot.loaded = await slot.loading.finally(() => (current.loading = undefined));
         loadMs = Math.round(performance.now() - started);
-        this.events.onLoaded?.(entry, loadMs);
+        this.events.onLoaded?.(asResident(slot), loadMs);
       }
     } catch (error) {
-      resident.leases--;
-      if (!resident.loaded && resident.leases === 0) this.resident.delete(entry.name);
+      slot.leases--;
+      if (!slot.loaded && slot.leases === 0) this.slots.delete(key);
       throw error;
     }
-    const held = resident;
+    const held = slot;
     let released = false;
     return {
-      entry,
-      value: held.loaded!.value,
+      ref,
+      value: held.loaded!.value as T,
       loadMs,
       release: () => {
         if (released) return;
@@ -90,46 +151,20 @@ export class ModelRegistry<T> {
     };
   }
 
-  /** Names of the models in memory. */
-  loadedNames(): string[] {
-    return [...this.resident.values()].filter((r) => r.loaded).map((r) => r.entry.name);
+  private makeRoomFor(slot: Slot): void {
+    this.evictIdle(slot.ref.memoryBytes, slot);
+    const after = this.residentBytes() + slot.ref.memoryBytes;
+    if (after > this.budgetBytes) this.events.onOverBudget?.(asResident(slot), after, this.budgetBytes);
   }
 
-  residentBytes(): number {
-    let total = 0;
-    for (const r of this.resident.values()) if (r.loaded || r.loading) total += r.entry.memoryBytes;
-    return total;
-  }
-
-  loadedCount(): number {
-    return [...this.resident.values()].filter((r) => r.loaded).length;
-  }
-
-  /** Frees every model not in use (shutdown, tests). */
-  disposeAll(): void {
-    for (const [name, r] of this.resident) {
-      if (r.leases > 0 || !r.loaded) continue;
-      r.loaded.dispose();
-      this.resident.delete(name);
-    }
-  }
-
-  private makeRoomFor(entry: ModelEntry): void {
-    this.evictIdle(entry.memoryBytes, entry.name);
-    const after = this.residentBytes() + entry.memoryBytes;
-    if (after > this.budgetBytes) this.events.onOverBudget?.(entry, after, this.budgetBytes);
-  }
-
-  /** Evicts idle models, least recently used first, until `extraBytes` more would fit in the budget. */
-  private evictIdle(extraBytes: number, keep?: string): void {
-    const idle = [...this.resident.values()]
-      .filter((r) => r.loaded && r.leases === 0 && r.entry.name !== keep)
-      .sort((a, b) => a.lastUsed - b.lastUsed);
+  /** Evicts idle models of any kind, least recently used first, until `extraBytes` more would fit in the budget. */
+  private evictIdle(extraBytes: number, keep?: Slot): void {
+    const idle = [...this.slots.entries()].filter(([, s]) => s.loaded && s.leases === 0 && s !== keep).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
     while (this.residentBytes() + extraBytes > this.budgetBytes && idle.length > 0) {
-      const victim = idle.shift()!;
+      const [key, victim] = idle.shift()!;
       victim.loaded?.dispose();
-      this.resident.delete(victim.entry.name);
-      this.events.onEvicted?.(victim.entry);
+      this.slots.delete(key);
+      this.events.onEvicted?.(asResident(victim));
     }
   }
 }

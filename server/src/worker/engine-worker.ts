@@ -60,6 +60,7 @@ export class EngineWorker {
   private crashesInARow = 0;
   private stopped = false;
   private restarts = 0;
+  private stoppedStats: MemoryStats | undefined;
 
   constructor(
     private readonly settings: WorkerSettings,
@@ -74,6 +75,11 @@ export class EngineWorker {
 
   get restartCount(): number {
     return this.restarts;
+  }
+
+  /** What the worker still held once `stop()` had it free its models (undefined until a clean stop). */
+  get statsAtStop(): MemoryStats | undefined {
+    return this.stoppedStats;
   }
 
   /** Starts the worker; rejects when its backend or embedded models cannot be set up. */
@@ -126,7 +132,9 @@ export class EngineWorker {
     this.stopped = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // The channel's close, not only the exit, so its last message (`stopped`) has been read.
+    const closed = (event: 'exit' | 'disconnect'): Promise<void> => new Promise((resolve) => child.once(event, () => resolve()));
+    const exited = Promise.all([closed('exit'), child.connected ? closed('disconnect') : undefined]);
     this.send({ type: 'shutdown' });
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await exited;
@@ -230,6 +238,10 @@ export class EngineWorker {
           case 'models':
             this.crashesInARow = 0;
             this.events.onModels?.(message.loaded, message.bytes);
+            return;
+          case 'stopped':
+            this.stoppedStats = message.stats;
+            this.events.onModels?.(message.stats.modelsLoaded, message.stats.modelBytes);
             return;
           default:
             this.crashesInARow = 0;

@@ -2,6 +2,7 @@
 // Buffers and Uint8Arrays travel as bytes). The gRPC side owns the queue and decides when jobs run; the worker
 // only computes: it runs what it is told, reports progress, and stops a job when told to.
 import type { BackendInfo, BackendName } from '../engine/index.js';
+import type { ResidentModel } from '../models/registry.js';
 import type { ModelEntry } from '../models/scan.js';
 import type { CancelReason } from '../queue/errors.js';
 import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, RawImage, TrainOutput, TrainSpec } from './runners/types.js';
@@ -35,8 +36,12 @@ export interface MemoryStats {
   /** TensorFlow.js: tensors alive and their bytes on the backend. */
   readonly tensors: number;
   readonly tensorBytes: number;
+  /** Names of the models in memory, every kind. */
   readonly modelsLoaded: readonly string[];
   readonly modelBytes: number;
+  /** The same models with their kind, bytes and leases, least recently used first. */
+  readonly models: readonly ResidentModel[];
+  readonly modelBudgetBytes: number;
 }
 
 export type TrainUpdate =
@@ -72,6 +77,8 @@ export type FromWorker =
    * worker to waiting shoppers' jobs first (it runs them while this job waits), then resumes it.
    */
   | { readonly type: 'paused'; readonly jobId: string }
+  /** After `shutdown` freed every idle model, just before the worker disconnects: what it still holds. */
+  | { readonly type: 'stopped'; readonly stats: MemoryStats }
   | { readonly type: 'generate-done'; readonly jobId: string; readonly output: GenerateOutput }
   | { readonly type: 'train-done'; readonly jobId: string; readonly output: TrainOutput }
   | { readonly type: 'failed'; readonly jobId: string; readonly failure: JobFailure };

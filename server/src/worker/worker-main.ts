@@ -2,17 +2,15 @@
 // engine-worker.ts in the gRPC process, it runs what it is told (protocol.ts) and never decides what runs when:
 // while a training job waits in `paused`, the shopper's job it was paused for runs here in the meantime.
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, loadStableDiffusion, type StableDiffusionModel } from '../engine/index.js';
+import { initBackend } from '../engine/index.js';
 import { toStatus } from '../grpc/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ensureEmbeddedModels } from '../models/embedded.js';
-import { ModelRegistry } from '../models/registry.js';
 import { JobCancelledError } from '../queue/errors.js';
 import type { FromWorker, JobFailure, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import { createRunners } from './runners/index.js';
-import { ImagePromptModels } from './runners/image-prompt-models.js';
-import { TaesdDecoders } from './runners/taesd-decoders.js';
 import type { GenerateSpec, JobRunners, TrainSpec } from './runners/types.js';
+import { createWorkerModels, type WorkerModels } from './runners/worker-models.js';
 
 interface RunningJob {
   readonly controller: AbortController;
@@ -22,9 +20,7 @@ interface RunningJob {
 
 interface Engine {
   readonly logger: Logger;
-  readonly models: ModelRegistry<StableDiffusionModel>;
-  readonly taesd: TaesdDecoders;
-  readonly imagePrompts: ImagePromptModels;
+  readonly models: WorkerModels;
   readonly runners: JobRunners;
 }
 
@@ -38,18 +34,23 @@ function send(message: FromWorker): void {
 function memoryStats(): MemoryStats {
   const memory = process.memoryUsage();
   const tensors = tf.memory();
+  const registry = engine?.models.registry;
+  const models = registry?.resident() ?? [];
   return {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     tensors: tensors.numTensors,
     tensorBytes: tensors.numBytes,
-    modelsLoaded: engine?.models.loadedNames() ?? [],
-    modelBytes: engine?.models.residentBytes() ?? 0,
+    modelsLoaded: models.map((m) => m.name),
+    modelBytes: registry?.residentBytes() ?? 0,
+    models,
+    modelBudgetBytes: registry?.budgetBytes ?? 0,
   };
 }
 
 function sendModels(): void {
-  send({ type: 'models', loaded: engine?.models.loadedNames() ?? [], bytes: engine?.models.residentBytes() ?? 0 });
+  const registry = engine?.models.registry;
+  send({ type: 'models', loaded: registry?.resident().map((m) => m.name) ?? [], bytes: registry?.residentBytes() ?? 0 });
 }
 
 async function init(settings: WorkerSettings): Promise<void> {
@@ -61,27 +62,18 @@ async function init(settings: WorkerSettings): Promise<void> {
     embeddedModelsDir = await ensureEmbeddedModels(settings.dataDir);
     logger.info({ dir: embeddedModelsDir, ms: Math.round(performance.now() - started) }, 'no TRYON_MODELS_DIR: serving the embedded tiny models (random weights) and the warp try-on engine');
   }
-  const models = new ModelRegistry<StableDiffusionModel>(
-    async (entry) => {
-      const model = await loadStableDiffusion(entry.path, { offloadUNetWeights: settings.offloadUnet });
-      return { value: model, dispose: () => model.dispose() };
+  const models = createWorkerModels(settings.modelMemoryBytes, settings.offloadUnet, {
+    onLoaded: (model, ms) => {
+      logger.info({ model: model.name, kind: model.kind, ms, bytes: model.bytes }, 'model loaded');
+      sendModels();
     },
-    settings.modelMemoryBytes,
-    {
-      onLoaded: (entry, ms) => {
-        logger.info({ model: entry.name, ms, bytes: entry.memoryBytes }, 'model loaded');
-        sendModels();
-      },
-      onEvicted: (entry) => {
-        logger.info({ model: entry.name }, 'model evicted (LRU)');
-        sendModels();
-      },
-      onOverBudget: (entry, bytes, budget) => logger.warn({ model: entry.name, bytes, budget }, 'models in use exceed the memory budget'),
+    onEvicted: (model) => {
+      logger.info({ model: model.name, kind: model.kind }, 'model evicted (LRU)');
+      sendModels();
     },
-  );
-  const taesd = new TaesdDecoders();
-  const imagePrompts = new ImagePromptModels();
-  engine = { logger, models, taesd, imagePrompts, runners: createRunners({ sdModels: models, taesd, imagePrompts, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
+    onOverBudget: (model, bytes, budget) => logger.warn({ model: model.name, kind: model.kind, bytes, budget }, 'models in use exceed the memory budget'),
+  });
+  engine = { logger, models, runners: createRunners({ models, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
   send({ type: 'ready', pid: process.pid, backend, ...(embeddedModelsDir ? { embeddedModelsDir } : {}) });
 }
 
@@ -141,7 +133,7 @@ function train(jobId: string, spec: TrainSpec): Promise<void> {
 async function preload(requestId: number, message: Extract<ToWorker, { type: 'preload' }>): Promise<void> {
   try {
     if (!engine) throw new Error('the engine worker got preload before init');
-    (await engine.models.acquire(message.entry)).release();
+    (await engine.models.stableDiffusion.acquire(message.entry)).release();
     send({ type: 'reply', requestId });
   } catch (error) {
     send({ type: 'reply', requestId, error: error instanceof Error ? error.message : String(error) });
@@ -181,8 +173,9 @@ function handle(message: ToWorker): void {
       jobs.get(message.jobId)?.paused?.resolve();
       return;
     case 'shutdown':
-      engine?.models.disposeAll();
-      void Promise.all([engine?.taesd.dispose(), engine?.imagePrompts.dispose()]).finally(() => process.disconnect?.());
+      engine?.models.registry.disposeAll();
+      // Sent before disconnecting, so the gRPC process learns what a clean stop left behind.
+      if (process.send) process.send({ type: 'stopped', stats: memoryStats() } satisfies FromWorker, () => process.disconnect?.());
       return;
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, loadStableDiffusion, type StableDiffusionModel } from '../../src/engine/index.js';
 import { ModelNameError, ModelNotFoundError, ModelCatalog } from '../../src/models/catalog.js';
-import { ModelRegistry } from '../../src/models/registry.js';
+import { ModelRegistry, type ModelRef } from '../../src/models/registry.js';
 import { scanModelsDir } from '../../src/models/scan.js';
 import { chooseDefaults } from '../../src/models/defaults.js';
 import { linkedModelsDir, SHARED_DIR } from './helpers.js';
@@ -52,23 +52,22 @@ describe('ModelRegistry', () => {
   it('loads each model once, evicts the least recently used over budget, never one in use, and frees its tensors', async () => {
     await initBackend('wasm');
     let loads = 0;
-    const registry = new ModelRegistry<StableDiffusionModel>(
-      async (entry) => {
-        loads++;
-        const model = await loadStableDiffusion(entry.path);
-        return { value: model, dispose: () => model.dispose() };
-      },
-      // Room for one tiny model, not two.
-      15 * 1024 * 1024,
-    );
+    // Room for one tiny model, not two.
+    const registry = new ModelRegistry(15 * 1024 * 1024);
+    const models = registry.ofKind<StableDiffusionModel>('stable-diffusion', async (entry) => {
+      loads++;
+      const model = await loadStableDiffusion(entry.path);
+      return { value: model, dispose: () => model.dispose() };
+    });
+    const isLoaded = (...entries: ModelRef[]) => entries.map((e) => models.isLoaded(e));
     const catalog = new ModelCatalog();
     await catalog.refresh([linkedModelsDir()]);
     const base = catalog.find('model', 'sd-tiny', ['base']);
     const inpaint = catalog.find('model', 'sd-tiny-inpaint', ['inpaint']);
     const before = tf.memory().numTensors;
 
-    const first = await registry.acquire(base);
-    const again = await registry.acquire(base);
+    const first = await models.acquire(base);
+    const again = await models.acquire(base);
     expect(loads).toBe(1);
     expect(again.value).toBe(first.value);
     expect(again.loadMs).toBe(0);
@@ -76,20 +75,60 @@ describe('ModelRegistry', () => {
 
     // Both leases of the base are held: the inpainting model loads over budget rather than evict it,
     // and goes again as soon as it is released.
-    const held = await registry.acquire(inpaint);
-    expect([registry.isLoaded('sd-tiny'), registry.isLoaded('sd-tiny-inpaint')]).toEqual([true, true]);
+    const held = await models.acquire(inpaint);
+    expect(isLoaded(base, inpaint)).toEqual([true, true]);
     held.release();
-    expect([registry.isLoaded('sd-tiny'), registry.isLoaded('sd-tiny-inpaint')]).toEqual([true, false]);
+    expect(isLoaded(base, inpaint)).toEqual([true, false]);
     expect(tf.memory().numTensors).toBe(withBase);
     first.release();
     again.release();
 
     // Idle now, the base is the least recently used model and makes room for the inpainting one.
-    const inpaintAgain = await registry.acquire(inpaint);
-    expect([registry.isLoaded('sd-tiny'), registry.isLoaded('sd-tiny-inpaint')]).toEqual([false, true]);
+    const inpaintAgain = await models.acquire(inpaint);
+    expect(isLoaded(base, inpaint)).toEqual([false, true]);
     expect(loads).toBe(3);
     inpaintAgain.release();
     registry.disposeAll();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps every kind in one budget and one LRU, and a variant apart from the model it is made from', async () => {
+    const disposed: string[] = [];
+    const loaded: string[] = [];
+    const fake = async (ref: ModelRef) => {
+      loaded.push(ref.name);
+      return { value: ref.name, dispose: () => disposed.push(ref.name) };
+    };
+    const registry = new ModelRegistry(100);
+    const pipelines = registry.ofKind('pipeline', fake);
+    const decoders = registry.ofKind('decoder', fake);
+    const adapters = registry.ofKind('adapter', fake);
+    expect(() => registry.ofKind('decoder', fake)).toThrow(/twice/);
+    const inpaint = { name: 'inpaint', path: '/m/inpaint', memoryBytes: 60 };
+
+    (await decoders.acquire({ name: 'taesd', path: '/m/taesd', memoryBytes: 10 })).release();
+    (await pipelines.acquire(inpaint)).release();
+    // 70 + 35 is over 100: the decoder, used least recently, goes; the pipeline stays.
+    (await adapters.acquire({ name: 'ip-adapter', path: '/m/ip', memoryBytes: 35 })).release();
+    expect(disposed).toEqual(['taesd']);
+
+    // Same path and kind, another variant: a model of its own, which evicts the now least recently used pipeline.
+    const variant = await pipelines.acquire({ ...inpaint, name: 'inpaint+catvton', variant: '/m/catvton' });
+    expect(variant.value).toBe('inpaint+catvton');
+    expect(loaded).toEqual(['taesd', 'inpaint', 'ip-adapter', 'inpaint+catvton']);
+    expect(disposed).toEqual(['taesd', 'inpaint']);
+    expect(registry.resident()).toEqual([
+      { kind: 'adapter', name: 'ip-adapter', bytes: 35, leases: 0 },
+      { kind: 'pipeline', name: 'inpaint+catvton', bytes: 60, leases: 1 },
+    ]);
+    expect(registry.residentBytes()).toBe(95);
+
+    // Shutdown frees what is idle and keeps what a job still holds.
+    registry.disposeAll();
+    expect(registry.resident().map((m) => m.name)).toEqual(['inpaint+catvton']);
+    variant.release();
+    registry.disposeAll();
+    expect([registry.resident(), registry.residentBytes()]).toEqual([[], 0]);
+    expect(disposed).toEqual(['taesd', 'inpaint', 'ip-adapter', 'inpaint+catvton']);
   });
 });

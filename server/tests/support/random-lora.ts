@@ -17,6 +17,8 @@ export interface RandomLoraOptions {
 }
 
 async function shapesOf(weightsFile: string, modules: readonly string[]): Promise<Map<string, number[]>> {
+  // Importing the engine registers wasm above cpu, and wasm starts asynchronously: no op may run before it is up.
+  await tf.ready();
   const file = await SafetensorsFile.open(weightsFile);
   try {
     return new Map(

@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, writeSafetensors, loadStableDiffusion } from '../../src/engine/index.js';
 import { attn1ModulesInOrder, loadCatvtonAttention } from '../../src/tryon/engines/diffusion/catvton-attention.js';
-import { disposeTryOnModels } from '../../src/tryon/engines/diffusion/model-cache.js';
 import { runTryOn, type DiffusionSettings, TryOnError } from '../../src/tryon/index.js';
 import { garments, persons, raw, sdTinyDir } from './fixtures.js';
 
@@ -67,8 +66,7 @@ describe('diffusion engine (tiny inpainting model)', () => {
   beforeAll(async () => {
     await initBackend('wasm', { strict: true });
   });
-  afterAll(async () => {
-    await disposeTryOnModels();
+  afterAll(() => {
     rmSync(tmp, { recursive: true, force: true });
   });
 

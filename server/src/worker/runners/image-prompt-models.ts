@@ -1,10 +1,9 @@
-// IP-Adapters in the engine worker, loaded once per folder (h94/IP-Adapter layout: the adapter file, plus first, and
-// the image encoder under models/image_encoder): what turns a product photo into image tokens.
+// An IP-Adapter folder (h94/IP-Adapter layout: the adapter file, plus first, and the image encoder under
+// models/image_encoder): what turns a product photo into image tokens. The engine worker keeps them in its registry.
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig, type CLIPVisionModelWithProjection, loadCLIPVisionModel, encodeImagePrompt, type ImagePromptTokens, IPAdapter } from '../../engine/index.js';
-import type { ModelEntry } from '../../models/scan.js';
 
 const ADAPTER_FILES = ['models/ip-adapter-plus_sd15.safetensors', 'models/ip-adapter_sd15.safetensors'];
 
@@ -58,24 +57,4 @@ export async function loadImagePromptModel(dir: string): Promise<ImagePromptMode
       }
     },
   };
-}
-
-export class ImagePromptModels {
-  private readonly loaded = new Map<string, Promise<ImagePromptModel>>();
-
-  get(entry: ModelEntry): Promise<ImagePromptModel> {
-    let pending = this.loaded.get(entry.path);
-    if (!pending) {
-      pending = loadImagePromptModel(entry.path);
-      this.loaded.set(entry.path, pending);
-      pending.catch(() => this.loaded.delete(entry.path));
-    }
-    return pending;
-  }
-
-  async dispose(): Promise<void> {
-    const models = await Promise.allSettled([...this.loaded.values()]);
-    this.loaded.clear();
-    for (const m of models) if (m.status === 'fulfilled') m.value.dispose();
-  }
 }

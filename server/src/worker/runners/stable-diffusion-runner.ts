@@ -2,9 +2,8 @@
 // request's LoRAs, run the pipeline with a per-step callback (progress, previews, cancellation), remove them.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AppliedLora, StableDiffusionModel, GeneratedImage, PipelineResult, LatentDecoder, AttachedIPAdapter, ImagePromptTokens } from '../../engine/index.js';
-import type { ModelRegistry } from '../../models/registry.js';
-import type { ImagePromptModels } from './image-prompt-models.js';
-import { latentPreview, type TaesdDecoders } from './taesd-decoders.js';
+import { latentPreview } from './latent-preview.js';
+import { JobLeases, taesdInUse, type WorkerModels } from './worker-models.js';
 import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';
 
 /** diffusers' default when the UNet config has no sample_size: SD 1.x's 64-cell latents. */
@@ -28,29 +27,30 @@ function defaultSide(model: StableDiffusionModel): number {
 
 export class StableDiffusionRunner implements GenerateRunner {
   constructor(
-    private readonly models: ModelRegistry<StableDiffusionModel>,
-    private readonly taesd: TaesdDecoders,
-    private readonly imagePrompts: ImagePromptModels,
+    private readonly models: WorkerModels,
     private readonly mode: Exclude<GenerateMode, 'try-on'>,
   ) {}
 
   async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
     if (!spec.model) throw new Error('a Stable Diffusion job needs a model (validation resolves one)');
-    if (!this.models.isLoaded(spec.model.name)) ctx.progress({ step: 0, totalSteps: 0, stage: 'loading-model' });
-    const lease = await this.models.acquire(spec.model);
+    if (!this.models.stableDiffusion.isLoaded(spec.model)) ctx.progress({ step: 0, totalSteps: 0, stage: 'loading-model' });
+    const leases = new JobLeases();
     const applied: AppliedLora[] = [];
     const owned: tf.Tensor[] = [];
     let imagePrompt: { tokens: ImagePromptTokens; scale: number } | undefined;
     let adapter: AttachedIPAdapter | undefined;
     try {
+      // The pipeline first: the small models loaded after it may evict idle ones, never the model in use.
+      const lease = await leases.hold(this.models.stableDiffusion.acquire(spec.model));
       for (const lora of spec.loras) applied.push(await lease.value.applyLora(lora.entry.path, lora.scale));
       if (spec.imagePrompt && spec.ipAdapter) {
-        const models = await this.imagePrompts.get(spec.ipAdapter);
+        const models = (await leases.hold(this.models.imagePrompts.acquire(spec.ipAdapter))).value;
         imagePrompt = { tokens: await models.tokens(spec.imagePrompt.file), scale: spec.imagePrompt.scale };
         adapter = models.adapter.attach(lease.value.unet);
       }
       ctx.signal.throwIfAborted();
-      const taesd = spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
+      const taesdEntry = taesdInUse(spec);
+      const taesd = taesdEntry ? (await leases.hold(this.models.taesd.acquire(taesdEntry))).value : undefined;
       const result = await this.runPipeline(lease.value, spec, ctx, owned, taesd, imagePrompt);
       return {
         images: result.images.map(generatedToRaw),
@@ -68,7 +68,7 @@ export class StableDiffusionRunner implements GenerateRunner {
       if (imagePrompt) tf.dispose(imagePrompt.tokens);
       owned.forEach((t) => t.dispose());
       for (const lora of applied.reverse()) lora.remove();
-      lease.release();
+      leases.releaseAll();
     }
   }
 

@@ -2,20 +2,15 @@
 // on an inpainting model. Its stages report progress as a percentage of the whole run.
 import { runTryOn, TryOnError } from '../../tryon/index.js';
 import type { StableDiffusionModel, LatentDecoder } from '../../engine/index.js';
-import type { ModelLease, ModelRegistry } from '../../models/registry.js';
-import type { ImagePromptModel, ImagePromptModels } from './image-prompt-models.js';
-import type { TaesdDecoders } from './taesd-decoders.js';
+import type { ImagePromptModel } from './image-prompt-models.js';
+import { catvtonVariant, JobLeases, taesdInUse, type WorkerModels } from './worker-models.js';
 import type { GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec } from './types.js';
 
 /** Progress of a try-on is reported as percent of the run (its stages differ in length and have no steps). */
 const PERCENT = 100;
 
 export class TryOnRunner implements GenerateRunner {
-  constructor(
-    private readonly models: ModelRegistry<StableDiffusionModel>,
-    private readonly taesd: TaesdDecoders,
-    private readonly imagePrompts: ImagePromptModels,
-  ) {}
+  constructor(private readonly models: WorkerModels) {}
 
   async run(spec: GenerateSpec, ctx: GenerateRunContext): Promise<GenerateOutput> {
     // The fast preset puts the LCM-LoRA first; a store LoRA may follow it.
@@ -24,16 +19,20 @@ export class TryOnRunner implements GenerateRunner {
     const lora = storeLoras[0];
     if (storeLoras.length > 1) throw new TryOnError('BAD_ARGUMENT', `try-on applies at most one LoRA, got ${storeLoras.length}`);
     const engine = spec.engine ?? 'warp';
-    const taesd = engine === 'diffusion' && spec.taesd ? await this.taesd.decoder(spec.taesd) : undefined;
     const conditioning = engine === 'diffusion' ? spec.garmentConditioning : undefined;
-    const ipModels = conditioning === 'ip-adapter' && spec.ipAdapter ? await this.imagePrompts.get(spec.ipAdapter) : undefined;
-    // The inpainting model comes from the registry (one copy for try-on and inpaint, under its memory budget);
-    // CatVTON's variant changes the UNet in place, so the engine keeps its own copy of that one.
-    const lease = engine === 'diffusion' && spec.model && conditioning !== 'catvton' ? await this.models.acquire(spec.model) : undefined;
+    const leases = new JobLeases();
     try {
-      return await this.tryOn(spec, ctx, { engine, conditioning, taesd, ipModels, lease, lora, lcm });
+      if (engine !== 'diffusion' || !spec.model) return await this.tryOn(spec, ctx, { engine, conditioning, lora, lcm });
+      // The plain inpainting model is the one inpaint jobs lease too (one copy); CatVTON's changes the UNet in
+      // place, so it is an entry of its own.
+      const model = conditioning === 'catvton' && spec.catvton ? this.models.catvton.acquire(catvtonVariant(spec.model, spec.catvton)) : this.models.stableDiffusion.acquire(spec.model);
+      const diffusionModel = (await leases.hold(model)).value;
+      const taesdEntry = taesdInUse(spec);
+      const taesd = taesdEntry ? (await leases.hold(this.models.taesd.acquire(taesdEntry))).value : undefined;
+      const ipModels = conditioning === 'ip-adapter' && spec.ipAdapter ? (await leases.hold(this.models.imagePrompts.acquire(spec.ipAdapter))).value : undefined;
+      return await this.tryOn(spec, ctx, { engine, conditioning, taesd, ipModels, diffusionModel, lora, lcm });
     } finally {
-      lease?.release();
+      leases.releaseAll();
     }
   }
 
@@ -43,18 +42,18 @@ export class TryOnRunner implements GenerateRunner {
     r: {
       engine: 'warp' | 'diffusion';
       conditioning: GenerateSpec['garmentConditioning'] | undefined;
-      taesd: LatentDecoder | undefined;
-      ipModels: ImagePromptModel | undefined;
-      lease: ModelLease<StableDiffusionModel> | undefined;
+      taesd?: LatentDecoder;
+      ipModels?: ImagePromptModel;
+      diffusionModel?: StableDiffusionModel;
       lora: GenerateSpec['loras'][number] | undefined;
       lcm: GenerateSpec['loras'][number] | undefined;
     },
   ): Promise<GenerateOutput> {
-    const { engine, conditioning, taesd, ipModels, lease, lora, lcm } = r;
+    const { engine, conditioning, taesd, ipModels, diffusionModel, lora, lcm } = r;
     const { personImageFile, garmentImageFile } = spec;
     if (!personImageFile || !garmentImageFile) throw new Error('try-on images missing after validation');
     const result = await runTryOn({
-      ...(lease ? { diffusionModel: lease.value } : {}),
+      ...(diffusionModel ? { diffusionModel } : {}),
       personImage: personImageFile,
       garmentImage: garmentImageFile,
       category: spec.category,

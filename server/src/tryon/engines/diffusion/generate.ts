@@ -9,8 +9,8 @@ import type { Mask, RgbImage } from '../../types.js';
 import { CATVTON_LICENCE_WARNING } from './catvton-attention.js';
 import { personHalf, runConcat } from './concat.js';
 import { cropAroundMask, cropTensor, pasteCrop } from './crop.js';
-import { loadTryOnModel } from './model-cache.js';
-import { DiffusionSettingsSchema, type DiffusionSettings } from './settings.js';
+import { loadInpaintingModel } from './inpainting-model.js';
+import { DiffusionSettingsSchema, type DiffusionSettings, type ResolvedDiffusionSettings } from './settings.js';
 
 export interface DiffusionDecoders {
   /** Decodes previews at the crop's size (TAESD); without it previews are the latent approximation. */
@@ -38,7 +38,8 @@ export interface DiffusionInput {
   readonly settings: DiffusionSettings;
   /**
    * The inpainting model, when the caller holds it (the server leases it from its model registry, so try-on and
-   * inpaint share one copy); without it the engine loads `settings.modelDir` itself (CLI, CatVTON's variant).
+   * inpaint share one copy), CatVTON's weights already in it when `settings.catvtonPath` is set; without it the
+   * engine loads `settings.modelDir` for this run only (the CLI).
    */
   readonly model?: StableDiffusionModel;
   readonly imagePrompt?: GarmentImagePrompt;
@@ -106,11 +107,19 @@ export async function generateWithDiffusion(input: DiffusionInput): Promise<{ im
   const warnings: string[] = [];
   if (s.catvtonPath) warnings.push(CATVTON_LICENCE_WARNING);
   if (s.mode === 'text' && s.catvtonPath) warnings.push('CatVTON attention weights were loaded but the text mode does not use the garment image');
-  if (input.model && s.catvtonPath) throw new TryOnError('BAD_ARGUMENT', 'CatVTON weights change the UNet in place: the engine loads its own copy, not a shared model');
   if (input.model && input.model.components.unet.inChannels !== 9) {
     throw new TryOnError('MODEL_MISSING', `${s.modelDir} is not an inpainting model (UNet in_channels ${input.model.components.unet.inChannels}, needs 9)`);
   }
-  const model = input.model ?? (await loadTryOnModel(s.modelDir, s.catvtonPath));
+  const model = input.model ?? (await loadInpaintingModel(s.modelDir, { catvtonPath: s.catvtonPath }));
+  try {
+    return await generateInCrop(model, input, s, warnings);
+  } finally {
+    if (!input.model) model.dispose();
+  }
+}
+
+/** Crops around the mask, generates the crop on `model`, pastes it back into a copy of the photo. */
+async function generateInCrop(model: StableDiffusionModel, input: DiffusionInput, s: ResolvedDiffusionSettings, warnings: string[]): Promise<{ image: RgbImage; warnings: string[] }> {
   const height = s.height;
   const width = Math.max(8, Math.round((height * 0.75) / 8) * 8);
   const box = cropAroundMask(input.mask, width, height);

@@ -1,0 +1,20 @@
+// Live previews of a denoising run: TAESD's decode at the working size when the job leased TAESD, else the cheap
+// latent-to-RGB approximation.
+import * as tf from '@tensorflow/tfjs-core';
+import { type LatentDecoder, decodeLatents, latentsToRgbPreview } from '../../engine/index.js';
+import type { RawImage } from './types.js';
+
+/** A preview of the first image of NHWC latents: TAESD's decode at the working size, else the 1/8-size approximation. */
+export function latentPreview(latents: tf.Tensor4D, decoder?: LatentDecoder): RawImage {
+  if (!decoder) {
+    const [image] = latentsToRgbPreview(latents);
+    return { width: image.width, height: image.height, channels: 3, data: image.rgb };
+  }
+  const first = tf.slice(latents, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+  try {
+    const [image] = decodeLatents(decoder, first).images;
+    return { width: image.width, height: image.height, channels: 3, data: image.rgb };
+  } finally {
+    first.dispose();
+  }
+}
