@@ -10,7 +10,7 @@ import type { JobRegistry } from '../queue/job-registry.js';
 import type { ModelCatalog } from '../models/catalog.js';
 import type { EngineWorker } from '../worker/engine-worker.js';
 import type { CallerIdentity } from './caller.js';
-import { JobCancelledError } from '../queue/errors.js';
+import { CancelledError } from '../cancellation.js';
 import { statusName, toServiceError, toStatus } from './errors.js';
 import type { ModelLookup } from './validate-generate.js';
 
@@ -50,11 +50,11 @@ export function cancelJobWithCall(call: ServerWritableStream<unknown, unknown>, 
 
 /** The error to report for a failed job: its cancellation when it was cancelled, whatever the engine threw. */
 function jobError(job: Job, error: unknown): unknown {
-  return job.signal.aborted && job.signal.reason instanceof JobCancelledError ? job.signal.reason : error;
+  return job.signal.aborted && job.signal.reason instanceof CancelledError ? job.signal.reason : error;
 }
 
 function finishJob(job: Job, error: unknown): void {
-  if (error instanceof JobCancelledError) job.finish('cancelled', error.message);
+  if (error instanceof CancelledError) job.finish('cancelled', error.message);
   else job.finish('failed', toStatus(error).details);
 }
 

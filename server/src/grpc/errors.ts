@@ -1,7 +1,8 @@
 // Errors a handler can end with, and the one place that maps any error to a gRPC status (by name).
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { ERROR_DOMAIN, ERROR_DOMAIN_KEY, ERROR_REASON_KEY, isErrorReason, type ErrorReason } from '@fitting-room/proto';
-import { JobCancelledError, QueueClosedError, QueueFullError } from '../queue/errors.js';
+import { CancelledError } from '../cancellation.js';
+import { QueueClosedError, QueueFullError } from '../queue/errors.js';
 import { ModelNameError, ModelNotFoundError } from '../models/catalog.js';
 import { TryOnError } from '../tryon/errors.js';
 import { WorkerJobError, WorkerStoppedError } from '../worker/errors.js';
@@ -37,7 +38,6 @@ export class NotFoundError extends Error {
 const ENGINE_INPUT_ERRORS = new Set(['PipelineInputError', 'LoraError', 'DatasetError']);
 /** A model file in the models directory the engine cannot use: the operator's to fix, not the caller's. */
 const ENGINE_MODEL_ERRORS = new Set(['WeightsError', 'ModelWeightsError', 'ModelConfigError', 'IPAdapterError']);
-const ENGINE_CANCELLED = new Set(['RunCancelled']);
 
 export interface StatusInfo {
   readonly code: status;
@@ -59,18 +59,16 @@ export function toStatus(error: unknown): StatusInfo {
   if (error instanceof AlreadyExistsError) return expected(status.ALREADY_EXISTS, 'ALREADY_EXISTS');
   if (error instanceof QueueFullError) return expected(status.RESOURCE_EXHAUSTED, 'QUEUE_FULL');
   if (error instanceof QueueClosedError) return expected(status.UNAVAILABLE, 'SHUTTING_DOWN');
-  if (error instanceof JobCancelledError) {
+  if (error instanceof CancelledError) {
     if (error.reason === 'shutdown') return expected(status.UNAVAILABLE, 'SHUTTING_DOWN');
     return error.reason === 'deadline-exceeded' ? expected(status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED') : expected(status.CANCELLED, 'CANCELLED');
   }
   if (error instanceof TryOnError) {
-    if (error.code === 'CANCELLED') return expected(status.CANCELLED, 'CANCELLED');
     if (error.code === 'MODEL_MISSING') return expected(status.FAILED_PRECONDITION, 'MODEL_MISSING');
     return expected(status.INVALID_ARGUMENT, error.code);
   }
   if (error instanceof Error && ENGINE_INPUT_ERRORS.has(error.name)) return expected(status.INVALID_ARGUMENT, 'BAD_ARGUMENT');
   if (error instanceof Error && ENGINE_MODEL_ERRORS.has(error.name)) return expected(status.FAILED_PRECONDITION, 'MODEL_MISSING');
-  if (error instanceof Error && ENGINE_CANCELLED.has(error.name)) return expected(status.CANCELLED, 'CANCELLED');
   return { code: status.INTERNAL, details: 'internal error; see the server log', reason: 'INTERNAL', expected: false };
 }
 

@@ -13,19 +13,3 @@ export class QueueClosedError extends Error {
     this.name = 'QueueClosedError';
   }
 }
-
-export type CancelReason = 'client-cancelled' | 'deadline-exceeded' | 'cancel-requested' | 'shutdown';
-
-const REASON_TEXT: Record<CancelReason, string> = {
-  'client-cancelled': 'the client cancelled the call',
-  'deadline-exceeded': "the call's deadline passed",
-  'cancel-requested': 'CancelJob was called',
-  shutdown: 'the server is shutting down',
-};
-
-export class JobCancelledError extends Error {
-  constructor(readonly reason: CancelReason) {
-    super(`job cancelled: ${REASON_TEXT[reason]}`);
-    this.name = 'JobCancelledError';
-  }
-}

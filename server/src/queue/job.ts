@@ -1,6 +1,6 @@
 // One unit of GPU work and what GetJob / ListJobs report about it.
 import { randomUUID } from 'node:crypto';
-import { JobCancelledError, type CancelReason } from './errors.js';
+import { CancelledError, type CancelReason } from '../cancellation.js';
 
 export type JobKind = 'generate' | 'train';
 export type JobPriority = 'interactive' | 'training';
@@ -48,7 +48,7 @@ export class Job {
     this.priority = kind === 'train' ? 'training' : 'interactive';
   }
 
-  /** Aborted when the job is cancelled; its reason is a JobCancelledError. */
+  /** Aborted when the job is cancelled; its reason is a CancelledError. */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -60,7 +60,7 @@ export class Job {
   /** Idempotent; a finished job stays as it ended. */
   cancel(reason: CancelReason): void {
     if (this.finished || this.signal.aborted) return;
-    this.controller.abort(new JobCancelledError(reason));
+    this.controller.abort(new CancelledError(reason));
   }
 
   reportProgress(step: number, totalSteps: number): void {

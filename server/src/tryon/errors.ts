@@ -1,5 +1,5 @@
-// Errors a caller can act on: each has a stable code (the gRPC layer maps them to INVALID_ARGUMENT or
-// CANCELLED) and a sentence that names the problem with the photo or the argument.
+// Errors a caller can act on: each has a stable code (the gRPC layer maps them to INVALID_ARGUMENT, or
+// FAILED_PRECONDITION for a missing model) and a sentence that names the problem with the photo or the argument.
 
 export type TryOnErrorCode =
   | 'BAD_IMAGE'
@@ -9,8 +9,7 @@ export type TryOnErrorCode =
   | 'PERSON_TOO_SMALL'
   | 'PERSON_CUT_OFF'
   | 'NO_GARMENT'
-  | 'MODEL_MISSING'
-  | 'CANCELLED';
+  | 'MODEL_MISSING';
 
 export class TryOnError extends Error {
   constructor(
@@ -20,8 +19,4 @@ export class TryOnError extends Error {
     super(message);
     this.name = 'TryOnError';
   }
-}
-
-export function cancelled(): TryOnError {
-  return new TryOnError('CANCELLED', 'the try-on was cancelled');
 }

@@ -7,7 +7,8 @@ import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
-import { cancelled, TryOnError } from './errors.js';
+import { cancellationOf } from '../engine/index.js';
+import { TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
 import { prepareGarment, type PreparedGarment } from './garment/prepare.js';
 import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodeRgbPng, previewImage } from './image-io.js';
@@ -74,8 +75,8 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   const category = resolveCategory(opts.category, opts.title, opts.description);
   const checkpoint = async (stage: TryOnStage, started: number): Promise<void> => {
     timings[stage] += performance.now() - started;
-    if (opts.signal?.aborted) throw cancelled();
-    if ((await opts.onProgress?.({ stage, fraction: STAGE_END[stage] })) === false) throw cancelled();
+    if (opts.signal?.aborted) throw cancellationOf(opts.signal);
+    if ((await opts.onProgress?.({ stage, fraction: STAGE_END[stage] })) === false) throw cancellationOf(opts.signal);
   };
   await initBackend();
 
@@ -110,7 +111,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
     // The warp has no denoising steps to preview: show its placement before the final compositing.
     const preview = await previewImage(warped.image);
     const fraction = (STAGE_END.garment + STAGE_END.generation) / 2;
-    if ((await opts.onProgress({ stage: 'generation', fraction, preview })) === false) throw cancelled();
+    if ((await opts.onProgress({ stage: 'generation', fraction, preview })) === false) throw cancellationOf(opts.signal);
   }
   if (engine === 'diffusion' && opts.model) {
     const { generateWithDiffusion } = await import('./engines/diffusion/generate.js');

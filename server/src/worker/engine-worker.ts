@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendInfo } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { ModelEntry } from '../models/scan.js';
-import { JobCancelledError } from '../queue/errors.js';
+import { CancelledError } from '../cancellation.js';
 import { WorkerJobError, WorkerStoppedError } from './errors.js';
 import type { FromWorker, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import type { GenerateOutput, GenerateProgress, GenerateSpec, TrainOutput, TrainRunContext, TrainSpec } from './runners/types.js';
@@ -146,7 +146,7 @@ export class EngineWorker {
     signal.throwIfAborted();
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
-        const reason = signal.reason instanceof JobCancelledError ? signal.reason.reason : 'cancel-requested';
+        const reason = signal.reason instanceof CancelledError ? signal.reason.reason : 'cancel-requested';
         this.send({ type: 'cancel', jobId, reason });
       };
       const finish = (): void => {

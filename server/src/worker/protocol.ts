@@ -4,7 +4,7 @@
 import type { BackendInfo, BackendName } from '../engine/index.js';
 import type { ResidentModel } from '../models/registry.js';
 import type { ModelEntry } from '../models/scan.js';
-import type { CancelReason } from '../queue/errors.js';
+import type { CancelReason } from '../cancellation.js';
 import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, RawImage, TrainOutput, TrainSpec } from './runners/types.js';
 
 /** What the worker needs to know of the server's configuration. */

@@ -6,7 +6,7 @@ import { initBackend } from '../engine/index.js';
 import { toStatus } from '../grpc/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ensureEmbeddedModels } from '../models/embedded.js';
-import { JobCancelledError } from '../queue/errors.js';
+import { CancelledError } from '../cancellation.js';
 import type { FromWorker, JobFailure, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import { createRunners } from './runners/index.js';
 import type { GenerateSpec, JobRunners, TrainSpec } from './runners/types.js';
@@ -79,7 +79,7 @@ async function init(settings: WorkerSettings): Promise<void> {
 
 function failure(error: unknown, signal: AbortSignal): JobFailure {
   // A cancelled job may throw whatever the engine threw on its way out; the cancellation is what happened.
-  const reported = signal.aborted && signal.reason instanceof JobCancelledError ? signal.reason : error;
+  const reported = signal.aborted && signal.reason instanceof CancelledError ? signal.reason : error;
   const info = toStatus(reported);
   const err = reported instanceof Error ? reported : new Error(String(reported));
   return { code: info.code, details: info.details, reason: info.reason, expected: info.expected, message: err.message, stack: err.stack };
@@ -164,7 +164,7 @@ function handle(message: ToWorker): void {
     case 'cancel': {
       const job = jobs.get(message.jobId);
       if (!job) return;
-      const reason = new JobCancelledError(message.reason);
+      const reason = new CancelledError(message.reason);
       job.controller.abort(reason);
       job.paused?.reject(reason);
       return;

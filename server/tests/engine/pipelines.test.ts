@@ -1,7 +1,8 @@
 // txt2img on the shared tiny model: seeds, batches, guidance, callbacks, cancellation and input checks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineInputError, RunCancelled } from '../../src/engine/pipelines/errors.js';
+import { PipelineInputError } from '../../src/engine/pipelines/errors.js';
+import { CancelledError } from '../../src/cancellation.js';
 import { encodePrompt } from '../../src/engine/pipelines/prompt.js';
 import { loadStableDiffusion, type StableDiffusionModel } from '../../src/engine/stable-diffusion.js';
 import { maxAbsDiff, SD_TINY, useWasm } from './pipelines-helpers.js';
@@ -87,16 +88,17 @@ describe('txt2img', () => {
     expect(seen.map((s) => s.t)).toEqual([667, 334, 1]);
 
     const cancelled = sd.txt2img({ ...small, prompt: 'p', seed: 2, onStep: ({ step }) => step < 2 });
-    await expect(cancelled).rejects.toBeInstanceOf(RunCancelled);
-    await expect(cancelled).rejects.toMatchObject({ completedSteps: 2, totalSteps: 3 });
+    await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
+    await expect(cancelled).rejects.toMatchObject({ reason: 'cancel-requested', at: { completedSteps: 2, totalSteps: 3 } });
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('stops on an abort signal and frees everything', async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
-    const run = sd.txt2img({ ...small, prompt: 'p', seed: 2, signal: controller.signal, onStep: () => controller.abort() });
-    await expect(run).rejects.toMatchObject({ name: 'RunCancelled', completedSteps: 1 });
+    // The signal's own cancellation (the queue's, with its reason) is what the run reports.
+    const run = sd.txt2img({ ...small, prompt: 'p', seed: 2, signal: controller.signal, onStep: () => controller.abort(new CancelledError('deadline-exceeded')) });
+    await expect(run).rejects.toMatchObject({ name: 'CancelledError', reason: 'deadline-exceeded', at: { completedSteps: 1 } });
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { InputError, toServiceError, toStatus } from '../../src/grpc/errors.js';
-import { JobCancelledError, QueueFullError } from '../../src/queue/errors.js';
+import { QueueFullError } from '../../src/queue/errors.js';
+import { CancelledError } from '../../src/cancellation.js';
 import { TryOnError } from '../../src/tryon/errors.js';
-import { IPAdapterError, LoraError, RunCancelled } from '../../src/engine/index.js';
+import { IPAdapterError, LoraError } from '../../src/engine/index.js';
 import { WorkerStoppedError } from '../../src/worker/errors.js';
 
 describe('toStatus', () => {
@@ -14,12 +15,13 @@ describe('toStatus', () => {
     [new TryOnError('MODEL_MISSING', 'no model'), status.FAILED_PRECONDITION, 'MODEL_MISSING'],
     [new InputError('person_image is 9000x9000', 'IMAGE_TOO_LARGE'), status.INVALID_ARGUMENT, 'IMAGE_TOO_LARGE'],
     [new QueueFullError(16), status.RESOURCE_EXHAUSTED, 'QUEUE_FULL'],
-    [new JobCancelledError('shutdown'), status.UNAVAILABLE, 'SHUTTING_DOWN'],
-    [new JobCancelledError('deadline-exceeded'), status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED'],
+    [new CancelledError('shutdown'), status.UNAVAILABLE, 'SHUTTING_DOWN'],
+    [new CancelledError('deadline-exceeded'), status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED'],
     [new WorkerStoppedError('signal SIGKILL'), status.UNAVAILABLE, 'ENGINE_RESTARTED'],
     [new LoraError('x.safetensors: not a LoRA'), status.INVALID_ARGUMENT, 'BAD_ARGUMENT'],
     [new IPAdapterError('adapter.safetensors: has 15 layers, the UNet 16'), status.FAILED_PRECONDITION, 'MODEL_MISSING'],
-    [new RunCancelled(3, 10), status.CANCELLED, 'CANCELLED'],
+    [new CancelledError('cancel-requested', { completedSteps: 3, totalSteps: 10 }), status.CANCELLED, 'CANCELLED'],
+    [new CancelledError('client-cancelled'), status.CANCELLED, 'CANCELLED'],
   ] as const)('%s → %s %s', (error, code, reason) => {
     const info = toStatus(error);
     expect([info.code, info.reason, info.details]).toEqual([code, reason, error.message]);

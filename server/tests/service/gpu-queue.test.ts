@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { GpuQueue, type JobContext } from '../../src/queue/gpu-queue.js';
 import { Job } from '../../src/queue/job.js';
-import { JobCancelledError, QueueClosedError, QueueFullError } from '../../src/queue/errors.js';
+import { QueueClosedError, QueueFullError } from '../../src/queue/errors.js';
+import { CancelledError } from '../../src/cancellation.js';
 import { JobRegistry } from '../../src/queue/job-registry.js';
 
 /** A job body that runs until `release()` is called (or the job is cancelled). */
@@ -96,7 +97,7 @@ describe('GpuQueue', () => {
     await body.started;
     const next = queue.submit(generateJob(), async () => 'next');
     job.cancel('client-cancelled');
-    await expect(running).rejects.toBeInstanceOf(JobCancelledError);
+    await expect(running).rejects.toBeInstanceOf(CancelledError);
     expect(await next).toBe('next');
     await queue.idle();
   });
@@ -146,7 +147,7 @@ describe('GpuQueue', () => {
     await isPaused;
     expect(job.state).toBe('paused');
     job.cancel('cancel-requested');
-    await expect(training).rejects.toBeInstanceOf(JobCancelledError);
+    await expect(training).rejects.toBeInstanceOf(CancelledError);
     shopperBody.release();
     expect(await shopper).toBe('done');
   });

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImagePrompt } from '../models/layers/attention.js';
 import type { NoiseSource, Scheduler, StepCallback } from '../types.js';
 import type { DenoisingUNet } from './components.js';
-import { RunCancelled } from './errors.js';
+import { cancellationOf } from '../../cancellation.js';
 
 export interface DenoiseArgs {
   readonly unet: DenoisingUNet;
@@ -42,13 +42,13 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Runs the loop and returns the final latents; on cancellation frees its latents and throws RunCancelled. */
+/** Runs the loop and returns the final latents; on cancellation frees its latents and throws CancelledError. */
 export async function denoise(args: DenoiseArgs): Promise<tf.Tensor4D> {
   let latents = args.latents;
   const total = args.timesteps.length;
   try {
     for (let i = 0; i < total; i++) {
-      if (args.signal?.aborted) throw new RunCancelled(i, total);
+      if (args.signal?.aborted) throw cancellationOf(args.signal, { completedSteps: i, totalSteps: total });
       const t = args.timesteps[i];
       const eps = predictNoise(args, latents, t);
       // Porting note: step runs outside tidy because multistep schedulers keep past outputs across steps.
@@ -61,7 +61,7 @@ export async function denoise(args: DenoiseArgs): Promise<tf.Tensor4D> {
       latents.dispose();
       latents = next;
       const keepGoing = await args.onStep?.({ step: i + 1, totalSteps: total, timestep: t, latents });
-      if (keepGoing === false) throw new RunCancelled(i + 1, total);
+      if (keepGoing === false) throw cancellationOf(args.signal, { completedSteps: i + 1, totalSteps: total });
       await yieldToEventLoop();
     }
     return latents;

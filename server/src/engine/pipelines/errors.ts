@@ -7,14 +7,3 @@ export class PipelineInputError extends Error {
     this.name = 'PipelineInputError';
   }
 }
-
-/** The step callback returned false or the abort signal fired; every tensor of the run was freed first. */
-export class RunCancelled extends Error {
-  constructor(
-    readonly completedSteps: number,
-    readonly totalSteps: number,
-  ) {
-    super(`run cancelled after ${completedSteps} of ${totalSteps} steps`);
-    this.name = 'RunCancelled';
-  }
-}

@@ -41,7 +41,7 @@ export interface CommonOptions {
   /**
    * Called after every step: `step` counts the steps done (1..totalSteps), `timestep` is the one just run,
    * `latents` the new NHWC latents (owned by the run: read them, do not keep or dispose them). Return false
-   * to stop; the run then frees everything and throws RunCancelled.
+   * to stop; the run then frees everything and throws CancelledError.
    */
   onStep?: StepCallback;
   signal?: AbortSignal;

@@ -2,8 +2,8 @@
 // or text-guided inpainting (product description, optional store LoRA), seeded by the warp result when
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
-import { latentsToRgbPreview, RunCancelled, type AttachedIPAdapter, type ImagePromptTokens, type UNet2DConditionModel, type LatentDecoder, type InpaintOptions, type PipelineResult, type StableDiffusionModel, decodeLatents, type StepCallback } from '../../../engine/index.js';
-import { cancelled, TryOnError } from '../../errors.js';
+import { latentsToRgbPreview, type AttachedIPAdapter, type ImagePromptTokens, type UNet2DConditionModel, type LatentDecoder, type InpaintOptions, type PipelineResult, type StableDiffusionModel, decodeLatents, type StepCallback } from '../../../engine/index.js';
+import { TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
 import type { Mask, RgbImage } from '../../types.js';
 import { CATVTON_LICENCE_WARNING } from './catvton-attention.js';
@@ -183,9 +183,6 @@ async function generateInCrop(model: StableDiffusionModel, input: DiffusionInput
       rgb = result.images[0].rgb;
     }
     return { image: pasteCrop(photo, box, rgb, width, height), warnings };
-  } catch (err) {
-    if (err instanceof RunCancelled) throw cancelled();
-    throw err;
   } finally {
     // LoRAs come off newest first so the weights are restored exactly.
     for (const l of applied.reverse()) l.remove();
