@@ -28,8 +28,8 @@ interface Result {
 const mb = (bytes: number) => bytes / 2 ** 20;
 
 /** One optimizer step: gradients, clip to 1, AdamW. */
-function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): void {
-  const { clipped } = clipByGlobalNorm(grads, 1);
+async function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): Promise<void> {
+  const { clipped } = await clipByGlobalNorm(grads, 1);
   optimizer.apply(clipped, 1e-4);
   tf.dispose([...grads.values(), ...clipped.values()]);
 }
@@ -39,13 +39,13 @@ function optimizerStep(grads: Map<string, tf.Tensor>, optimizer: AdamW): void {
  * tf.profile of one more. Without (SD 1.5, minutes per step) only the process's peak RSS is reported: it holds
  * the wasm heap, which never shrinks. (tf.profile around a cold first step fails inside tfjs on wasm.)
  */
-async function measure(name: string, images: number, steps: number, step: () => void, warmUp = true): Promise<Result> {
-  if (warmUp) step();
+async function measure(name: string, images: number, steps: number, step: () => Promise<void>, warmUp = true): Promise<Result> {
+  if (warmUp) await step();
   let rss = process.memoryUsage().rss;
   let peakBytes = 0;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    step();
+    await step();
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const secondsPerStep = (performance.now() - t0) / 1000 / steps;
@@ -83,7 +83,7 @@ async function benchTiny(steps: number): Promise<void> {
     const optimizer = new AdamW(trainable.variables);
     const inputs = tinyInputs(4, 64);
     const models = { unet: sd.unet, vae: sd.vae, textEncoder: sd.textEncoder, noiseScheduler };
-    await measure(`sd-tiny ${mode}, 64x64, batch 4`, 4, steps, () => optimizerStep(lossAndGrads(models, trainable, inputs).grads, optimizer));
+    await measure(`sd-tiny ${mode}, 64x64, batch 4`, 4, steps, async () => optimizerStep((await lossAndGrads(models, trainable, inputs)).grads, optimizer));
     tf.dispose(Object.values(inputs).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
     optimizer.dispose();
     lora?.dispose();
@@ -122,15 +122,15 @@ async function benchSd15Lora(steps: number, resolution: number, offload: boolean
   const vars = [...trainable.variables.values()];
   const names = [...trainable.variables.keys()];
   const loss = (pred: tf.Tensor4D) => epsilonLoss(pred, noise);
-  const step = (): void => {
+  const step = async (): Promise<void> => {
     if (offload) {
-      const { grads } = trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, noisy, t, states, loss, trainable.variables));
-      optimizerStep(grads, optimizer);
+      const { grads } = await trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, noisy, t, states, loss, trainable.variables));
+      await optimizerStep(grads, optimizer);
       return;
     }
     const { value, grads } = tf.variableGrads(() => trainable.withEffectiveWeights(() => loss(unet.forward(noisy, t, states))), vars);
     value.dispose();
-    optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
+    await optimizerStep(new Map(names.map((n, i) => [n, grads[vars[i].name]])), optimizer);
   };
   try {
     await measure(`SD 1.5 UNet LoRA r4, ${resolution}x${resolution}, batch 1`, 1, steps, step, false);

@@ -31,14 +31,14 @@ function addInto(sum: tf.Tensor | undefined, g: tf.Tensor): tf.Tensor {
   return total;
 }
 
-export function checkpointedUNetGrads(
+export async function checkpointedUNetGrads(
   unet: UNet2DConditionModel,
   sample: tf.Tensor4D,
   timestep: tf.Tensor1D,
   encoderHiddenStates: tf.Tensor3D,
   loss: (pred: tf.Tensor4D) => tf.Scalar,
   variables: ReadonlyMap<string, tf.Variable>,
-): CheckpointedGrads {
+): Promise<CheckpointedGrads> {
   const names = [...variables.keys()];
   const varList = names.map((n) => variables.get(n) as tf.Variable);
   const { input, stages, temb } = unet.stages(sample, timestep, encoderHiddenStates);
@@ -55,8 +55,12 @@ export function checkpointedUNetGrads(
       states.push(next);
     }
     const head = tf.engine().gradients(() => loss(states[states.length - 1][0]), [states[states.length - 1][0]]);
-    const lossValue = head.value.dataSync()[0];
-    head.value.dispose();
+    let lossValue: number;
+    try {
+      lossValue = (await head.value.data())[0];
+    } finally {
+      head.value.dispose();
+    }
     dy = [head.grads[0]];
 
     for (let k = stages.length - 1; k >= 0; k--) {

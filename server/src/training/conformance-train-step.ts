@@ -76,7 +76,7 @@ export async function trainStepCase(c: ConformanceCase, ctx: CaseContext): Promi
       const noise = await ctx.tensors.nhwc(step.noise);
       const timesteps = Array.from(await ctx.tensors.values(step.timesteps));
       const models = { unet: sd.unet, vae: sd.vae, textEncoder: sd.textEncoder, noiseScheduler };
-      const result = lossAndGrads(models, trainable, { pixels, inputIds: ids, vaeEps, noise, timesteps }, { trace: true });
+      const result = await lossAndGrads(models, trainable, { pixels, inputIds: ids, vaeEps, noise, timesteps }, { trace: true });
       const trace = result.trace as NonNullable<typeof result.trace>;
       const { tensors: t } = tolerances;
       checks.push(await checkTensor(ctx.tensors, `s${s}.latents`, trace.latents, expected.latents, t, 'nchw'));
@@ -84,7 +84,7 @@ export async function trainStepCase(c: ConformanceCase, ctx: CaseContext): Promi
       checks.push(await checkTensor(ctx.tensors, `s${s}.encoder_hidden_states`, trace.encoderHiddenStates, expected.encoder_hidden_states, t, 'as-is'));
       checks.push(await checkTensor(ctx.tensors, `s${s}.model_pred`, trace.modelPred, expected.model_pred, t, 'nchw'));
       checks.push(checkNumbers(`s${s}.loss`, [result.loss], [expected.loss], tolerances.loss));
-      const { norm, clipped } = clipByGlobalNorm(result.grads, input.max_grad_norm);
+      const { norm, clipped } = await clipByGlobalNorm(result.grads, input.max_grad_norm);
       checks.push(checkNumbers(`s${s}.grad_norm_before_clip`, [norm], [expected.grad_norm_before_clip], tolerances.grad_norm_before_clip));
       checks.push(...(await checkParams(ctx, `s${s}.grads_before_clip`, result.grads, sd.unet.parameterSpecs, expected.grads_before_clip, t)));
       optimizer.apply(clipped, lr);

@@ -71,11 +71,12 @@ function unetInput(models: TrainingModels, inputs: StepInputs, noisy: tf.Tensor4
  * The loss and the trainable's gradients. A UNet with offloaded weights (SD 1.5 on wasm) is back-propagated
  * stage by stage with activation checkpointing (checkpointed-grads.ts): same gradients, one more forward pass.
  */
-export function lossAndGrads(models: TrainingModels, trainable: Trainable, inputs: StepInputs, opts: { trace?: boolean } = {}): StepResult {
+export async function lossAndGrads(models: TrainingModels, trainable: Trainable, inputs: StepInputs, opts: { trace?: boolean } = {}): Promise<StepResult> {
   const { unet, textEncoder, noiseScheduler } = models;
   if (unet.offloadsWeights && (trainable.trainsTextEncoder || opts.trace)) {
     throw new Error('a UNet with offloaded weights trains UNet LoRA only (no text-encoder LoRA, no trace)');
   }
+  await textEncoder.checkInputIds(inputs.inputIds);
   const frozen = tf.tidy(() => {
     const latents = sampleLatents(models.vae, inputs.pixels, inputs.vaeEps);
     const noisyLatents = noiseScheduler.addNoise(latents, inputs.noise, inputs.timesteps) as tf.Tensor4D;
@@ -92,7 +93,8 @@ export function lossAndGrads(models: TrainingModels, trainable: Trainable, input
     if (unet.offloadsWeights) {
       const states = frozen.states as tf.Tensor3D;
       const lossOf = (pred: tf.Tensor4D) => epsilonLoss(pred, inputs.noise, inputs.lossWeights);
-      return trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, frozen.input, frozen.timesteps, states, lossOf, trainable.variables));
+      // Awaited here: the finally below frees the inputs the stages read.
+      return await trainable.withEffectiveWeights(() => checkpointedUNetGrads(unet, frozen.input, frozen.timesteps, states, lossOf, trainable.variables));
     }
     const { value, grads } = tf.variableGrads(
       () =>
@@ -104,8 +106,12 @@ export function lossAndGrads(models: TrainingModels, trainable: Trainable, input
         }),
       variables,
     );
-    const loss = value.dataSync()[0];
-    value.dispose();
+    let loss: number;
+    try {
+      loss = (await value.data())[0];
+    } finally {
+      value.dispose();
+    }
     const byName = new Map<string, tf.Tensor>();
     names.forEach((n, i) => byName.set(n, grads[variables[i].name] ?? tf.zerosLike(variables[i])));
     if (opts.trace && kept) {

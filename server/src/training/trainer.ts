@@ -230,7 +230,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     for (let i = 0; i < accumulation; i++) {
       const inputs = await builder.build(this.step * accumulation + i);
       try {
-        const { loss, grads } = lossAndGrads(models, this.trainable, inputs);
+        const { loss, grads } = await lossAndGrads(models, this.trainable, inputs);
         lossSum += loss;
         if (summed === undefined) {
           summed = grads;
@@ -252,7 +252,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         g.dispose();
       }
     }
-    const { norm, clipped } = clipByGlobalNorm(grads, config.maxGradNorm);
+    const { norm, clipped } = await clipByGlobalNorm(grads, config.maxGradNorm);
     const lr = learningRateAt({ name: config.lrSchedule, baseLr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps }, this.step);
     this.optimizer.apply(clipped, lr);
     this.ema?.update();

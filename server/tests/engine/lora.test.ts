@@ -164,9 +164,9 @@ describe('kohya LoRA', () => {
     expectBitExact(unet, before);
   });
 
-  it('rejects a LoRA for another architecture, naming unmatched modules, and leaves the model untouched', () => {
+  it('rejects a LoRA for another architecture, naming unmatched modules, and leaves the model untouched', async () => {
     const before = snapshot(unet);
-    const foreign = parseLora('sdxl-like.safetensors', new Map<string, tf.Tensor>([
+    const foreign = await parseLora('sdxl-like.safetensors', new Map<string, tf.Tensor>([
       ['lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q.lora_down.weight', tf.zeros([4, 16])],
       ['lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q.lora_up.weight', tf.zeros([16, 4])],
       ['lora_unet_input_blocks_4_1_proj_in.lora_down.weight', tf.zeros([4, 32])],
@@ -179,9 +179,9 @@ describe('kohya LoRA', () => {
     expectBitExact(unet, before);
   });
 
-  it('rejects a module whose shape does not fit its parameter', () => {
+  it('rejects a module whose shape does not fit its parameter', async () => {
     const before = snapshot(unet);
-    const wrong = parseLora('wrong.safetensors', new Map<string, tf.Tensor>([
+    const wrong = await parseLora('wrong.safetensors', new Map<string, tf.Tensor>([
       ['lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q.lora_down.weight', tf.zeros([4, 24])],
       ['lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q.lora_up.weight', tf.zeros([16, 4])],
     ]));
@@ -196,21 +196,21 @@ describe('kohya LoRA', () => {
     expect(() => applyLora({ unet }, lora, 1)).toThrow(/has lora_te_\* modules but no text_encoder was given/);
   });
 
-  it('rejects malformed LoRA files clearly', () => {
-    expect(() => parseLora('a.st', new Map([['lora_unet_x.lora_down.weight', tf.zeros([4, 8])]]))).toThrow(/a\.st: module lora_unet_x lacks its up weight \(kohya format\)/);
-    expect(() => parseLora('b.st', new Map([['unet.down_blocks.0.lora_A.weight', tf.zeros([4, 8])]]))).toThrow(/b\.st: module lora_unet_down_blocks_0 lacks its up weight \(peft format\)/);
-    expect(() =>
+  it('rejects malformed LoRA files clearly', async () => {
+    await expect(parseLora('a.st', new Map([['lora_unet_x.lora_down.weight', tf.zeros([4, 8])]]))).rejects.toThrow(/a\.st: module lora_unet_x lacks its up weight \(kohya format\)/);
+    await expect(parseLora('b.st', new Map([['unet.down_blocks.0.lora_A.weight', tf.zeros([4, 8])]]))).rejects.toThrow(/b\.st: module lora_unet_down_blocks_0 lacks its up weight \(peft format\)/);
+    await expect(
       parseLora('sdxl.st', new Map([
         ['lora_unet_input_blocks_4_1_proj_in.lora_down.weight', tf.zeros([4, 8])],
         ['lora_te1_text_model_encoder_layers_0_mlp_fc1.lora_down.weight', tf.zeros([4, 8])],
       ])),
-    ).toThrow(/sdxl\.st: not an SD 1\.x\/2\.x LoRA in kohya format \(LoHa\/LoKr, SDXL and transformer-model LoRAs are not supported\); the first key that does not map: lora_te1_text_model_encoder_layers_0_mlp_fc1\.lora_down\.weight/);
-    expect(() =>
+    ).rejects.toThrow(/sdxl\.st: not an SD 1\.x\/2\.x LoRA in kohya format \(LoHa\/LoKr, SDXL and transformer-model LoRAs are not supported\); the first key that does not map: lora_te1_text_model_encoder_layers_0_mlp_fc1\.lora_down\.weight/);
+    await expect(
       parseLora('c.st', new Map([
         ['lora_te_m.lora_down.weight', tf.zeros([4, 8])],
         ['lora_te_m.lora_up.weight', tf.zeros([8, 2])],
       ])),
-    ).toThrow(/c\.st: module lora_te_m: down \[4,8\] and up \[8,2\] do not share a rank/);
+    ).rejects.toThrow(/c\.st: module lora_te_m: down \[4,8\] and up \[8,2\] do not share a rank/);
   });
 
   it('saveLoraKohya writes a file that parses back to the same modules and applies identically', async () => {

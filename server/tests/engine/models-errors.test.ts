@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIPTextModel } from '../../src/engine/models/clip/clip-text-model.js';
+import { checkTokenIds, CLIPTextModel } from '../../src/engine/models/clip/clip-text-model.js';
 import { parseCLIPTextConfig } from '../../src/engine/models/clip/clip-text-config.js';
 import { ModelConfigError } from '../../src/engine/models/layers/config-parsing.js';
 import { ModelWeightsError } from '../../src/engine/models/layers/parameters.js';
@@ -106,12 +106,13 @@ describe('loadModelsFromWeights', () => {
 });
 
 describe('bad inputs', () => {
-  it('get errors that name the value', () => {
+  it('get errors that name the value', async () => {
     const clip = new CLIPTextModel(parseCLIPTextConfig(clipConfigJson), clipWeights);
     const unet = new UNet2DConditionModel(parseUNetConfig(unetConfigJson), unetWeights);
     const before = tf.memory().numTensors;
     const ids = tf.tensor2d([[49406, 49408, 49407]], [1, 3], 'int32');
-    expect(() => clip.forward(ids)).toThrow('token id 49408 at position 1 is outside the vocabulary (0..49407)');
+    await expect(clip.checkInputIds(ids)).rejects.toThrow('token id 49408 at position 1 is outside the vocabulary (0..49407)');
+    expect(() => checkTokenIds([49406, 3, 49408], 49408)).toThrow('token id 49408 at position 2 is outside the vocabulary (0..49407)');
     const start = tf.tensor2d([[49406]], [1, 1], 'int32');
     expect(() => clip.forward(start, { clipSkip: 3 })).toThrow('clipSkip must be an integer in 0..2, got 3');
     const nine = tf.zeros([1, 8, 8, 9]) as tf.Tensor4D;

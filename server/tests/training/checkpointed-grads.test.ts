@@ -44,7 +44,7 @@ function relativeError(a: ReadonlyMap<string, tf.Tensor>, b: ReadonlyMap<string,
 }
 
 describe('checkpointed UNet gradients', () => {
-  it('equal the plain tape for every UNet parameter', () => {
+  it('equal the plain tape for every UNet parameter', async () => {
     const x = tf.randomNormal([2, 16, 16, 4], 0, 1, 'float32', 5) as tf.Tensor4D;
     const target = tf.randomNormal([2, 16, 16, 4], 0, 1, 'float32', 6) as tf.Tensor4D;
     const t = tf.tensor1d([700, 30]);
@@ -58,7 +58,7 @@ describe('checkpointed UNet gradients', () => {
     const reference = new Map(names.map((n, i) => [n, plain.grads[vars[i].name]]));
 
     const before = tf.memory().numTensors;
-    const checkpointed = checkpointedUNetGrads(sd.unet, x, t, states, (pred) => epsilonLoss(pred, target), params);
+    const checkpointed = await checkpointedUNetGrads(sd.unet, x, t, states, (pred) => epsilonLoss(pred, target), params);
     // Only the gradients are new.
     expect(tf.memory().numTensors).toBe(before + names.length);
     expect(Math.abs(checkpointed.loss - plain.value.dataSync()[0])).toBeLessThan(1e-6);
@@ -81,22 +81,24 @@ describe('checkpointed UNet gradients', () => {
       timesteps: [900, 120],
       lossWeights: [1, 0.5],
     };
-    const step = (model: StableDiffusionModel) => {
+    const step = async (model: StableDiffusionModel) => {
       const lora = new LoraNetwork([{ kind: 'unet', model: model.unet, patterns: UNET_ATTENTION_TARGETS }], { rank: 2, alpha: 4, seed: 3 });
       // A non-zero up factor, so that the LoRA changes the forward pass and down gets gradients too.
       for (const m of lora.modules) tf.tidy(() => m.up.assign(tf.randomNormal(m.up.shape, 0, 0.1, 'float32', 12)));
       const models = { unet: model.unet, vae: model.vae, textEncoder: model.textEncoder, noiseScheduler: new DDPMScheduler(model.schedulerConfig) };
-      const result = lossAndGrads(models, loraTrainable(lora, false), inputs);
+      const result = await lossAndGrads(models, loraTrainable(lora, false), inputs);
       return { lora, result };
     };
-    const reference = step(sd);
+    const reference = await step(sd);
     const before = tf.memory().numTensors;
-    const checkpointed = step(offloaded);
+    const checkpointed = await step(offloaded);
     // The new LoRA factors (2 per module) and their gradients.
     expect(tf.memory().numTensors).toBe(before + 4 * checkpointed.lora.modules.length);
     expect(Math.abs(checkpointed.result.loss - reference.result.loss)).toBeLessThan(1e-6);
     expect(relativeError(checkpointed.result.grads, reference.result.grads)).toBeLessThan(1e-4);
-    expect(() => lossAndGrads({ unet: offloaded.unet, vae: offloaded.vae, textEncoder: offloaded.textEncoder, noiseScheduler: new DDPMScheduler(offloaded.schedulerConfig) }, loraTrainable(checkpointed.lora, true), inputs)).toThrow(/UNet LoRA only/);
+    await expect(
+      lossAndGrads({ unet: offloaded.unet, vae: offloaded.vae, textEncoder: offloaded.textEncoder, noiseScheduler: new DDPMScheduler(offloaded.schedulerConfig) }, loraTrainable(checkpointed.lora, true), inputs),
+    ).rejects.toThrow(/UNet LoRA only/);
     for (const r of [reference, checkpointed]) {
       tf.dispose([...r.result.grads.values()]);
       r.lora.dispose();

@@ -1,6 +1,6 @@
 // The engine's model classes behind the small interfaces of components.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CLIPTextModel } from '../models/clip/clip-text-model.js';
+import { checkTokenIds, type CLIPTextModel } from '../models/clip/clip-text-model.js';
 import type { UNet2DConditionModel } from '../models/unet/unet-2d-condition.js';
 import type { AutoencoderKL } from '../models/vae/autoencoder-kl.js';
 import type { AutoencoderTiny } from '../models/taesd/autoencoder-tiny.js';
@@ -17,11 +17,18 @@ export interface ModelParts {
   readonly schedulerConfig: Readonly<Record<string, unknown>>;
 }
 
-export function tokenizerAdapter(tokenizer: CLIPTokenizer): PromptTokenizer {
+/** The tokenizer's ids are checked against the text encoder's vocabulary while they are still numbers. */
+export function tokenizerAdapter(tokenizer: CLIPTokenizer, vocabSize: number): PromptTokenizer {
   return {
     maxLength: tokenizer.maxLength,
     tokenize(texts) {
       const { inputIds, prompts } = tokenizer.encodeBatch(texts);
+      try {
+        for (const p of prompts) checkTokenIds(p.inputIds, vocabSize);
+      } catch (err) {
+        inputIds.dispose();
+        throw err;
+      }
       return { ids: inputIds, truncated: prompts.map((p) => p.truncated) };
     },
   };
@@ -69,7 +76,7 @@ export function pipelineComponents(parts: ModelParts): PipelineComponents {
   const { schedulerConfig } = parts;
   const defaultScheduler = typeof schedulerConfig._class_name === 'string' ? schedulerConfig._class_name : undefined;
   return {
-    tokenizer: tokenizerAdapter(parts.tokenizer),
+    tokenizer: tokenizerAdapter(parts.tokenizer, parts.textEncoder.config.vocabSize),
     textEncoder: textEncoderAdapter(parts.textEncoder),
     unet: unetAdapter(parts.unet),
     vae: vaeAdapter(parts.vae),

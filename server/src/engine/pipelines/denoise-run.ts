@@ -2,7 +2,7 @@
 // the run supplies the UNet input's prompt, guidance, scheduler and noise, so callers pass only what differs.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { PipelineComponents } from './components.js';
-import { decodeLatents } from './decode.js';
+import { decodeImages } from './decode.js';
 import { denoise, type DenoiseArgs } from './denoise.js';
 import type { PipelineResult } from './options.js';
 import type { RunContext } from './run-context.js';
@@ -28,7 +28,7 @@ export function denoiseInRun(components: PipelineComponents, run: RunContext, ar
 export async function denoiseAndDecode(components: PipelineComponents, run: RunContext, args: RunDenoiseArgs): Promise<PipelineResult> {
   const final = await denoiseInRun(components, run, args);
   try {
-    const decoded = decodeLatents(run.decoder, final, run.seeds);
+    const decoded = await decodeImages(run.decoder, final, run.seeds);
     return { ...decoded, seeds: run.seeds, warnings: run.prompt.warnings, timesteps: args.timesteps };
   } finally {
     final.dispose();

@@ -128,7 +128,7 @@ function metadataAlpha(metadata: Record<string, string>, target: LoraTarget): nu
 }
 
 /** Groups and validates the tensors of a LoRA in any of the three formats. Takes ownership of `tensors`. */
-export function parseLora(source: string, tensors: WeightMap, metadata: Record<string, string> = {}): LoraWeights {
+export async function parseLora(source: string, tensors: WeightMap, metadata: Record<string, string> = {}): Promise<LoraWeights> {
   const format = detectFormat([...tensors.keys()]);
   const parse = KEY_PARSERS[format];
   const groups = new Map<string, { target: LoraTarget } & Partial<Record<Part, tf.Tensor>>>();
@@ -166,7 +166,7 @@ export function parseLora(source: string, tensors: WeightMap, metadata: Record<s
     let alpha = (format === 'peft' ? metadataAlpha(metadata, group.target) : undefined) ?? rank;
     if (alphaTensor) {
       if (alphaTensor.size !== 1) fail(`module ${name}: alpha must be a scalar, got shape ${JSON.stringify(alphaTensor.shape)}`);
-      alpha = alphaTensor.dataSync()[0];
+      alpha = (await alphaTensor.data())[0];
       alphaTensor.dispose();
       if (!Number.isFinite(alpha)) fail(`module ${name}: alpha is ${alpha}`);
     }

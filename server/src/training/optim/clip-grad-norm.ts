@@ -13,13 +13,17 @@ export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
  * Returns the norm before clipping and new, clipped gradients (the inputs are left to the caller).
  * maxNorm <= 0 or Infinity turns clipping off (the gradients are cloned).
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: ReadonlyMap<string, tf.Tensor>,
   maxNorm: number,
-): { norm: number; clipped: Map<string, tf.Tensor> } {
+): Promise<{ norm: number; clipped: Map<string, tf.Tensor> }> {
   const normT = globalNorm(grads.values());
-  const norm = normT.dataSync()[0];
-  normT.dispose();
+  let norm: number;
+  try {
+    norm = (await normT.data())[0];
+  } finally {
+    normT.dispose();
+  }
   const scale = maxNorm > 0 && Number.isFinite(maxNorm) ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
   const clipped = new Map<string, tf.Tensor>();
   for (const [name, g] of grads) clipped.set(name, scale === 1 ? g.clone() : tf.mul(g, scale));

@@ -9,12 +9,14 @@ export const ref = tensorRefSchema;
 export const refList = z.array(tensorRefSchema);
 
 /** Values of an engine tensor, NHWC turned to the fixtures' NCHW when `nchw` is set. */
-export function valuesOf(t: tf.Tensor, nchw: boolean): Float32Array | Int32Array {
-  if (!nchw) return t.dataSync() as Float32Array | Int32Array;
+export async function valuesOf(t: tf.Tensor, nchw: boolean): Promise<Float32Array | Int32Array> {
+  if (!nchw) return (await t.data()) as Float32Array | Int32Array;
   const transposed = tf.transpose(t, [0, 3, 1, 2]);
-  const values = transposed.dataSync() as Float32Array;
-  transposed.dispose();
-  return values;
+  try {
+    return (await transposed.data()) as Float32Array;
+  } finally {
+    transposed.dispose();
+  }
 }
 
 export function shapeOf(t: tf.Tensor, nchw: boolean): number[] {
@@ -34,7 +36,7 @@ export async function checkTensor(
   const nchw = layout === 'nchw';
   const shapeCheck = compareShapes(name, shapeOf(actual, nchw), expected.shape, tolerance);
   if (shapeCheck) return shapeCheck;
-  return compareArrays(name, valuesOf(actual, nchw), await tensors.values(expected), tolerance);
+  return compareArrays(name, await valuesOf(actual, nchw), await tensors.values(expected), tolerance);
 }
 
 export function checkNumbers(name: string, actual: readonly number[], expected: readonly number[], tolerance: Tolerance): Check {

@@ -42,7 +42,7 @@ export async function clipImagePreprocessCase(c: ConformanceCase, ctx: CaseConte
   const pixels = await clipPixelValues(await readFile(ctx.tensors.resolve(input.image)), parseCLIPImageProcessorConfig(input.processor_config));
   try {
     const check = await checkTensor(ctx.tensors, 'pixel_values', pixels, want.pixel_values, tolerance, 'nchw');
-    const actual = valuesOf(pixels, true);
+    const actual = await valuesOf(pixels, true);
     const expected = await ctx.tensors.values(want.pixel_values);
     let sum = 0;
     for (let i = 0; i < expected.length; i++) sum += Math.abs(actual[i] - expected[i]);

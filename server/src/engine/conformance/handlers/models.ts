@@ -14,6 +14,7 @@ export async function textEncoderCase(c: ConformanceCase, ctx: CaseContext): Pro
   const ids = (await ctx.tensors.tensor(input.input_ids)) as tf.Tensor2D;
   const checks: Check[] = [];
   try {
+    await model.checkInputIds(ids);
     const out = model.forward(ids);
     checks.push(await checkTensor(ctx.tensors, 'last_hidden_state', out.lastHiddenState, want.last_hidden_state, tolerance, 'as-is'));
     if (want.pooler_output) checks.push(await checkTensor(ctx.tensors, 'pooler_output', out.pooledOutput, want.pooler_output, tolerance, 'as-is'));

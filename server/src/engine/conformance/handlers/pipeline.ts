@@ -18,7 +18,7 @@ import { compareArrays, maxAbs, scaledTolerance, type Check } from '../compare.j
 import { caseField, caseTolerance, type ConformanceCase, type Tolerance } from '../manifest.js';
 import type { CaseContext } from '../registry.js';
 import type { TensorStore } from '../tensor-store.js';
-import { checkTensor, ref, refList } from './checks.js';
+import { checkTensor, ref, refList, valuesOf } from './checks.js';
 
 const promptSchema = z.union([z.string(), z.array(z.string())]);
 
@@ -150,11 +150,9 @@ export async function pipelineCase(c: ConformanceCase, ctx: CaseContext): Promis
     const noise = replayNoise(draws);
     const stepLatents: Float32Array[] = [];
     const timestepsRun: number[] = [];
-    const onStep: StepCallback = ({ timestep, latents }) => {
+    const onStep: StepCallback = async ({ timestep, latents }) => {
       timestepsRun.push(timestep);
-      const nchw = tf.transpose(latents, [0, 3, 1, 2]);
-      stepLatents.push(nchw.dataSync() as Float32Array);
-      nchw.dispose();
+      stepLatents.push((await valuesOf(latents, true)) as Float32Array);
     };
     const common: CommonOptions = {
       prompt: input.prompt,

@@ -53,8 +53,9 @@ export class CLIPTextModel extends ParameterModel<CLIPModules> {
   }
 
   /**
-   * inputIds int32 [B, L] (L <= max_position_embeddings). clipSkip as diffusers: the final LayerNorm applied
-   * to hidden_states[-(clipSkip + 1)], i.e. the output of the layer clipSkip layers before the last.
+   * inputIds int32 [B, L] (L <= max_position_embeddings), every id in the vocabulary: ids from the tokenizer are
+   * checked as numbers (checkTokenIds), others with `await checkInputIds(ids)` first. clipSkip as diffusers: the
+   * final LayerNorm applied to hidden_states[-(clipSkip + 1)], the output of the layer clipSkip before the last.
    */
   forward(inputIds: tf.Tensor2D, opts: { clipSkip?: number } = {}): CLIPTextOutput {
     const clipSkip = opts.clipSkip ?? 0;
@@ -87,19 +88,31 @@ export class CLIPTextModel extends ParameterModel<CLIPModules> {
     return tf.sum(tf.mul(last, select), 1);
   }
 
+  /** Reads the ids (a few hundred numbers) and checks them against the vocabulary. */
+  async checkInputIds(inputIds: tf.Tensor2D): Promise<void> {
+    checkTokenIds(await inputIds.data(), this.config.vocabSize);
+  }
+
   private checkInputs(inputIds: tf.Tensor2D, clipSkip: number): void {
     if (inputIds.rank !== 2) throw new Error(`CLIPTextModel: input ids must be [batch, length], got shape [${inputIds.shape.join(', ')}]`);
     const len = inputIds.shape[1];
     if (len < 1 || len > this.config.maxPositionEmbeddings) {
       throw new Error(`CLIPTextModel: sequence length must be 1..${this.config.maxPositionEmbeddings}, got ${len}`);
     }
-    // A few hundred ids: reading them is cheap, and an id outside the table would make gather read garbage.
-    const ids = inputIds.dataSync();
-    const bad = ids.findIndex((id) => !(id >= 0 && id < this.config.vocabSize));
-    if (bad >= 0) throw new Error(`CLIPTextModel: token id ${ids[bad]} at position ${bad} is outside the vocabulary (0..${this.config.vocabSize - 1})`);
     if (!Number.isInteger(clipSkip) || clipSkip < 0 || clipSkip >= this.config.numHiddenLayers) {
       throw new Error(`CLIPTextModel: clipSkip must be an integer in 0..${this.config.numHiddenLayers - 1}, got ${clipSkip}`);
     }
+  }
+}
+
+/**
+ * An id outside the table would make gather read garbage, so ids are checked before a forward pass, where they
+ * are still numbers in JS (forward itself cannot read a tensor: webgpu has no synchronous read).
+ */
+export function checkTokenIds(ids: ArrayLike<number>, vocabSize: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!(id >= 0 && id < vocabSize)) throw new Error(`CLIPTextModel: token id ${id} at position ${i} is outside the vocabulary (0..${vocabSize - 1})`);
   }
 }
 
