@@ -1,5 +1,6 @@
-// Picks the TensorFlow.js backend once at start-up: the first that is installed and works of
-// tfjs-node-gpu, tfjs-node, wasm, cpu (webgpu only when asked for). The choice is logged and queryable.
+// Picks the TensorFlow.js backend once at start-up: the first that is installed and works of tfjs-node-gpu,
+// webgpu on a hardware adapter, tfjs-node, wasm, cpu (a software WebGPU adapter only when webgpu is asked for).
+// The choice, with the adapter and the largest tensor the engine may make on it, is logged and queryable.
 //
 // One engine requirement: tfjs-node(-gpu) registers its backend into the @tensorflow/tfjs-core it depends on.
 // That must be the very copy the engine imports, so @tensorflow/tfjs-node(-gpu) must be the same version as
@@ -8,12 +9,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { pino } from 'pino';
+import { formatAdapter, type WebgpuAdapterDescription } from './webgpu/adapter.js';
+import { isOnDevice, openWebgpuBackend, setWebgpuTensorLimit } from './webgpu/webgpu-backend.js';
+import type { Gpu } from './webgpu/gpu-types.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Tried in this order when nothing is requested. webgpu is opt-in (experimental in Node). */
-const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Tried in this order when nothing is requested; webgpu is taken here only on a hardware adapter. */
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** What was selected (our name; tfjs-node and tfjs-node-gpu both register as tfjs backend "tensorflow"). */
@@ -24,6 +28,14 @@ export interface BackendInfo {
   readonly requested?: BackendName;
   /** wasm only: whether the SIMD binary is in use. */
   readonly simd?: boolean;
+  /** webgpu only: the adapter (vendor, architecture, limits). */
+  readonly adapter?: WebgpuAdapterDescription;
+  /**
+   * The largest tensor, in bytes, the engine makes (it chunks attention, VAE activations and weights to stay
+   * under it): the setting (maxTensorBytes, TRYON_MAX_TENSOR_BYTES) and on webgpu the device's binding and
+   * buffer limits, whichever is smaller. Absent: no limit.
+   */
+  readonly maxTensorBytes?: number;
   /** Backends tried before this one, and why each failed. */
   readonly skipped: readonly { name: BackendName; reason: string }[];
 }
@@ -37,6 +49,10 @@ export interface InitBackendOptions {
   /** Fail instead of falling back when the requested backend does not work. */
   strict?: boolean;
   logger?: BackendLogger;
+  /** Lowers the largest tensor the engine makes (default: env TRYON_MAX_TENSOR_BYTES, else unlimited). */
+  maxTensorBytes?: number;
+  /** navigator.gpu for webgpu; default Dawn's (tests pass one that reports another adapter). */
+  gpu?: Gpu;
 }
 
 export function parseBackendName(value: string, source: string): BackendName {
@@ -62,29 +78,32 @@ async function selectNative(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-nod
   await activate('tensorflow');
 }
 
-/** Dawn (the `webgpu` npm package) provides navigator.gpu in Node; tfjs-backend-webgpu then registers. */
-async function selectWebgpu(): Promise<void> {
-  const dawnSpecifier: string = 'webgpu';
-  const backendSpecifier: string = '@tensorflow/tfjs-backend-webgpu';
-  const dawn = (await import(dawnSpecifier)) as { create(flags: string[]): unknown; globals: object };
-  Object.assign(globalThis, dawn.globals);
-  const g = globalThis as { navigator?: { gpu?: unknown } };
-  g.navigator ??= {};
-  g.navigator.gpu ??= dawn.create([]);
-  await import(backendSpecifier);
-  await activate('webgpu');
-}
-
 async function activate(tfName: string): Promise<void> {
   // setBackend resolves false (rather than throwing) when the backend's initialisation fails.
   if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend("${tfName}") failed`);
   await tf.ready();
-  // A backend that initialises but cannot compute is no use: run one tiny op.
-  const check = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.scalar(1)).dataSync());
-  if (check[0] !== 2 || check[1] !== 3) throw new Error(`backend "${tfName}" computed 1+1=${check[0]}`);
+  await checkComputes(tfName);
 }
 
-async function trySelect(name: BackendName): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> {
+/**
+ * A backend that initialises but cannot compute is no use: run one kernel and read it back. 4096 elements:
+ * tfjs-backend-webgpu computes inputs under 1000 elements on the CPU, which would prove nothing about the device.
+ */
+async function checkComputes(tfName: string): Promise<void> {
+  const n = 4096;
+  const x = tf.range(0, n, 1, 'float32');
+  const y = tf.add(x, x);
+  try {
+    if (tfName === 'webgpu' && !isOnDevice(y)) throw new Error('webgpu: the check kernel did not run on the device');
+    const values = await y.data();
+    const wrong = values.findIndex((v, i) => v !== 2 * i);
+    if (wrong >= 0) throw new Error(`backend "${tfName}" computed ${wrong}+${wrong}=${values[wrong]}`);
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+async function trySelect(name: BackendName, requested: BackendName | undefined, opts: InitBackendOptions): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> {
   switch (name) {
     case 'tensorflow-gpu':
       await selectNative('@tensorflow/tfjs-node-gpu');
@@ -92,9 +111,11 @@ async function trySelect(name: BackendName): Promise<Omit<BackendInfo, 'requeste
     case 'tensorflow':
       await selectNative('@tensorflow/tfjs-node');
       return { name, tfBackend: tf.getBackend() };
-    case 'webgpu':
-      await selectWebgpu();
-      return { name, tfBackend: tf.getBackend() };
+    case 'webgpu': {
+      const adapter = await openWebgpuBackend({ allowSoftware: requested === 'webgpu', gpu: opts.gpu });
+      await activate('webgpu');
+      return { name, tfBackend: tf.getBackend(), adapter };
+    }
     case 'wasm': {
       // In Node the .wasm binaries load from the package's dist folder; SIMD is chosen when the runtime has it.
       await activate('wasm');
@@ -109,6 +130,8 @@ async function trySelect(name: BackendName): Promise<Omit<BackendInfo, 'requeste
 
 let current: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
+/** The tensor byte limit the pending selection was asked for. */
+let limitSetting: number | undefined;
 
 async function select(requested: BackendName | undefined, opts: InitBackendOptions): Promise<BackendInfo> {
   const logger = opts.logger ?? defaultLogger();
@@ -116,9 +139,12 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of order) {
     try {
-      const info: BackendInfo = { ...(await trySelect(name)), requested, skipped };
+      const selected = await trySelect(name, requested, opts);
+      const maxTensorBytes = tensorLimit(selected.adapter, opts.maxTensorBytes);
+      const info: BackendInfo = { ...selected, requested, skipped, ...(maxTensorBytes === undefined ? {} : { maxTensorBytes }) };
+      if (maxTensorBytes !== undefined) setWebgpuTensorLimit(maxTensorBytes);
       const { name: backend, ...details } = info;
-      logger.info({ backend, ...details }, `tfjs backend: ${info.name}${info.simd === undefined ? '' : info.simd ? ' (SIMD)' : ' (no SIMD)'}`);
+      logger.info({ backend, ...details }, `tfjs backend: ${describe(info)}`);
       if (requested && name !== requested) {
         logger.warn({ requested, reason: skipped[0]?.reason }, `requested backend ${requested} unavailable`);
       }
@@ -132,25 +158,50 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
   throw new Error(`no tfjs backend works: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
+function describe(info: BackendInfo): string {
+  const simd = info.simd === undefined ? '' : info.simd ? ' (SIMD)' : ' (no SIMD)';
+  const adapter = info.adapter === undefined ? '' : ` on ${formatAdapter(info.adapter)}`;
+  const limit = info.maxTensorBytes === undefined ? '' : `, tensors up to ${info.maxTensorBytes} bytes`;
+  return `${info.name}${simd}${adapter}${limit}`;
+}
+
+/** The smaller of the setting and, on webgpu, the device's binding and buffer limits; undefined: none. */
+function tensorLimit(adapter: WebgpuAdapterDescription | undefined, setting: number | undefined): number | undefined {
+  const limits = [setting, adapter?.maxStorageBufferBindingSize, adapter?.maxBufferSize].filter((v): v is number => v !== undefined);
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+function tensorBytesFromEnv(): number | undefined {
+  const value = process.env.TRYON_MAX_TENSOR_BYTES;
+  if (value === undefined || value === '') return undefined;
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes < 1024) throw new Error(`TRYON_MAX_TENSOR_BYTES must be a whole number of bytes, at least 1024, got "${value}"`);
+  return bytes;
+}
+
 /**
- * Selects the backend: `preferred`, else env TRYON_BACKEND, else the first working one of
- * tensorflow-gpu, tensorflow, wasm, cpu. A requested backend that fails falls back down that order
- * (logged) unless `strict`. Idempotent: later calls return the same selection unless they request
- * a different backend, which then switches.
+ * Selects the backend: `preferred`, else env TRYON_BACKEND, else the first working one of tensorflow-gpu,
+ * webgpu (hardware adapter), tensorflow, wasm, cpu. A requested backend that fails falls back down that
+ * order (logged) unless `strict`. Idempotent: later calls return the same selection unless they request a
+ * different backend or tensor limit, which then switches.
  */
 export function initBackend(preferred?: BackendName, opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = process.env.TRYON_BACKEND;
   let requested: BackendName | undefined;
+  let limit: number | undefined;
   try {
     requested = preferred ?? (env ? parseBackendName(env, 'TRYON_BACKEND') : undefined);
+    limit = opts.maxTensorBytes ?? tensorBytesFromEnv();
   } catch (err) {
     return Promise.reject(err);
   }
-  if (pending && (!requested || requested === current?.requested || requested === current?.name)) return pending;
+  const sameLimit = opts.maxTensorBytes === undefined || opts.maxTensorBytes === limitSetting;
+  if (pending && sameLimit && (!requested || requested === current?.requested || requested === current?.name)) return pending;
   const previous = pending ?? Promise.resolve(undefined);
+  limitSetting = limit;
   pending = previous
     .catch(() => undefined)
-    .then(() => select(requested, opts))
+    .then(() => select(requested, { ...opts, maxTensorBytes: limit }))
     .then((info) => (current = info));
   // A failed selection must not be cached forever: the next call tries again.
   pending.catch(() => {
@@ -163,6 +214,11 @@ export function initBackend(preferred?: BackendName, opts: InitBackendOptions = 
 export function currentBackend(): BackendInfo {
   if (!current) throw new Error('no tfjs backend selected yet: await initBackend() first');
   return current;
+}
+
+/** The largest tensor, in bytes, the engine may make on the selected backend (Infinity: no limit). */
+export function maxTensorBytes(): number {
+  return current?.maxTensorBytes ?? Infinity;
 }
 
 /** The kernels of `kernelNames` that `backend` (a tfjs backend name, e.g. "wasm") has no implementation for. */

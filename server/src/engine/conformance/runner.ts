@@ -6,6 +6,7 @@ import { ModelCache } from './model-cache.js';
 import { registerBuiltInHandlers } from './handlers/index.js';
 import { caseHandler, type CaseContext } from './registry.js';
 import { TensorStore } from './tensor-store.js';
+import { settleWebgpu } from '../webgpu/webgpu-backend.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'skipped';
 
@@ -53,6 +54,8 @@ async function runCase(c: ConformanceCase, ctx: CaseContext): Promise<CaseResult
   let checks: Check[];
   try {
     checks = await handler(c, ctx);
+    // A WebGPU validation error is no exception by itself: wait for the device and fail the case on one.
+    await settleWebgpu();
     if (checks.length === 0) checks = [failedCheck('result', 'the handler compared nothing')];
   } catch (err) {
     checks = [failedCheck('error', (err as Error).message)];
