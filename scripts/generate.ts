@@ -99,7 +99,7 @@ function outputPaths(out: string, count: number): string[] {
 }
 
 async function writePng(image: GeneratedImage, file: string): Promise<void> {
-  await sharp(Buffer.from(image.rgb), { raw: { width: image.width, height: image.height, channels: 3 } })
+  await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
     .png()
     .toFile(file);
 }

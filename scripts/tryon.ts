@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { initBackend, parseBackendName } from '@fitting-room/server/engine';
-import { drawKeypoints, overlayMask, decodeMask, encodeRgbaPng, runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '@fitting-room/server/tryon';
+import { drawKeypoints, overlayMask, encodePng, greyToMask, runTryOn, TryOnError, type DiffusionSettings, type EngineName } from '@fitting-room/server/tryon';
 import { loadImagePromptModel } from '@fitting-room/server';
 import { UsageError, numberFlag } from './lib/flags.js';
 
@@ -116,16 +116,16 @@ async function main(): Promise<void> {
     bar.stop();
     ipModels?.dispose();
   }
-  await writeFile(values.out!, result.image);
-  if (values['mask-out']) await writeFile(values['mask-out'], result.mask);
+  await writeFile(values.out!, await encodePng(result.image));
+  if (values['mask-out']) await writeFile(values['mask-out'], await encodePng(result.mask));
   if (values['debug-dir']) {
     const dir = values['debug-dir'];
     await mkdir(dir, { recursive: true });
     const { photo, analysis, garment } = result.debug;
     await writeFile(path.join(dir, 'keypoints.png'), await drawKeypoints(photo, analysis.keypoints));
-    await writeFile(path.join(dir, 'mask.png'), result.mask);
-    await writeFile(path.join(dir, 'mask-overlay.png'), await overlayMask(photo, await decodeMask(result.mask, photo.width, photo.height)));
-    await writeFile(path.join(dir, 'garment-cutout.png'), await encodeRgbaPng(garment.image));
+    await writeFile(path.join(dir, 'mask.png'), await encodePng(result.mask));
+    await writeFile(path.join(dir, 'mask-overlay.png'), await overlayMask(photo, greyToMask(result.mask)));
+    await writeFile(path.join(dir, 'garment-cutout.png'), await encodePng(garment.image));
   }
   for (const w of result.warnings) console.error(`warning: ${w}`);
   const t = result.timings;

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { formatAdapter, type WebgpuAdapterDescription } from './webgpu/adapter.js';
 import { isOnDevice, openWebgpuBackend, setWebgpuTensorLimit } from './webgpu/webgpu-backend.js';
 import type { Gpu } from './webgpu/gpu-types.js';
+import { setMaxTensorBytes } from './tensor-limit.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -142,6 +143,7 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
       const selected = await trySelect(name, requested, opts);
       const maxTensorBytes = tensorLimit(selected.adapter, opts.maxTensorBytes);
       const info: BackendInfo = { ...selected, requested, skipped, ...(maxTensorBytes === undefined ? {} : { maxTensorBytes }) };
+      setMaxTensorBytes(maxTensorBytes);
       if (maxTensorBytes !== undefined) setWebgpuTensorLimit(maxTensorBytes);
       const { name: backend, ...details } = info;
       logger.info({ backend, ...details }, `tfjs backend: ${describe(info)}`);
@@ -214,11 +216,6 @@ export function initBackend(preferred?: BackendName, opts: InitBackendOptions = 
 export function currentBackend(): BackendInfo {
   if (!current) throw new Error('no tfjs backend selected yet: await initBackend() first');
   return current;
-}
-
-/** The largest tensor, in bytes, the engine may make on the selected backend (Infinity: no limit). */
-export function maxTensorBytes(): number {
-  return current?.maxTensorBytes ?? Infinity;
 }
 
 /** The kernels of `kernelNames` that `backend` (a tfjs backend name, e.g. "wasm") has no implementation for. */

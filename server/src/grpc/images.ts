@@ -1,7 +1,7 @@
 // Images at the edge: decode and check what clients send (sharp), encode what the server returns.
 // Decoding to raw pixels drops every bit of metadata (EXIF, GPS, ICC), so nothing of it travels further.
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import type { RawImage, ResultImage } from '../worker/runners/types.js';
+import type { RawImage } from '../worker/runners/types.js';
 import { InputError } from './errors.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -50,8 +50,8 @@ function rawInput(image: RawImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }
 
-export async function encodePng(image: ResultImage): Promise<Buffer> {
-  return 'png' in image ? image.png : rawInput(image).png().toBuffer();
+export async function encodePng(image: RawImage): Promise<Buffer> {
+  return rawInput(image).png().toBuffer();
 }
 
 /** The one encoding of a preview: JPEG, upscaled (nearest neighbour: latent-resolution blocks) to at least `minSide`. */

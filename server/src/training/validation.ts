@@ -1,5 +1,6 @@
 // Validation samples: generate an image per validation prompt with the weights being trained (txt2img, or
 // inpaint with the first training image and a centre mask for 9-channel UNets) and save each as PNG.
+import type { RgbImage } from '../image.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,10 +14,7 @@ export interface TrainSample {
   readonly index: number;
   /** The saved PNG. */
   readonly file: string;
-  readonly width: number;
-  readonly height: number;
-  /** RGB bytes, row-major. */
-  readonly rgb: Uint8Array;
+  readonly image: RgbImage;
 }
 
 export interface ValidationSettings {
@@ -56,8 +54,8 @@ export async function generateSamples(
     }
     const img = result.images[0];
     const file = path.join(dir, `step-${String(step).padStart(6, '0')}-${index}.png`);
-    await sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(file);
-    samples.push({ step, prompt, index, file, width: img.width, height: img.height, rgb: img.rgb });
+    await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(file);
+    samples.push({ step, prompt, index, file, image: img });
   }
   return samples;
 }

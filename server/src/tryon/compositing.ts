@@ -23,5 +23,5 @@ export function composite(original: RgbImage, generated: RgbImage, alpha: Mask):
       out[j] = Math.round(original.data[j] * (1 - a) + generated.data[j] * a);
     }
   }
-  return { width: original.width, height: original.height, data: out };
+  return { width: original.width, height: original.height, channels: 3, data: out };
 }

@@ -1,6 +1,6 @@
 // Pictures for people debugging a try-on (CLI --debug-dir): keypoints on the photo, the mask over it.
 import sharp from 'sharp';
-import { encodeRgbPng } from './image-io.js';
+import { encodePng } from './image-io.js';
 import type { Keypoints, Mask, RgbImage } from './types.js';
 
 const SKELETON: readonly [keyof Keypoints, keyof Keypoints][] = [
@@ -27,7 +27,7 @@ export async function drawKeypoints(photo: RgbImage, kp: Keypoints): Promise<Buf
     .map((k) => `<circle cx="${k.x}" cy="${k.y}" r="${r}" fill="${k.visible ? '#ff2060' : '#888888'}" fill-opacity="${k.visible ? 1 : 0.6}"/>`)
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${photo.width}" height="${photo.height}">${lines}${dots}</svg>`;
-  return sharp(await encodeRgbPng(photo))
+  return sharp(await encodePng(photo))
     .composite([{ input: Buffer.from(svg) }])
     .png()
     .toBuffer();
@@ -42,5 +42,5 @@ export function overlayMask(photo: RgbImage, mask: Mask): Promise<Buffer> {
     out[i * 3 + 1] = Math.round(photo.data[i * 3 + 1] * (1 - a));
     out[i * 3 + 2] = Math.round(photo.data[i * 3 + 2] * (1 - a));
   }
-  return encodeRgbPng({ width: photo.width, height: photo.height, data: out });
+  return encodePng({ width: photo.width, height: photo.height, channels: 3, data: out });
 }

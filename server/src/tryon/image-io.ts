@@ -2,6 +2,7 @@
 // stage works on the image as the shopper sees it, and the output keeps that upright size.
 import sharp from 'sharp';
 import { TryOnError } from './errors.js';
+import type { GreyImage, Image } from '../image.js';
 import type { Mask, RgbaImage, RgbImage } from './types.js';
 
 const MAX_SIDE = 4096;
@@ -15,7 +16,7 @@ export async function decodeRgb(bytes: Buffer, what: string): Promise<RgbImage> 
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw new TryOnError('BAD_IMAGE', `${what} is not a readable image (JPEG, PNG, WebP...): ${(err as Error).message}`);
   }
@@ -29,7 +30,7 @@ export async function decodeRgba(bytes: Buffer, what: string): Promise<RgbaImage
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return { width: info.width, height: info.height, channels: 4, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw new TryOnError('BAD_IMAGE', `${what} is not a readable image (JPEG, PNG, WebP...): ${(err as Error).message}`);
   }
@@ -53,12 +54,22 @@ export async function decodeMask(bytes: Buffer, width: number, height: number): 
   }
 }
 
-export function encodeRgbPng(img: RgbImage): Promise<Buffer> {
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
-    raw: { width: img.width, height: img.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
+/** PNG of any of the server's images (RGB, RGBA cut-outs, grey masks). */
+export function encodePng(img: Image): Promise<Buffer> {
+  const raw = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: img.channels } });
+  return (img.channels === 1 ? raw.toColourspace('b-w') : raw).png().toBuffer();
+}
+
+/** 8-bit grey as a [0, 1] mask. */
+export function greyToMask(grey: GreyImage): Mask {
+  return { width: grey.width, height: grey.height, data: Float32Array.from(grey.data, (v) => v / 255) };
+}
+
+/** A [0, 1] mask as 8-bit grey. */
+export function maskToGrey(mask: Mask): GreyImage {
+  const data = new Uint8Array(mask.width * mask.height);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, mask.data[i])) * 255);
+  return { width: mask.width, height: mask.height, channels: 1, data };
 }
 
 /**
@@ -72,22 +83,5 @@ export async function previewImage(img: RgbImage, maxSide = 320): Promise<RgbIma
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
-export function encodeRgbaPng(img: RgbaImage): Promise<Buffer> {
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
-    raw: { width: img.width, height: img.height, channels: 4 },
-  })
-    .png()
-    .toBuffer();
-}
-
-export function encodeMaskPng(mask: Mask): Promise<Buffer> {
-  const bytes = Buffer.alloc(mask.width * mask.height);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, mask.data[i])) * 255);
-  return sharp(bytes, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .toColourspace('b-w')
-    .png()
-    .toBuffer();
+  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }

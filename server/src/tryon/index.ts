@@ -8,6 +8,6 @@ export { resolveCategory, parseCategory } from './garment/category.js';
 // For `npm run tryon` and bench:tryon: debug overlays, image I/O, the weights catalogue and its downloader.
 export { drawKeypoints, overlayMask } from './debug-images.js';
 export { type DiffusionDecoders, type GarmentImagePrompt } from './engines/diffusion/generate.js';
-export { decodeMask, encodeRgbaPng } from './image-io.js';
+export { encodePng, greyToMask } from './image-io.js';
 export { DEFAULT_ENDPOINT, downloadModel } from './weights/download.js';
 export { findKnownModel, KNOWN_MODELS } from './weights/known-models.js';

@@ -1,6 +1,7 @@
 // The try-on pipeline: check inputs, analyse the person, build the mask, prepare the garment, generate,
 // composite. Every refusal happens before generation; progress and cancellation go through onProgress
 // and the AbortSignal.
+import type { GreyImage } from '../image.js';
 import { initBackend, type StableDiffusionModel } from '../engine/index.js';
 import { compositingAlpha, composite } from './compositing.js';
 import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/generate.js';
@@ -11,7 +12,7 @@ import { cancellationOf } from '../engine/index.js';
 import { TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
 import { prepareGarment, type PreparedGarment } from './garment/prepare.js';
-import { decodeMask, decodeRgb, decodeRgba, encodeMaskPng, encodeRgbPng, previewImage } from './image-io.js';
+import { decodeMask, decodeRgb, decodeRgba, maskToGrey, previewImage } from './image-io.js';
 import { buildAgnosticMask } from './masks/agnostic-mask.js';
 import { bodyGeometry } from './masks/body-geometry.js';
 import { binarize, subtract } from './masks/raster.js';
@@ -45,10 +46,10 @@ export interface TryOnOptions {
 }
 
 export interface TryOnResult {
-  /** PNG, the photo's upright size. */
-  readonly image: Buffer;
-  /** PNG, 8-bit: the alpha the result was composited with (0 = the photo's pixel, exactly). */
-  readonly mask: Buffer;
+  /** The photo's upright size. */
+  readonly image: RgbImage;
+  /** The alpha the result was composited with (0 = the photo's pixel, exactly). */
+  readonly mask: GreyImage;
   readonly width: number;
   readonly height: number;
   readonly category: Category;
@@ -142,12 +143,11 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
 
   t = performance.now();
   const alpha = compositingAlpha(mask, protectedParts, Math.max(1, 0.015 * g.shoulderWidth));
-  const image = await encodeRgbPng(composite(photo, generated, alpha));
-  const maskPng = await encodeMaskPng(alpha);
+  const image = composite(photo, generated, alpha);
   await checkpoint('compositing', t);
   return {
     image,
-    mask: maskPng,
+    mask: maskToGrey(alpha),
     width: photo.width,
     height: photo.height,
     category,

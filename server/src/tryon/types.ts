@@ -1,24 +1,14 @@
-// Shared shapes of the try-on pipeline. Images here are plain typed arrays (row-major, interleaved RGB)
-// because masks and compositing are per-pixel CPU work; tensors appear only inside the models.
+// Shared shapes of the try-on pipeline. Images here are plain typed arrays (the server's Image, row-major,
+// interleaved) because masks and compositing are per-pixel CPU work; tensors appear only inside the models.
 
 import { WEARABLE_CATEGORIES, type WearableCategory } from '@fitting-room/proto';
 
+import type { RgbImage } from '../image.js';
+
+export type { RgbImage, RgbaImage } from '../image.js';
+
 export const CATEGORIES = WEARABLE_CATEGORIES;
 export type Category = WearableCategory;
-
-/** 8-bit RGB, row-major, 3 bytes a pixel. */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
-
-/** 8-bit RGBA, row-major, 4 bytes a pixel (a garment cut-out). */
-export interface RgbaImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
 
 /** One value in [0, 1] a pixel, row-major. */
 export interface Mask {

@@ -59,7 +59,7 @@ describe('IP-Adapter', () => {
     const prompted = await run({ imagePrompt: { tokens, scale: 1 } });
     attached.detach();
     const after = await run();
-    expect(Buffer.compare(Buffer.from(prompted.images[0].rgb), Buffer.from(before.images[0].rgb))).not.toBe(0);
+    expect(Buffer.compare(Buffer.from(prompted.images[0].data), Buffer.from(before.images[0].data))).not.toBe(0);
     expect(after.pixels).toEqual(before.pixels);
   });
 

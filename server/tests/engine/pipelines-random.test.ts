@@ -71,9 +71,9 @@ describe('latentsToRgbPreview', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(previews).toHaveLength(2);
     expect(previews[0]).toMatchObject({ width: 6, height: 8 });
-    expect(previews[0].rgb.length).toBe(8 * 6 * 3);
+    expect(previews[0].data.length).toBe(8 * 6 * 3);
     // Zero latents sit in the middle of the range.
-    expect(previews[0].rgb[0]).toBe(128);
+    expect(previews[0].data[0]).toBe(128);
     latents.dispose();
   });
 });

@@ -24,7 +24,7 @@ describe('txt2img', () => {
     expect(a.seeds).toEqual([11]);
     expect(a.shape).toEqual([1, 64, 64, 3]);
     expect(a.images[0]).toMatchObject({ width: 64, height: 64, seed: 11 });
-    expect(a.images[0].rgb.length).toBe(64 * 64 * 3);
+    expect(a.images[0].data.length).toBe(64 * 64 * 3);
     expect(maxAbsDiff(a.pixels, b.pixels)).toBe(0);
     expect(maxAbsDiff(a.pixels, c.pixels)).toBeGreaterThan(0.01);
     expect(Math.min(...a.pixels)).toBeGreaterThanOrEqual(0);

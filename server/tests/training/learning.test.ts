@@ -64,7 +64,7 @@ async function colourHits(sd: StableDiffusionModel, refs: ReadonlyMap<string, nu
     for (const seed of SEEDS) {
       const prompt = catalogCaption(catalogLineSchema.parse(colourCatalogLine(name, 'dress', 'unused.png')));
       const r = await sd.txt2img({ prompt, numInferenceSteps: 20, guidanceScale: 7.5, height: RES, width: RES, seed, scheduler: 'DDIMScheduler' });
-      const got = nearestColour(meanColour(r.images[0].rgb), refs);
+      const got = nearestColour(meanColour(r.images[0].data), refs);
       seen.push(`${name}->${got}`);
       if (got === name) hits += 1;
     }

@@ -1,5 +1,6 @@
 // The diffusion engine on the tiny random inpainting model: both conditioning paths run end to end, keep
 // the unmasked pixels exact, stream previews, and a CatVTON-layout attention file loads and changes the result.
+import type { Image } from '../../src/image.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +45,7 @@ async function writeTinyCatvton(): Promise<number> {
   }
 }
 
-async function unmaskedChanges(result: { image: Buffer; mask: Buffer }): Promise<{ outside: number; inside: number }> {
+async function unmaskedChanges(result: { image: Image; mask: Image }): Promise<{ outside: number; inside: number }> {
   const out = await raw(result.image);
   const original = await raw(person.bytes);
   const mask = await raw(result.mask, 1);

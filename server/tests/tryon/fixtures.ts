@@ -1,4 +1,5 @@
 // Shared helpers for the try-on tests: the shared photo fixtures (never copied into the repo) and pixel access.
+import type { Image } from '../../src/image.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,12 @@ export interface Raw {
 }
 
 /** Decoded pixels (EXIF orientation applied, as the pipeline does). */
-export async function raw(bytes: Buffer, channels: 1 | 3 = 3): Promise<Raw> {
+/** An encoded file, decoded; or one of the server's raw images, as is. */
+export async function raw(bytes: Buffer | Image, channels: 1 | 3 = 3): Promise<Raw> {
+  if (!Buffer.isBuffer(bytes)) {
+    if (bytes.channels !== channels) throw new Error(`expected ${channels} channels, got ${bytes.channels}`);
+    return { width: bytes.width, height: bytes.height, channels, data: Buffer.from(bytes.data) };
+  }
   let img = sharp(bytes).rotate();
   img = channels === 1 ? img.greyscale() : img.removeAlpha();
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });

@@ -21,7 +21,7 @@ function assemble(parts: readonly Float32Array[], height: number, width: number,
   const perImage = height * width * 3;
   const pixels = new Float32Array(perImage * parts.length);
   parts.forEach((part, b) => pixels.set(part, b * perImage));
-  const images = parts.map((part, b) => ({ width, height, rgb: toBytes(part), ...(seeds[b] !== undefined ? { seed: seeds[b] } : {}) }));
+  const images = parts.map((part, b) => ({ width, height, channels: 3 as const, data: toBytes(part), ...(seeds[b] !== undefined ? { seed: seeds[b] } : {}) }));
   return { pixels, shape: [parts.length, height, width, 3], images };
 }
 
@@ -93,7 +93,7 @@ function previewRgb(latents: tf.Tensor4D): tf.Tensor {
 function previewImages(latents: tf.Tensor4D, values: Float32Array): GeneratedImage[] {
   const [batch, height, width] = latents.shape;
   const perImage = height * width * 3;
-  return Array.from({ length: batch }, (_, b) => ({ width, height, rgb: toBytes(values.subarray(b * perImage, (b + 1) * perImage)) }));
+  return Array.from({ length: batch }, (_, b) => ({ width, height, channels: 3 as const, data: toBytes(values.subarray(b * perImage, (b + 1) * perImage)) }));
 }
 
 /** A preview of latents NHWC [B, h, w, 4] as RGB bytes at latent resolution (1/8 of the image), per image. */

@@ -1,5 +1,6 @@
 // Options and results of the pipelines, and checkInputs(): every bad value is rejected here, before any
 // tensor exists, with a message that names it.
+import type { RgbImage } from '../../image.js';
 import type { LatentDecoder } from './components.js';
 import type { ImagePromptTokens } from '../models/ip-adapter/image-prompt.js';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -77,11 +78,7 @@ export interface InpaintOptions extends CommonOptions {
   strength?: number;
 }
 
-export interface GeneratedImage {
-  readonly width: number;
-  readonly height: number;
-  /** RGB bytes, row-major, 3 per pixel. */
-  readonly rgb: Uint8Array;
+export interface GeneratedImage extends RgbImage {
   /** The seed that made it, when seeded noise was used. */
   readonly seed?: number;
 }

@@ -54,5 +54,5 @@ export function removeBackground(img: RgbaImage): CutOut {
   }
   const out = new Uint8Array(data);
   for (let i = 0; i < width * height; i++) if (isBackground[i]) out[i * 4 + 3] = 0;
-  return { image: { width, height, data: out }, backgroundRemoved: true };
+  return { image: { width, height, channels: 4, data: out }, backgroundRemoved: true };
 }

@@ -80,7 +80,7 @@ function centreOnCanvas(img: RgbaImage, box: ReturnType<typeof boundingBox>): Rg
   }
   const inner = GARMENT_CANVAS * (1 - 2 * MARGIN);
   const s = inner / Math.max(w, h);
-  const scaled = resizeRgba({ width: w, height: h, data: crop }, Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s)));
+  const scaled = resizeRgba({ width: w, height: h, channels: 4, data: crop }, Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s)));
   const canvasW = w >= h ? GARMENT_CANVAS : Math.round(scaled.width + 2 * MARGIN * GARMENT_CANVAS);
   const canvasH = h > w ? GARMENT_CANVAS : Math.round(scaled.height + 2 * MARGIN * GARMENT_CANVAS);
   const out = new Uint8Array(canvasW * canvasH * 4);
@@ -89,7 +89,7 @@ function centreOnCanvas(img: RgbaImage, box: ReturnType<typeof boundingBox>): Rg
   for (let y = 0; y < scaled.height; y++) {
     out.set(scaled.data.subarray(y * scaled.width * 4, (y + 1) * scaled.width * 4), ((oy + y) * canvasW + ox) * 4);
   }
-  return { width: canvasW, height: canvasH, data: out };
+  return { width: canvasW, height: canvasH, channels: 4, data: out };
 }
 
 /** Median extent over a band of rows (robust to a tie or a strap). */

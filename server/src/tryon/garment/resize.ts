@@ -33,5 +33,5 @@ export function resizeRgba(src: RgbaImage, width: number, height: number): RgbaI
       out[o + 3] = Math.round(a * 255);
     }
   }
-  return { width, height, data: out };
+  return { width, height, channels: 4, data: out };
 }

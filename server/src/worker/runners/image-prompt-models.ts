@@ -1,5 +1,6 @@
 // An IP-Adapter folder (h94/IP-Adapter layout: the adapter file, plus first, and the image encoder under
 // models/image_encoder): what turns a product photo into image tokens. The engine worker keeps them in its registry.
+import type { RgbImage } from '../../image.js';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +13,7 @@ export interface ImagePromptModel {
   readonly encoder: CLIPVisionModelWithProjection;
   readonly processor: CLIPImageProcessorConfig;
   /** An image (encoded file or raw RGB) → its conditional and unconditional tokens (the caller disposes them). */
-  tokens(image: Buffer | { data: Uint8Array; width: number; height: number }): Promise<ImagePromptTokens>;
+  tokens(image: Buffer | RgbImage): Promise<ImagePromptTokens>;
   dispose(): void;
 }
 

@@ -7,13 +7,11 @@ import type { RawImage } from './types.js';
 /** A preview of the first image of NHWC latents: TAESD's decode at the working size, else the 1/8-size approximation. */
 export function latentPreview(latents: tf.Tensor4D, decoder?: LatentDecoder): RawImage {
   if (!decoder) {
-    const [image] = latentsToRgbPreview(latents);
-    return { width: image.width, height: image.height, channels: 3, data: image.rgb };
+    return latentsToRgbPreview(latents)[0]!;
   }
   const first = tf.slice(latents, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
   try {
-    const [image] = decodeLatents(decoder, first).images;
-    return { width: image.width, height: image.height, channels: 3, data: image.rgb };
+    return decodeLatents(decoder, first).images[0]!;
   } finally {
     first.dispose();
   }

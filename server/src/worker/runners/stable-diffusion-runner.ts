@@ -1,7 +1,7 @@
 // Text-to-image, image-to-image and inpaint jobs on the Stable Diffusion engine: lease the model, apply the
 // request's LoRAs, run the pipeline with a per-step callback (progress, previews, cancellation), remove them.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AppliedLora, StableDiffusionModel, GeneratedImage, PipelineResult, LatentDecoder, AttachedIPAdapter, ImagePromptTokens } from '../../engine/index.js';
+import type { AppliedLora, StableDiffusionModel, PipelineResult, LatentDecoder, AttachedIPAdapter, ImagePromptTokens } from '../../engine/index.js';
 import { latentPreview } from './latent-preview.js';
 import { JobLeases, taesdInUse, type WorkerModels } from './worker-models.js';
 import type { GenerateMode, GenerateOutput, GenerateRunContext, GenerateRunner, GenerateSpec, RawImage } from './types.js';
@@ -14,9 +14,6 @@ export function rawToTensor(image: RawImage): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.tensor4d(image.data, [1, image.height, image.width, image.channels], 'int32'), 255) as tf.Tensor4D);
 }
 
-export function generatedToRaw(image: GeneratedImage): RawImage {
-  return { width: image.width, height: image.height, channels: 3, data: image.rgb };
-}
 
 /** The model's native size (UNet sample_size × the VAE's 8× upscale). */
 function defaultSide(model: StableDiffusionModel): number {
@@ -53,7 +50,7 @@ export class StableDiffusionRunner implements GenerateRunner {
       const taesd = taesdEntry ? (await leases.hold(this.models.taesd.acquire(taesdEntry))).value : undefined;
       const result = await this.runPipeline(lease.value, spec, ctx, owned, taesd, imagePrompt);
       return {
-        images: result.images.map(generatedToRaw),
+        images: result.images,
         seeds: result.seeds,
         ...(spec.maskOut && spec.maskImage ? { mask: spec.maskImage } : {}),
         model: spec.model.name,

@@ -68,7 +68,7 @@ export class TrainingRunner implements TrainRunner {
         );
       });
       trainer.on('checkpoint', (c) => ctx.checkpoint({ name: path.basename(c.dir), step: c.step }));
-      trainer.on('sample', (s) => ctx.sample({ prompt: s.prompt, step: s.step, image: { width: s.width, height: s.height, channels: 3, data: s.rgb } }));
+      trainer.on('sample', (s) => ctx.sample({ prompt: s.prompt, step: s.step, image: s.image }));
       summary = await trainer.run();
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);

@@ -91,9 +91,9 @@ export class TryOnRunner implements GenerateRunner {
       },
     });
     return {
-      images: [{ png: result.image }],
+      images: [result.image],
       seeds: [spec.seed],
-      ...(spec.maskOut ? { mask: { png: result.mask } } : {}),
+      ...(spec.maskOut ? { mask: result.mask } : {}),
       model: spec.model?.name ?? 'warp',
       engine: result.engine,
       loadMs: 0,

@@ -1,24 +1,14 @@
 // What the server asks of each engine, as small interfaces: the gRPC layer and the queue depend on these,
 // never on the engines' modules, so queueing, streaming and cancellation work whatever engine is present.
+import type { Category } from '../../tryon/index.js';
+import type { GreyImage, RgbImage } from '../../image.js';
 import type { ModelEntry } from '../../models/scan.js';
 
-/** Row-major pixels, `channels` bytes per pixel (3 = RGB, 1 = grey). */
-export interface RawImage {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: 1 | 3;
-  readonly data: Uint8Array;
-}
+/** What engines hand back raw: RGB results and previews, grey masks. */
+export type RawImage = RgbImage | GreyImage;
 
-/** An image some engine already encoded as PNG (the try-on pipeline returns files). */
-export interface PngImage {
-  readonly png: Buffer;
-}
-
-export type ResultImage = RawImage | PngImage;
 
 export type GenerateMode = 'try-on' | 'text-to-image' | 'image-to-image' | 'inpaint';
-export type GarmentCategory = 'upper' | 'lower' | 'dress';
 export type TryOnEngineName = 'warp' | 'diffusion';
 
 export interface LoraChoice {
@@ -58,7 +48,7 @@ export interface GenerateSpec {
   readonly garmentImageFile?: Buffer;
   /** MODE_TRY_ON: the caller's own mask file, if any (white = repaint). */
   readonly maskImageFile?: Buffer;
-  readonly category?: GarmentCategory;
+  readonly category?: Category;
   readonly garmentTitle: string;
   readonly garmentDescription: string;
   readonly engine?: TryOnEngineName;
@@ -95,9 +85,9 @@ export interface GenerateRunContext {
 }
 
 export interface GenerateOutput {
-  readonly images: readonly ResultImage[];
+  readonly images: readonly RawImage[];
   readonly seeds: readonly number[];
-  readonly mask?: ResultImage;
+  readonly mask?: RawImage;
   readonly model: string;
   readonly engine: string;
   readonly loadMs: number;

@@ -1,6 +1,7 @@
 // transformers' CLIPImageProcessor (preprocessor_config.json): RGB, resize so the shortest edge is `size`
 // (Pillow's antialiased bicubic, reproduced in pil-bicubic-resize.ts), centre crop, rescale, normalise with CLIP's
 // mean and std. Images arrive as encoded files (decoded by sharp) or raw RGB; pixel values leave as NHWC float32.
+import { rgbImage, type RgbImage } from '../../../image.js';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -34,17 +35,17 @@ function resizedSize(width: number, height: number, config: CLIPImageProcessorCo
 }
 
 /** An image file (any format sharp reads) or raw RGB → pixel values NHWC [1, crop, crop, 3]. */
-export async function clipPixelValues(image: Buffer | { data: Uint8Array; width: number; height: number }, config: CLIPImageProcessorConfig): Promise<tf.Tensor4D> {
-  let rgb: { data: Uint8Array; width: number; height: number };
+export async function clipPixelValues(image: Buffer | RgbImage, config: CLIPImageProcessorConfig): Promise<tf.Tensor4D> {
+  let rgb: RgbImage;
   if (Buffer.isBuffer(image)) {
     const { data, info } = await sharp(image).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    rgb = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    rgb = rgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   } else {
     rgb = image;
   }
   if (config.do_resize) {
     const size = resizedSize(rgb.width, rgb.height, config);
-    if (size.width !== rgb.width || size.height !== rgb.height) rgb = { data: pilBicubicResize(rgb.data, rgb.width, rgb.height, size.width, size.height), ...size };
+    if (size.width !== rgb.width || size.height !== rgb.height) rgb = rgbImage(size.width, size.height, pilBicubicResize(rgb.data, rgb.width, rgb.height, size.width, size.height));
   }
   const crop = config.do_center_crop ? config.crop_size : { height: rgb.height, width: rgb.width };
   const top = Math.floor((rgb.height - crop.height) / 2);

@@ -6,6 +6,7 @@ import { LayerNorm } from '../layers/norm.js';
 import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
 import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
 import type { CLIPTextConfig } from './clip-text-config.js';
+import { gatherRows } from '../layers/embedding.js';
 import { CLIPEncoderLayer } from './clip-encoder-layer.js';
 
 // A type alias (not an interface) so it is a tf.TensorContainer: tf.tidy and tf.dispose take it.
@@ -63,7 +64,7 @@ export class CLIPTextModel extends ParameterModel<CLIPModules> {
     return tf.tidy(() => {
       const [, len] = inputIds.shape;
       const ids = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
-      const tokens = tf.gather(this.net.tokenEmbedding.read(), ids);
+      const tokens = gatherRows(this.net.tokenEmbedding.readPieces(), ids);
       const positions = tf.slice(this.net.positionEmbedding.read(), [0, 0], [len, this.config.hiddenSize]);
       const mask = causalMask(len);
       let hidden = tf.add(tokens, positions) as tf.Tensor3D;

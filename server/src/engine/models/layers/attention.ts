@@ -1,5 +1,6 @@
 // Multi-head scaled dot-product attention, and diffusers' `Attention` module (to_q, to_k, to_v, to_out.0).
 import * as tf from '@tensorflow/tfjs-core';
+import { maxTensorElements } from '../../tensor-limit.js';
 import { Linear } from './linear.js';
 import type { Scope } from './parameters.js';
 
@@ -9,6 +10,11 @@ import type { Scope } from './parameters.js';
  * query rows) are processed in chunks, each in its own tidy: peak about 2 x 32 MB whatever the image size.
  */
 export const ATTENTION_CHUNK_ELEMENTS = 1 << 23;
+
+/** ATTENTION_CHUNK_ELEMENTS, or fewer where the backend caps one tensor lower (tensor-limit.ts). */
+export function attentionChunkElements(): number {
+  return Math.max(1, Math.min(ATTENTION_CHUNK_ELEMENTS, maxTensorElements()));
+}
 
 /** softmax(q k^T + mask) for one chunk of heads and query rows. */
 function chunkProbabilities(q: tf.Tensor3D, k: tf.Tensor3D, mask: tf.Tensor2D | undefined): tf.Tensor3D {
@@ -57,7 +63,7 @@ export function multiHeadAttention(
   v: tf.Tensor3D,
   heads: number,
   mask?: tf.Tensor2D,
-  chunkElements: number = ATTENTION_CHUNK_ELEMENTS,
+  chunkElements: number = attentionChunkElements(),
 ): tf.Tensor3D {
   const [b, n, inner] = q.shape;
   const m = k.shape[1];
@@ -97,13 +103,13 @@ export function multiHeadAttention(
 
 /**
  * Applies a per-token function to x [B, N, C] in chunks of tokens, each in its own tidy, so that its widest
- * intermediate ([B, chunk, width]) stays within ATTENTION_CHUNK_ELEMENTS. Exact: tokens are independent.
+ * intermediate ([B, chunk, width]) stays within attentionChunkElements(). Exact: tokens are independent.
  */
 export function mapTokenChunks(
   x: tf.Tensor3D,
   width: number,
   fn: (chunk: tf.Tensor3D) => tf.Tensor3D,
-  chunkElements: number = ATTENTION_CHUNK_ELEMENTS,
+  chunkElements: number = attentionChunkElements(),
 ): tf.Tensor3D {
   const [b, n, c] = x.shape;
   const tokens = Math.max(1, Math.floor(chunkElements / (b * width)));

@@ -21,7 +21,9 @@ export class Linear {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-      let y: tf.Tensor = tf.matMul(flat, this.weight.read() as tf.Tensor2D);
+      // A weight over the tensor limit comes in pieces of output features: their outputs side by side.
+      const pieces = this.weight.readPieces() as tf.Tensor2D[];
+      let y: tf.Tensor = pieces.length === 1 ? tf.matMul(flat, pieces[0]) : tf.concat(pieces.map((w) => tf.matMul(flat, w)), 1);
       if (this.bias !== undefined) y = tf.add(y, this.bias.read());
       return tf.reshape(y, [...lead, this.outFeatures]) as T;
     });

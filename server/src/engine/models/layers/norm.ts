@@ -1,6 +1,7 @@
 // GroupNorm (NHWC) and LayerNorm (last axis), both affine, as torch.nn computes them (biased variance).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param, Scope } from './parameters.js';
+import { bandsHeight, mapBands, type RowBands } from './row-bands.js';
 
 export class GroupNorm {
   private readonly weight: Param;
@@ -28,6 +29,26 @@ export class GroupNorm {
       const normalized = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
       return tf.add(tf.mul(tf.reshape(normalized, [b, h, w, c]), this.weight.read()), this.bias.read());
     });
+  }
+
+  /** The same over row bands: mean, then variance, summed over every band before any band is normalized. */
+  applyBands(bands: RowBands): RowBands {
+    const [b, , w, c] = bands[0].shape;
+    const g = this.numGroups;
+    const count = bandsHeight(bands) * w * (c / g);
+    const grouped = (band: tf.Tensor4D) => tf.reshape(band, [b, band.shape[1] * w, g, c / g]);
+    const total = (f: (band: tf.Tensor4D) => tf.Tensor) => tf.tidy(() => tf.div(tf.addN(bands.map((band) => tf.sum(f(band), [1, 3], true))), count));
+    const mean = total(grouped);
+    const variance = total((band) => tf.square(tf.sub(grouped(band), mean)));
+    const scale = tf.rsqrt(tf.add(variance, this.eps));
+    try {
+      return mapBands(bands, (band) => {
+        const normalized = tf.reshape(tf.mul(tf.sub(grouped(band), mean), scale), band.shape);
+        return tf.add(tf.mul(normalized, this.weight.read()), this.bias.read());
+      });
+    } finally {
+      tf.dispose([mean, variance, scale]);
+    }
   }
 }
 

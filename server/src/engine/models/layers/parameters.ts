@@ -1,7 +1,9 @@
 // Parameters of a model, declared by the modules that use them (name, PyTorch shape, layout) and then
 // bound to a WeightMap in one pass, so a missing, extra or mis-shaped weight is reported by its real name.
 import * as tf from '@tensorflow/tfjs-core';
+import { maxTensorBytes, maxTensorElements } from '../../tensor-limit.js';
 import type { WeightMap } from '../../types.js';
+import { cutHost, hostComputeLayout, pieceAxis, type HostWeight } from './weight-pieces.js';
 
 /**
  * How a stored tensor maps to compute layout: `linear` [O,I] -> [I,O] (a 1x1 conv [O,I,1,1] is accepted too,
@@ -80,6 +82,14 @@ export class Param {
   read(): tf.Tensor {
     return this.registry.read(this.spec.name);
   }
+
+  /**
+   * The weight as pieces along pieceAxis(layout) (weight-pieces.ts), each within the tensor limit: one piece
+   * (the weight itself) unless it is over the limit. For layers whose weights can be that large.
+   */
+  readPieces(): tf.Tensor[] {
+    return this.registry.readPieces(this.spec.name);
+  }
 }
 
 /** A module's view of the registry: parameter names are `<prefix>.<local name>` as in diffusers. */
@@ -101,8 +111,10 @@ export class Scope {
 export class ParameterRegistry {
   private readonly specs = new Map<string, ParameterSpec>();
   private readonly variables = new Map<string, tf.Variable>();
+  /** Weights over the tensor limit: variables holding pieces along pieceAxis (absent from `parameters`). */
+  private readonly pieces = new Map<string, tf.Variable[]>();
   /** Offloaded weights: compute-layout values in host memory (empty when the weights are variables). */
-  private readonly host = new Map<string, { values: Float32Array; shape: number[] }>();
+  private readonly host = new Map<string, HostWeight>();
   private readonly transforms = new Map<string, WeightTransform>();
   private offloaded = false;
   private disposed = false;
@@ -125,6 +137,7 @@ export class ParameterRegistry {
     return this.specs;
   }
 
+  /** The weights held whole, by name; a weight held in pieces (over the tensor limit) is not among them. */
   get parameters(): Map<string, tf.Variable> {
     if (this.offloaded) {
       throw new Error(`${this.model} keeps its weights in host memory (offloadWeights): it has no tf.Variables to train, merge into or export`);
@@ -156,15 +169,17 @@ export class ParameterRegistry {
     try {
       for (const spec of this.specs.values()) {
         const source = weights.get(spec.name) as tf.Tensor;
-        const compute = tf.tidy(() => toComputeLayout(spec, source.dtype === 'float32' ? source : tf.cast(source, 'float32')));
         if (this.offloaded) {
-          // A copy: the cpu backend's dataSync hands out its own storage.
-          this.host.set(spec.name, { values: new Float32Array(compute.dataSync()), shape: compute.shape });
+          this.host.set(spec.name, hostComputeLayout(spec, source));
+        } else if (4 * source.size > maxTensorBytes()) {
+          const whole = hostComputeLayout(spec, source);
+          this.pieces.set(spec.name, cutHost(whole, pieceAxis(spec.layout), maxTensorElements()).map((p) => hostVariable(p, trainable)));
         } else {
+          const compute = tf.tidy(() => toComputeLayout(spec, source.dtype === 'float32' ? source : tf.cast(source, 'float32')));
           // No variable name: tfjs names are global, and two models of one kind may be loaded side by side.
           this.variables.set(spec.name, tf.variable(compute, trainable));
+          compute.dispose();
         }
-        compute.dispose();
         if (opts.releaseWeights === true) {
           source.dispose();
           weights.delete(spec.name);
@@ -209,20 +224,48 @@ export class ParameterRegistry {
     return result;
   }
 
+  /** The weight as pieces within the tensor limit (Param.readPieces). */
+  readPieces(name: string): tf.Tensor[] {
+    const pieces = this.pieces.get(name);
+    if (pieces !== undefined) {
+      if (this.transforms.has(name)) throw new Error(`${this.model}: ${name} is held in pieces and cannot be transformed`);
+      return pieces;
+    }
+    const h = this.host.get(name);
+    if (h !== undefined && 4 * h.values.length > maxTensorBytes()) {
+      const spec = this.specs.get(name) as ParameterSpec;
+      return cutHost(h, pieceAxis(spec.layout), maxTensorElements()).map((p) => tf.tensor(p.values, [...p.shape], 'float32'));
+    }
+    return [this.read(name)];
+  }
+
   private stored(name: string): tf.Tensor {
     const v = this.variables.get(name);
     if (v !== undefined) return v;
     const h = this.host.get(name);
-    if (h !== undefined) return tf.tensor(h.values, h.shape, 'float32');
+    if (h !== undefined) return tf.tensor(h.values, [...h.shape], 'float32');
+    const pieces = this.pieces.get(name);
+    if (pieces !== undefined) {
+      throw new Error(`${this.model}: ${name} is held in ${pieces.length} pieces (over the ${maxTensorBytes()}-byte tensor limit); its layer must read it with readPieces()`);
+    }
     throw new Error(this.disposed ? `${this.model} was disposed` : `${this.model}: parameter ${name} is not bound`);
   }
 
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
     this.variables.clear();
+    for (const list of this.pieces.values()) for (const v of list) v.dispose();
+    this.pieces.clear();
     this.host.clear();
     this.disposed = true;
   }
+}
+
+function hostVariable(weight: HostWeight, trainable: boolean): tf.Variable {
+  const t = tf.tensor(weight.values, [...weight.shape], 'float32');
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
 }
 
 /** A weight's stored shape; a lazy map (weights/lazy-weight-map.ts) tells it without making the tensor. */

@@ -6,6 +6,7 @@ import { Conv2d } from './conv2d.js';
 import { Linear } from './linear.js';
 import { GroupNorm } from './norm.js';
 import type { Scope } from './parameters.js';
+import { bytesOf, mapBands, zipBands, type RowBands } from './row-bands.js';
 
 export interface ResnetOptions {
   inChannels: number;
@@ -54,5 +55,25 @@ export class ResnetBlock2D {
       const sum: tf.Tensor4D = tf.add(shortcut, h);
       return this.outputScaleFactor === 1 ? sum : tf.div(sum, this.outputScaleFactor);
     });
+  }
+
+  /** apply() over row bands, for the VAE (no time embedding). */
+  applyBands(x: RowBands): RowBands {
+    if (this.timeEmbProj !== undefined) throw new Error('ResnetBlock2D: the banded form takes no time embedding');
+    return tf.tidy(() => {
+      const h1 = this.conv1.applyBands(mapBands(this.norm1.applyBands(x), silu));
+      const h2 = this.conv2.applyBands(mapBands(this.norm2.applyBands(h1), silu));
+      const shortcut = this.convShortcut === undefined ? x : this.convShortcut.applyBands(x);
+      return zipBands(h2, shortcut, (h, s) => {
+        const sum: tf.Tensor4D = tf.add(s, h);
+        return this.outputScaleFactor === 1 ? sum : tf.div(sum, this.outputScaleFactor);
+      });
+    });
+  }
+
+  /** The largest tensor apply() makes from input [B, H, W, in]: a zero-padded conv input. */
+  peakBytes(inputShape: readonly number[]): number {
+    const [b, h, w, c] = inputShape;
+    return bytesOf([b, h + 2, w + 2, Math.max(c, this.conv1.outChannels)]);
   }
 }

@@ -3,10 +3,10 @@
 // position (`decoder.layers.12.conv.2.weight`); the builders below walk the config in that same order.
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightMap } from '../../types.js';
-import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { declareParameters, ParameterModel } from '../layers/parameter-model.js';
 import type { ModelOptions, ParameterSpec, Scope } from '../layers/parameters.js';
+import { bytesOf, layerStep, mapBands, runBandedSteps, upsampleRows2x, zipBands, type BandedStep, type RowBands } from '../layers/row-bands.js';
 import type { AutoencoderTinyConfig } from './taesd-config.js';
 
 const MODEL_NAME = 'AutoencoderTiny';
@@ -29,51 +29,68 @@ class TinyBlock {
       return tf.relu(tf.add(h, this.skip ? this.skip.apply(x) : x)) as tf.Tensor4D;
     });
   }
+
+  applyBands(x: RowBands): RowBands {
+    return tf.tidy(() => {
+      const [a, b, c] = this.convs;
+      const h = c.applyBands(mapBands(b.applyBands(mapBands(a.applyBands(x), tf.relu)), tf.relu));
+      return zipBands(h, this.skip ? this.skip.applyBands(x) : x, (hh, skip) => tf.relu(tf.add(hh, skip)));
+    });
+  }
+
+  /** The largest tensor apply() makes from input [B, H, W, in]: a zero-padded conv input. */
+  peakBytes([b, h, w, c]: readonly number[]): number {
+    return bytesOf([b, h + 2, w + 2, Math.max(c, this.convs[0].outChannels)]);
+  }
 }
 
+/** A convolution followed by `after` (an element-wise function), whole or banded. */
+function convStep(conv: Conv2d, after: (t: tf.Tensor4D) => tf.Tensor4D = (t) => t): BandedStep {
+  return { whole: (t) => after(conv.apply(t)), bands: (t) => mapBands(conv.applyBands(t), after), peakBytes: (shape) => conv.peakBytes(shape) };
+}
+
+const upsample2x: BandedStep = {
+  whole: (t) => tf.image.resizeNearestNeighbor(t, [t.shape[1] * 2, t.shape[2] * 2]),
+  bands: upsampleRows2x,
+  peakBytes: ([b, h, w, c]) => bytesOf([b, 2 * h, 2 * w, c]),
+};
+
 /** EncoderTiny: conv, then per stage (a stride-2 conv from the second on) its blocks, then conv to the latents. */
-function buildEncoder(scope: Scope, config: AutoencoderTinyConfig): Step<tf.Tensor4D>[] {
+function buildEncoder(scope: Scope, config: AutoencoderTinyConfig): BandedStep[] {
   const layers = scope.child('layers');
-  const steps: Step<tf.Tensor4D>[] = [];
+  const steps: BandedStep[] = [];
   let index = 0;
   let width = config.inChannels;
   config.encoderBlockOutChannels.forEach((channels, stage) => {
     const conv =
       stage === 0 ? new Conv2d(layers.child(index++), width, channels, 3) : new Conv2d(layers.child(index++), width, channels, 3, { stride: 2, bias: false });
-    steps.push((t) => conv.apply(t));
+    steps.push(convStep(conv));
     width = channels;
-    for (let b = 0; b < config.numEncoderBlocks[stage]; b++) {
-      const block = new TinyBlock(layers.child(index++), width, channels);
-      steps.push((t) => block.apply(t));
-    }
+    for (let b = 0; b < config.numEncoderBlocks[stage]; b++) steps.push(layerStep(new TinyBlock(layers.child(index++), width, channels)));
   });
-  const out = new Conv2d(layers.child(index), width, config.latentChannels, 3);
-  steps.push((t) => out.apply(t));
+  steps.push(convStep(new Conv2d(layers.child(index), width, config.latentChannels, 3)));
   return steps;
 }
 
 /** DecoderTiny: conv + relu, then per stage its blocks, a 2x nearest upsample and a conv (the last stage's is conv_out). */
-function buildDecoder(scope: Scope, config: AutoencoderTinyConfig): Step<tf.Tensor4D>[] {
+function buildDecoder(scope: Scope, config: AutoencoderTinyConfig): BandedStep[] {
   const layers = scope.child('layers');
   const channels0 = config.decoderBlockOutChannels[0];
-  const convIn = new Conv2d(layers.child(0), config.latentChannels, channels0, 3);
-  const steps: Step<tf.Tensor4D>[] = [(t) => tf.relu(convIn.apply(t))];
+  const steps: BandedStep[] = [convStep(new Conv2d(layers.child(0), config.latentChannels, channels0, 3), tf.relu)];
   let index = 2;
   let width = channels0;
   const last = config.decoderBlockOutChannels.length - 1;
   config.decoderBlockOutChannels.forEach((channels, stage) => {
     for (let b = 0; b < config.numDecoderBlocks[stage]; b++) {
-      const block = new TinyBlock(layers.child(index++), width, channels);
-      steps.push((t) => block.apply(t));
+      steps.push(layerStep(new TinyBlock(layers.child(index++), width, channels)));
       width = channels;
     }
     if (stage !== last) {
       index++;
-      steps.push((t) => tf.image.resizeNearestNeighbor(t, [t.shape[1] * 2, t.shape[2] * 2]));
+      steps.push(upsample2x);
     }
     const isFinal = stage === last;
-    const conv = new Conv2d(layers.child(index++), width, isFinal ? config.outChannels : width, 3, { bias: isFinal });
-    steps.push((t) => conv.apply(t));
+    steps.push(convStep(new Conv2d(layers.child(index++), width, isFinal ? config.outChannels : width, 3, { bias: isFinal })));
   });
   return steps;
 }
@@ -110,7 +127,8 @@ export class AutoencoderTiny extends ParameterModel<TinyModules> {
       throw new Error(`AutoencoderTiny.encode: image must be NHWC [B, H, W, ${this.config.inChannels}] with H and W multiples of ${f}, got [${image.shape.join(', ')}]`);
     }
     // TAESD's encoder takes [0, 1] pixels.
-    return tf.tidy(() => chainTidy(tf.div(tf.add(image, 1), 2) as tf.Tensor4D, this.net.encoder));
+    // Activations over the tensor limit go in row bands (row-bands.ts).
+    return tf.tidy(() => runBandedSteps(tf.div(tf.add(image, 1), 2) as tf.Tensor4D, this.net.encoder));
   }
 
   /** latents NHWC → image NHWC, about [-1, 1], not clamped (as AutoencoderKL.decode). */
@@ -120,7 +138,7 @@ export class AutoencoderTiny extends ParameterModel<TinyModules> {
     }
     // tanh(x / 3) · 3 bounds the latents; the decoder's [0, 1] output is mapped to diffusers' [-1, 1].
     return tf.tidy(() => {
-      const out = chainTidy(tf.mul(tf.tanh(tf.div(latents, 3)), 3) as tf.Tensor4D, this.net.decoder);
+      const out = runBandedSteps(tf.mul(tf.tanh(tf.div(latents, 3)), 3) as tf.Tensor4D, this.net.decoder);
       return tf.sub(tf.mul(out, 2), 1) as tf.Tensor4D;
     });
   }

@@ -1,11 +1,11 @@
 // diffusers' VAE Decoder: conv_in, mid block, UpDecoderBlock2Ds (nearest x2 upsampling), GroupNorm-SiLU-conv_out.
 import type * as tf from '@tensorflow/tfjs-core';
 import { silu } from '../layers/activations.js';
-import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
+import { bytesOf, layerStep, mapBands, runBandedSteps, wholeStep, type BandedStep } from '../layers/row-bands.js';
 import { Upsample2D } from '../layers/sampling.js';
 import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEMidBlock, VAE_NORM_EPS } from './vae-mid-block.js';
@@ -44,14 +44,18 @@ export class VAEDecoder {
   }
 
   apply(z: tf.Tensor4D): tf.Tensor4D {
-    const steps: Step<tf.Tensor4D>[] = [(t) => this.convIn.apply(t), (t) => this.midBlock.apply(t)];
+    const steps: BandedStep[] = [layerStep(this.convIn), wholeStep((t) => this.midBlock.apply(t))];
     for (const stage of this.stages) {
-      for (const resnet of stage.resnets) steps.push((t) => resnet.apply(t));
-      const upsampler = stage.upsampler;
-      if (upsampler !== undefined) steps.push((t) => upsampler.apply(t));
+      steps.push(...stage.resnets.map(layerStep));
+      if (stage.upsampler !== undefined) steps.push(layerStep(stage.upsampler));
     }
-    steps.push((t) => this.convOut.apply(silu(this.convNormOut.apply(t))));
-    // A 512x512 decode is memory-bound (128 x 512 x 512 floats per activation): free each one when used.
-    return chainTidy(z, steps);
+    steps.push({
+      whole: (t) => this.convOut.apply(silu(this.convNormOut.apply(t))),
+      bands: (t) => this.convOut.applyBands(mapBands(this.convNormOut.applyBands(t), silu)),
+      peakBytes: ([b, h, w, c]) => bytesOf([b, h + 2, w + 2, c]),
+    });
+    // A 512x512 decode is memory-bound (128 x 512 x 512 floats per activation): each one is freed when used,
+    // and from the first step whose tensors are over the tensor limit on, activations are row bands.
+    return runBandedSteps(z, steps);
   }
 }

@@ -2,11 +2,11 @@
 // 2 x latent_channels (mean and log-variance).
 import type * as tf from '@tensorflow/tfjs-core';
 import { silu } from '../layers/activations.js';
-import { chainTidy, type Step } from '../layers/chain.js';
 import { Conv2d } from '../layers/conv2d.js';
 import { GroupNorm } from '../layers/norm.js';
 import type { Scope } from '../layers/parameters.js';
 import { ResnetBlock2D } from '../layers/resnet.js';
+import { bytesOf, layerStep, mapBands, runBandedSteps, wholeStep, type BandedStep } from '../layers/row-bands.js';
 import { Downsample2D } from '../layers/sampling.js';
 import type { AutoencoderKLConfig } from './vae-config.js';
 import { VAEMidBlock, VAE_NORM_EPS } from './vae-mid-block.js';
@@ -45,14 +45,18 @@ export class VAEEncoder {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const steps: Step<tf.Tensor4D>[] = [(t) => this.convIn.apply(t)];
+    const steps: BandedStep[] = [layerStep(this.convIn)];
     for (const stage of this.stages) {
-      for (const resnet of stage.resnets) steps.push((t) => resnet.apply(t));
-      const downsampler = stage.downsampler;
-      if (downsampler !== undefined) steps.push((t) => downsampler.apply(t));
+      steps.push(...stage.resnets.map(layerStep));
+      if (stage.downsampler !== undefined) steps.push(layerStep(stage.downsampler));
     }
-    steps.push((t) => this.midBlock.apply(t));
-    steps.push((t) => this.convOut.apply(silu(this.convNormOut.apply(t))));
-    return chainTidy(x, steps);
+    steps.push(wholeStep((t) => this.midBlock.apply(t)));
+    steps.push({
+      whole: (t) => this.convOut.apply(silu(this.convNormOut.apply(t))),
+      bands: (t) => this.convOut.applyBands(mapBands(this.convNormOut.applyBands(t), silu)),
+      peakBytes: ([b, h, w, c]) => bytesOf([b, h + 2, w + 2, c]),
+    });
+    // Activations over the tensor limit (full resolution, 128 channels, at 512x512) go in row bands.
+    return runBandedSteps(x, steps);
   }
 }

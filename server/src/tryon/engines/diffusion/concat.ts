@@ -77,7 +77,7 @@ export async function runConcat(model: StableDiffusionModel, input: ConcatInput)
     const final = await denoiseInRun(components, run, { timesteps, latents, extraChannels: extra, onStep: input.onStep, signal: input.signal });
     const person = own(personHalf(final));
     final.dispose();
-    return decodeLatents(input.decoder ?? components.vae, person).images[0].rgb;
+    return decodeLatents(input.decoder ?? components.vae, person).images[0].data;
   } finally {
     run.release();
   }

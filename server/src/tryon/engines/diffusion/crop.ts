@@ -67,5 +67,5 @@ export function pasteCrop(photo: RgbImage, box: CropBox, generated: Uint8Array, 
       }
     }
   }
-  return { width: photo.width, height: photo.height, data: out };
+  return { width: photo.width, height: photo.height, channels: 3, data: out };
 }

@@ -21,7 +21,7 @@ export interface DiffusionDecoders {
 
 /** The IP-Adapter the ip-adapter mode conditions on: the garment image's tokens, and the adapter to attach. */
 export interface GarmentImagePrompt {
-  tokens(image: { data: Uint8Array; width: number; height: number }): Promise<ImagePromptTokens>;
+  tokens(image: RgbImage): Promise<ImagePromptTokens>;
   attach(unet: UNet2DConditionModel): AttachedIPAdapter;
 }
 
@@ -69,17 +69,17 @@ function previewRgb(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDeco
   const half = stacked ? personHalf(latents) : latents;
   const [img] = decoder ? decodeLatents(decoder, half).images : latentsToRgbPreview(half);
   if (stacked) half.dispose();
-  return { width: img.width, height: img.height, data: img.rgb };
+  return img;
 }
 
 /** The garment cut-out on white at the crop's size, as RGB bytes (the image prompt's input). */
-function garmentPixels(garment: PreparedGarment, width: number, height: number): { data: Uint8Array; width: number; height: number } {
+function garmentPixels(garment: PreparedGarment, width: number, height: number): RgbImage {
   const onWhite = garmentOnWhite(garment, width, height);
   const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.squeeze(onWhite, [0]), 255)), 'int32'));
   onWhite.dispose();
   const data = Uint8Array.from(bytes.dataSync());
   bytes.dispose();
-  return { data, width, height };
+  return { width, height, channels: 3, data };
 }
 
 /** Inpaints with the garment as an IP-Adapter image prompt; the adapter is attached for this run only. */
@@ -87,7 +87,7 @@ async function refineWithImagePrompt(
   model: StableDiffusionModel,
   imagePrompt: GarmentImagePrompt,
   opts: Omit<InpaintOptions, 'imagePrompt'>,
-  garment: { data: Uint8Array; width: number; height: number },
+  garment: RgbImage,
   scale: number,
 ): Promise<PipelineResult> {
   const tokens = await imagePrompt.tokens(garment);
@@ -180,7 +180,7 @@ async function generateInCrop(model: StableDiffusionModel, input: DiffusionInput
           ? await refineWithImagePrompt(model, input.imagePrompt, inpaint, garmentPixels(input.garment, width, height), s.imagePromptScale)
           : await model.inpaint(inpaint);
       warnings.push(...result.warnings);
-      rgb = result.images[0].rgb;
+      rgb = result.images[0].data;
     }
     return { image: pasteCrop(photo, box, rgb, width, height), warnings };
   } finally {

@@ -85,5 +85,5 @@ export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mas
       }
     }
   }
-  return { image: { width: photo.width, height: photo.height, data: out }, coverage: { width: photo.width, height: photo.height, data: coverage } };
+  return { image: { width: photo.width, height: photo.height, channels: 3, data: out }, coverage: { width: photo.width, height: photo.height, data: coverage } };
 }
