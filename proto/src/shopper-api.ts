@@ -14,8 +14,13 @@ export const startTryOnFields = z.object({
 });
 export type StartTryOnFields = z.infer<typeof startTryOnFields>;
 
+/**
+ * `jobId` is the job's handle, `<id>-<secret>`: the secret is what makes the job the shopper's own (a job is
+ * readable and cancellable only with it), so a client keeps the handle as it is, uses it (or the URLs, which
+ * carry it) for every call about the job, and never logs or shares it.
+ */
 export const startTryOnResponse = z.object({
-  jobId: z.string().regex(/^[0-9a-f]{32}$/),
+  jobId: z.string().regex(/^[0-9a-f]{32}-[0-9a-f]{32}$/),
   eventsUrl: z.string(),
   resultUrl: z.string(),
 });

@@ -56,8 +56,12 @@ export class ConfigError extends Error {}
 /** The environment variables the app reads (deployment manifests are checked against these). */
 export const STOREFRONT_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
+/** An empty variable (`PHOTO_TTL_HOURS=` in a compose file or a shell) means "not set": the default applies. */
+const withoutEmpty = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

@@ -22,8 +22,12 @@ export type { AppDeps, Services } from './services.js';
 export interface StorefrontApp {
   app: Express;
   services: Services;
-  /** Stops background work (sweeper, running jobs); the caller closes the database and gRPC client. */
-  shutdown(): void;
+  /**
+   * Stops background work (sweeper, training) and interrupts running try-ons; settles once each has written
+   * its ending to the database and its event streams. The caller then closes the server, the database and the
+   * gRPC client.
+   */
+  shutdown(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): StorefrontApp {
@@ -56,10 +60,10 @@ export function createApp(deps: AppDeps): StorefrontApp {
   return {
     app,
     services,
-    shutdown: () => {
+    shutdown: async () => {
       services.sweeper.stop();
-      services.tryOns.stopAll();
       services.fineTuning.stopAll();
+      await services.tryOns.stopAll();
     },
   };
 }

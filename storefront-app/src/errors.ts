@@ -80,6 +80,9 @@ export class GatewayTimeoutError extends AppError {
   }
 }
 
+/** The client stopped sending its request (closed the tab, lost the network): nobody is left to answer. */
+export class ClientAbortedError extends Error {}
+
 /** A try-on that failed before it was queued, as the upload's HTTP error (same code and sentence as the SSE event). */
 export function tryOnFailure(code: ErrorCode, message: string): AppError {
   switch (code) {

@@ -39,7 +39,8 @@ export async function startStorefront(config: AppConfig = loadConfig(), options:
   const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, quality: config.tryOnQuality, log });
   const shopify = config.shopify ? createShopifyApi(config.shopify, log) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
-  const { app, shutdown } = createApp({ config, db, log, inference, shopify });
+  const { app, services, shutdown } = createApp({ config, db, log, inference, shopify });
+  await services.tryOns.failOrphans(db.dialect === 'sqlite');
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, options.host ?? config.bindHost, () => resolve(s));
@@ -52,10 +53,14 @@ export async function startStorefront(config: AppConfig = loadConfig(), options:
     port,
     url,
     stop: async () => {
-      shutdown();
-      // SSE streams stay open until their jobs end: close them so the server can stop.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Running try-ons end first (their status written, their streams sent the ending), then the server.
+      await shutdown();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Streams following another instance's job have no ending to send here: they are cut.
+      const cut = setTimeout(() => server.closeAllConnections(), 1_000);
+      await closed;
+      clearTimeout(cut);
       inference.close();
       await db.close();
     },

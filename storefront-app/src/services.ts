@@ -10,6 +10,7 @@ import { SqlSessionStorage } from './db/session-storage.js';
 import type { SqlDatabase } from './db/sql-database.js';
 import { TrainingRunRepository } from './db/training-run-repository.js';
 import { UsageRepository } from './db/usage-repository.js';
+import { WebhookDeliveryRepository } from './db/webhook-delivery-repository.js';
 import type { InferenceClient } from './grpc/inference-client.js';
 import { TryOnJobs } from './jobs/tryon-jobs.js';
 import { PhotoStore } from './photos/photo-store.js';
@@ -33,7 +34,7 @@ export interface AppDeps {
   garmentImages?: GarmentImageSource;
   catalogSync?: CatalogSyncOptions;
   /** Job timing knobs (tests shorten them). */
-  jobs?: { acceptWaitMs?: number; unwatchedTimeoutMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
+  jobs?: { acceptWaitMs?: number; unwatchedTimeoutMs?: number; disconnectGraceMs?: number; keepFinishedMs?: number; sharedStatePollMs?: number };
   sweepIntervalMs?: number;
   /** The widget's ES module bundle served to the demo pages (default widget/dist/tryon-widget.js). */
   widgetBundle?: string;
@@ -50,6 +51,7 @@ export interface Services {
   photos: PhotoStore;
   usage: UsageRepository;
   trainingRuns: TrainingRunRepository;
+  webhookDeliveries: WebhookDeliveryRepository;
   quota: Quota;
   tryOns: TryOnJobs;
   garmentImages: GarmentImageSource;
@@ -67,17 +69,18 @@ export function buildServices(deps: AppDeps, garmentImages: GarmentImageSource =
   const photos = new PhotoStore(db);
   const usage = new UsageRepository(db);
   const trainingRuns = new TrainingRunRepository(db);
+  const webhookDeliveries = new WebhookDeliveryRepository(db);
   const tryOns = new TryOnJobs({ jobs, photos, usage, inference, log, deadlineMs: config.tryOnDeadlineMs, photoTtlMs: config.photoTtlMs, ...deps.jobs });
   const fineTuning = new FineTuning({
     products, runs: trainingRuns, images: garmentImages, inference, log,
     datasetsDir: config.datasetsDir, steps: 200,
   });
-  const base = { config, log, db, shopify, sessions, products, jobs, photos, usage, trainingRuns, tryOns, garmentImages, fineTuning };
+  const base = { config, log, db, shopify, sessions, products, jobs, photos, usage, trainingRuns, webhookDeliveries, tryOns, garmentImages, fineTuning };
   return {
     ...base,
     quota: new Quota(usage, config.dailyQuotaPerShop),
     catalog: shopify ? new ShopCatalog(shopify, sessions, products, log, deps.catalogSync) : undefined,
     privacy: new Privacy(base),
-    sweeper: startSweeper(jobs, log, deps.sweepIntervalMs),
+    sweeper: startSweeper(jobs, webhookDeliveries, log, deps.sweepIntervalMs),
   };
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
 import { tryOnForm } from './support/http.js';
+import { jobIdOf } from './support/jobs.js';
 import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
 
@@ -44,6 +45,13 @@ const cases: { name: string; query: () => string; status: number }[] = [
   }, status: 401 },
   { name: 'tampered: customer id added after signing', query: () => `${f.fake.proxyQuery(SHOP).toString()}&logged_in_customer_id=1`, status: 401 },
   { name: 'missing signature', query: () => `shop=${SHOP}&timestamp=${now()}`, status: 401 },
+  { name: 'signed without a timestamp', query: () => f.fake.proxyQuery(SHOP, {}, null).toString(), status: 401 },
+  { name: 'signed with a timestamp that is not a number', query: () => f.fake.proxyQuery(SHOP, { timestamp: 'soon' }, null).toString(), status: 401 },
+  { name: 'signed with two timestamps', query: () => f.fake.proxyQuery(SHOP, { timestamp: [String(now()), String(now() + 3600)] }, null).toString(), status: 401 },
+  { name: 'valid: names whose byte order is not their locale order, sorted as Shopify sorts them', query: () => {
+    const q = f.fake.proxyQuery(SHOP, { Zeta: '1', alpha: '2', _utm: '3' });
+    return q.toString();
+  }, status: 404 },
   { name: 'no query at all', query: () => '', status: 401 },
 ];
 
@@ -69,7 +77,7 @@ describe('app proxy signature', () => {
     const { jobId, resultUrl } = (await res.json()) as { jobId: string; resultUrl: string };
     // URLs for the browser go through the store's proxy path, not the app's.
     expect(resultUrl).toBe(`/apps/tryon/tryon/${jobId}/result`);
-    const job = await f.app.services.jobs.get(jobId);
+    const job = await f.app.services.jobs.get(jobIdOf(jobId));
     expect(job).toMatchObject({ shop: SHOP, customerId: '4242', productId: 'gid://shopify/Product/101' });
 
     // The same job through another shop's (validly signed) proxy is not found.

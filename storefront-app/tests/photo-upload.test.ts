@@ -1,11 +1,13 @@
 // POST /proxy/tryon with every kind of upload, against the real app (standalone demo store, SQLite file) and
 // a real gRPC server on loopback. Accepted photos must reach the inference server cleaned and resized.
+import http from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHOTO_WORKING_SIZE } from '@fitting-room/proto';
 import { preparePhoto } from '../src/photos/prepare-photo.js';
 import * as img from './support/images.js';
 import { tryOnForm, type UploadFields } from './support/http.js';
+import { jobIdOf, storedImage } from './support/jobs.js';
 import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -40,6 +42,8 @@ const cases: Case[] = [
   { name: 'corrupt JPEG', fields: () => ({ photo: img.corrupt(), product_id: tee, consent: 'true' }), status: 422, code: 'bad_image' },
   { name: 'truncated JPEG', fields: async () => ({ photo: await img.truncated(), product_id: tee, consent: 'true' }), status: 422, code: 'bad_image' },
   { name: 'huge upload (11 MiB)', fields: () => ({ photo: img.hugeUpload(), product_id: tee, consent: 'true' }), status: 413, code: 'photo_too_large' },
+  { name: 'a 20000x20000 PNG (over sharp\'s own pixel limit)', fields: async () => ({ photo: await img.hugePng(), filename: 'huge.png', contentType: 'image/png', product_id: tee, consent: 'true' }), status: 413, code: 'photo_too_large' },
+  { name: 'a JPEG whose header claims 65500x65500', fields: async () => ({ photo: await img.jpegClaiming(), product_id: tee, consent: 'true' }), status: 413, code: 'photo_too_large' },
   { name: 'decompression bomb (8000x8000 PNG of 60 KB)', fields: () => ({ photo: img.pngBomb(), filename: 'bomb.png', contentType: 'image/png', product_id: tee, consent: 'true' }), status: 413, code: 'photo_too_large' },
   { name: 'a PDF named .jpg', fields: () => ({ photo: img.pdf(), filename: 'me.jpg', product_id: tee, consent: 'true' }), status: 415, code: 'unsupported_image' },
   { name: 'a GIF', fields: async () => ({ photo: await img.gif(), filename: 'me.gif', contentType: 'image/gif', product_id: tee, consent: 'true' }), status: 415, code: 'unsupported_image' },
@@ -61,11 +65,11 @@ describe('POST /proxy/tryon uploads', () => {
       const body = (await res.json()) as { jobId?: string; error?: { code: string; message: string } };
       expect(res.status, JSON.stringify(body)).toBe(c.status);
       if (c.status === 202) {
-        expect(body.jobId).toMatch(/^[0-9a-f]{32}$/);
-        const job = await app.services.jobs.get(body.jobId ?? '');
+        expect(body.jobId).toMatch(/^[0-9a-f]{32}-[0-9a-f]{32}$/);
+        const job = await app.services.jobs.get(jobIdOf(body.jobId ?? ''));
         expect(job?.shop).toBe('demo.local');
         // The stored photo is the cleaned JPEG, never the upload itself.
-        const stored = await app.services.photos.get(body.jobId ?? '', 'photo');
+        const stored = await storedImage(app.services, body.jobId ?? '', 'photo');
         expect(stored?.mime).toBe('image/jpeg');
         const meta = await sharp(stored?.bytes).metadata();
         expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(PHOTO_WORKING_SIZE);
@@ -79,6 +83,46 @@ describe('POST /proxy/tryon uploads', () => {
       }
     });
   }
+});
+
+describe('uploads that are not well-formed multipart', () => {
+  const send = (contentType: string, body: string) => fetch(`${app.url}/proxy/tryon`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  const part = (headers: string, content: string) => `--XB\r\n${headers}\r\n\r\n${content}\r\n`;
+  const bodies: { name: string; contentType: string; body: string }[] = [
+    { name: 'no closing boundary (the body stops mid-form)', contentType: 'multipart/form-data; boundary=XB', body: `${part('Content-Disposition: form-data; name="consent"', 'true')}--XB\r\nContent-Disposition: form-data; name="photo"; filename="me.jpg"\r\n\r\n\xff\xd8\xff` },
+    { name: 'a part header without a colon', contentType: 'multipart/form-data; boundary=XB', body: `${part('this is not a header', 'x')}--XB--\r\n` },
+    { name: 'multipart without a boundary', contentType: 'multipart/form-data', body: 'whatever' },
+  ];
+  for (const b of bodies) {
+    it(`${b.name} → 400 bad_request, not logged as an error`, async () => {
+      const before = inference.received.length;
+      const res = await send(b.contentType, b.body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+      expect(inference.received.length).toBe(before);
+      expect(app.logs.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+    });
+  }
+
+  it('an upload the client aborts halfway is logged at info, and the app keeps serving', async () => {
+    const url = new URL(`${app.url}/proxy/tryon`);
+    const photo = await img.jpeg(800, 1200);
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=XB', 'Content-Length': String(photo.length + 500) } });
+      req.on('error', () => resolve());
+      req.write(`--XB\r\nContent-Disposition: form-data; name="photo"; filename="me.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+      req.write(photo.subarray(0, photo.length / 2), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100));
+    });
+    await expect.poll(() => app.logs.some((l) => l.includes('client aborted the request'))).toBe(true);
+    const line = JSON.parse(app.logs.find((l) => l.includes('client aborted the request')) ?? '{}') as { level: number };
+    expect(line.level).toBe(30);
+    expect(app.logs.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+    const next = await fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: img.personPhoto(), product_id: tee, consent: 'true' }) });
+    expect(next.status).toBe(202);
+  });
 });
 
 describe('preparePhoto', () => {

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto, SHARED_DIR } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
+import { jobIdOf } from './support/jobs.js';
 import { startInferenceProcess, type InferenceProcess } from '@fitting-room/server/testing';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -21,7 +22,8 @@ beforeAll(async () => {
     { TRYON_MODELS_DIR: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), TRYON_DATA_DIR: dataDir, TRYON_BACKEND: 'wasm' },
     'storefront-key',
   );
-  app = await startTestApp({ grpcAddress: `127.0.0.1:${server.port}`, env: { TRYON_API_KEY: 'storefront-key' } });
+  // A short disconnect grace: the job left waiting must be cancelled before the first one ends.
+  app = await startTestApp({ grpcAddress: `127.0.0.1:${server.port}`, env: { TRYON_API_KEY: 'storefront-key' }, deps: { jobs: { disconnectGraceMs: 200 } } });
 });
 afterAll(async () => {
   await app?.close();
@@ -58,7 +60,7 @@ describe('with the real inference server', () => {
     const job = await start('demo-straight-leg-jeans');
     const { events } = await readSse(`${app.url}${job.eventsUrl}`, { stopWhen: (e) => e.event === 'queued' });
     expect(events.map((e) => e.event)).toEqual(['queued']);
-    await expect.poll(async () => (await app.services.jobs.get(job.jobId))?.status, { timeout: 30_000 }).toBe('cancelled');
+    await expect.poll(async () => (await app.services.jobs.get(jobIdOf(job.jobId)))?.status, { timeout: 30_000 }).toBe('cancelled');
     expect((await firstStream).events.at(-1)?.event).toBe('result');
     // The server's own record of the job says cancelled too (with the two that ran, in whatever order).
     await expect.poll(async () => (await server.jobStates()).sort(), { timeout: 30_000 }).toEqual(['JOB_STATE_CANCELLED', 'JOB_STATE_SUCCEEDED', 'JOB_STATE_SUCCEEDED']);

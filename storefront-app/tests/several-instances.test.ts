@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
+import { jobIdOf } from './support/jobs.js';
 import { openPostgres } from '../src/db/postgres-database.js';
 import { migrate } from '../src/db/schema.js';
 import type { SqlDatabase } from '../src/db/sql-database.js';
@@ -56,7 +57,7 @@ describe('several app instances on one Postgres', () => {
     // B polls the row: it may or may not catch the short "running" phase, but it must end with the result.
     expect(onB.events.map((e) => e.event).filter((e) => e !== 'started')).toEqual(['result']);
     expect(onB.events.at(-1)?.data).toEqual({ resultUrl: job.resultUrl });
-    expect(a.services.tryOns.get(job.jobId)?.everSubscribed).toBe(false);
+    expect(a.services.tryOns.get(jobIdOf(job.jobId))?.everSubscribed).toBe(false);
     const result = await fetch(`${b.url}${job.resultUrl}`);
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toBe('image/png');
@@ -67,7 +68,7 @@ describe('several app instances on one Postgres', () => {
     inference.script = runUntilCancelled(() => (cancelled = true));
     const job = await startOn(a);
     const onA = readSse(`${a.url}${job.eventsUrl}`);
-    await expect.poll(() => a.services.tryOns.get(job.jobId)?.everSubscribed).toBe(true);
+    await expect.poll(() => a.services.tryOns.get(jobIdOf(job.jobId))?.everSubscribed).toBe(true);
     expect((await fetch(`${b.url}/proxy/tryon/${job.jobId}`, { method: 'DELETE' })).status).toBe(204);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
     expect((await onA).events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });

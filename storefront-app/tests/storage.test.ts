@@ -12,6 +12,7 @@ import { migrate } from '../src/db/schema.js';
 import { SqlSessionStorage } from '../src/db/session-storage.js';
 import type { SqlDatabase } from '../src/db/sql-database.js';
 import { UsageRepository } from '../src/db/usage-repository.js';
+import { secretHash } from '../src/jobs/job-handle.js';
 import { PhotoStore } from '../src/photos/photo-store.js';
 import { startPostgres } from './support/postgres.js';
 
@@ -51,10 +52,11 @@ for (const backend of backends) {
     afterAll(async () => cleanup());
 
     it('adds columns that a database created by an earlier version lacks', async () => {
-      await db.run('ALTER TABLE jobs DROP COLUMN watched');
+      for (const column of ['watched', 'secret_hash', 'heartbeat_at']) await db.run(`ALTER TABLE jobs DROP COLUMN ${column}`);
       await migrate(db);
       const jobs = new JobRepository(db);
-      await jobs.create({ id: 'm1', shop: 's', customerId: null, productId: 'p', createdAt: 0, expiresAt: 10 });
+      await jobs.create({ id: 'm1', shop: 's', customerId: null, productId: 'p', secretHash: secretHash('s1'), createdAt: 0, expiresAt: 10 });
+      expect(await jobs.get('m1')).toMatchObject({ secretHash: secretHash('s1'), heartbeatAt: 0 });
       expect(await jobs.isWatched('m1')).toBe(false);
       await jobs.markWatched('m1');
       expect(await jobs.isWatched('m1')).toBe(true);
@@ -90,20 +92,25 @@ for (const backend of backends) {
       const photos = new PhotoStore(db);
       const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01, 0x02]);
       for (const [id, customer, expires] of [['j1', 'c1', 1_000], ['j2', 'c2', 5_000], ['j3', null, 5_000]] as const) {
-        await jobs.create({ id, shop: 's', customerId: customer, productId: 'p', createdAt: 0, expiresAt: expires });
-        await photos.put(id, 'photo', { mime: 'image/jpeg', bytes });
+        await jobs.create({ id, shop: 's', customerId: customer, productId: 'p', secretHash: secretHash(`secret-${id}`), createdAt: 0, expiresAt: expires });
+        await photos.put(id, 'photo', bytes, `secret-${id}`);
       }
-      await photos.put('j2', 'result', { mime: 'image/png', bytes });
-      expect((await photos.get('j2', 'photo'))?.bytes).toEqual(bytes);
+      await photos.put('j2', 'result', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'secret-j2');
+      expect(await photos.get('j2', 'photo', 'secret-j2')).toEqual({ mime: 'image/jpeg', bytes });
+      expect((await photos.get('j2', 'result', 'secret-j2'))?.mime).toBe('image/png');
+      // Sealed: the stored bytes are not the photo, and another job's secret does not open it.
+      const stored = await db.get<{ sealed: Uint8Array }>("SELECT sealed FROM sealed_images WHERE job_id = 'j2' AND kind = 'photo'");
+      expect(Buffer.from(stored?.sealed ?? []).includes(bytes)).toBe(false);
+      expect(await photos.get('j2', 'photo', 'secret-j1')).toBeUndefined();
       expect(await photos.kindsHeld('j2')).toEqual(['photo', 'result']);
       await jobs.setStatus('j2', 'succeeded', null, 42);
       expect(await jobs.get('j2')).toMatchObject({ status: 'succeeded', finishedAt: 42, expiresAt: 5_000 });
 
       expect(await jobs.deleteExpired(1_000)).toBe(1);
-      expect(await photos.get('j1', 'photo')).toBeUndefined();
+      expect(await photos.get('j1', 'photo', 'secret-j1')).toBeUndefined();
       expect(await jobs.deleteForCustomer('s', 'c2')).toBe(1);
-      expect(await photos.get('j2', 'result')).toBeUndefined();
-      expect(await photos.get('j3', 'photo')).toBeDefined();
+      expect(await photos.get('j2', 'result', 'secret-j2')).toBeUndefined();
+      expect(await photos.get('j3', 'photo', 'secret-j3')).toBeDefined();
       expect(await jobs.deleteShop('s')).toBe(1);
     });
 

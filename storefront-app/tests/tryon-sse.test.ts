@@ -7,7 +7,8 @@ import { personPhoto } from './support/images.js';
 import Database from 'better-sqlite3';
 import { errorBody, sseEventData, startTryOnResponse } from '@fitting-room/proto';
 import { readSse, tryOnForm, type SseEvent } from './support/http.js';
-import { reasonMetadata, refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
+import { jobIdOf, storedImage } from './support/jobs.js';
+import { reasonMetadata, refuse, resultPng, runUntilCancelled, startScriptedInference, succeed, type GenerateScript, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 
 const startJob = async (app: TestApp, productId = 'demo-coral-crew-tee') => {
@@ -27,11 +28,32 @@ const checkContract = (events: SseEvent[]) => {
 const imageCount = (app: TestApp) => {
   const db = new Database(app.dbFile, { readonly: true });
   try {
-    return (db.prepare('SELECT (SELECT COUNT(*) FROM images) + (SELECT COUNT(*) FROM jobs) AS n').get() as { n: number }).n;
+    return (db.prepare('SELECT (SELECT COUNT(*) FROM sealed_images) + (SELECT COUNT(*) FROM jobs) AS n').get() as { n: number }).n;
   } finally {
     db.close();
   }
 };
+
+/** Queued and started, then waits for the test's release() before one step and the result (noting a cancel). */
+function holdBeforeResult() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const state = { cancelled: false, release: () => release() };
+  let ended = false;
+  const script: GenerateScript = async (call) => {
+    // grpc-js also reports a call the client closes after its end as cancelled: only a cancel before counts.
+    call.on('cancelled', () => (state.cancelled ||= !ended));
+    call.write({ queued: { position: 0, job_id: 'h1' } });
+    call.write({ started: { job_id: 'h1' } });
+    await released;
+    if (state.cancelled) return;
+    call.write({ progress: { step: 1, total_steps: 1, stage: 'denoising', preview_jpeg: Buffer.alloc(0) } });
+    call.write({ result: { images_png: [await resultPng()], seeds: ['1'], job_id: 'h1', warnings: [] } });
+    ended = true;
+    call.end();
+  };
+  return Object.assign(state, { script });
+}
 
 const opened: { close(): Promise<void> }[] = [];
 async function setup(inferenceScript: Parameters<typeof startScriptedInference>[0], options: TestAppOptions = {}) {
@@ -67,14 +89,14 @@ describe('SSE stream of a try-on', () => {
     expect(result.headers.get('content-type')).toBe('image/png');
     expect(result.headers.get('cache-control')).toContain('no-store');
     expect(Buffer.from(await result.arrayBuffer())).toEqual(await resultPng());
-    expect((await app.services.jobs.get(job.jobId))?.status).toBe('succeeded');
+    expect((await app.services.jobs.get(jobIdOf(job.jobId)))?.status).toBe('succeeded');
 
     expect(await app.services.usage.today('demo.local')).toBe(1);
     expect(inference.received[0].personImageBytes).toBeGreaterThan(1000);
     expect(inference.received[0].garmentImageBytes).toBeGreaterThan(1000);
 
     // Nothing personal in the logs: neither the photo's bytes nor the preview.
-    const photo = await app.services.photos.get(job.jobId, 'photo');
+    const photo = await storedImage(app.services, job.jobId, 'photo');
     const logText = app.logs.join('');
     expect(logText).toContain('try-on finished');
     expect(logText).not.toContain(photo?.bytes.toString('base64').slice(100, 160));
@@ -100,16 +122,45 @@ describe('SSE stream of a try-on', () => {
     expect(again.events.at(-1)?.event).toBe('result');
   });
 
-  it('cancels the gRPC call when the browser disconnects', async () => {
+  it('cancels the gRPC call when the browser disconnects (and no stream comes back within the grace)', async () => {
     let cancelled = false;
-    const { app } = await setup(runUntilCancelled(() => (cancelled = true)));
+    const { app } = await setup(runUntilCancelled(() => (cancelled = true)), { deps: { jobs: { disconnectGraceMs: 200 } } });
     const job = await startJob(app);
     const { events } = await readSse(`${app.url}${job.eventsUrl}`, { stopWhen: (e) => e.event === 'progress' });
     expect(events.map((e) => e.event)).toEqual(['queued', 'started', 'progress']);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
-    await expect.poll(async () => (await app.services.jobs.get(job.jobId))?.status).toBe('cancelled');
+    await expect.poll(async () => (await app.services.jobs.get(jobIdOf(job.jobId)))?.status).toBe('cancelled');
     const replay = await readSse(`${app.url}${job.eventsUrl}`);
     expect(replay.events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+  });
+
+  it('a second stream (another tab) closing does not cancel the job the first still follows', async () => {
+    const held = holdBeforeResult();
+    const { app } = await setup(held.script, { deps: { jobs: { disconnectGraceMs: 200 } } });
+    const job = await startJob(app);
+    const first = readSse(`${app.url}${job.eventsUrl}`);
+    const second = await readSse(`${app.url}${job.eventsUrl}`, { stopWhen: (e) => e.event === 'started' });
+    expect(second.events.map((e) => e.event)).toEqual(['queued', 'started']);
+    // Well past the grace: the job must still be running for the first tab.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(held.cancelled).toBe(false);
+    held.release();
+    expect((await first).events.at(-1)?.event).toBe('result');
+  });
+
+  it('an EventSource reconnecting within the grace (Last-Event-ID) keeps the job and gets only the events it missed', async () => {
+    const held = holdBeforeResult();
+    const { app } = await setup(held.script, { deps: { jobs: { disconnectGraceMs: 2_000 } } });
+    const job = await startJob(app);
+    const before = await readSse(`${app.url}${job.eventsUrl}`, { stopWhen: (e) => e.event === 'started' });
+    expect(before.events.map((e) => [e.id, e.event])).toEqual([['1', 'queued'], ['2', 'started']]);
+    // The only stream is gone; the browser reconnects, saying what it saw last.
+    const after = readSse(`${app.url}${job.eventsUrl}`, { headers: { 'Last-Event-ID': '2' } });
+    await expect.poll(() => app.services.tryOns.get(jobIdOf(job.jobId))?.listenerCount).toBe(1);
+    held.release();
+    const resumed = await after;
+    expect(resumed.events.map((e) => [e.id, e.event])).toEqual([['3', 'progress'], ['4', 'result']]);
+    expect(held.cancelled).toBe(false);
   });
 
   it('DELETE cancels the job and deletes the photo', async () => {
@@ -117,12 +168,12 @@ describe('SSE stream of a try-on', () => {
     const { app } = await setup(runUntilCancelled(() => (cancelled = true)));
     const job = await startJob(app);
     const stream = readSse(`${app.url}${job.eventsUrl}`);
-    await expect.poll(() => app.services.tryOns.get(job.jobId)?.everSubscribed).toBe(true);
+    await expect.poll(() => app.services.tryOns.get(jobIdOf(job.jobId))?.everSubscribed).toBe(true);
     const res = await fetch(`${app.url}/proxy/tryon/${job.jobId}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
     expect((await stream).events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
-    expect(await app.services.photos.get(job.jobId, 'photo')).toBeUndefined();
+    expect(await storedImage(app.services, job.jobId, 'photo')).toBeUndefined();
     expect((await fetch(`${app.url}${job.resultUrl}`)).status).toBe(404);
     expect((await fetch(`${app.url}/proxy/tryon/${job.jobId}`, { method: 'DELETE' })).status).toBe(404);
   });
@@ -145,7 +196,7 @@ describe('SSE stream of a try-on', () => {
     const { app } = await setup(runUntilCancelled(() => (cancelled = true)), { deps: { jobs: { unwatchedTimeoutMs: 300 } } });
     const job = await startJob(app);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);
-    expect((await app.services.jobs.get(job.jobId))?.status).toBe('cancelled');
+    expect((await app.services.jobs.get(jobIdOf(job.jobId)))?.status).toBe('cancelled');
   });
 });
 
@@ -198,7 +249,7 @@ describe('gRPC refusals as the upload\'s HTTP error', () => {
     checkContract(events);
     expect(events.map((e) => e.event)).toEqual(['queued', 'started', 'error']);
     expect(events[2].data).toMatchObject({ code: 'no_person' });
-    expect((await app.services.jobs.get(job.jobId))?.errorCode).toBe('no_person');
+    expect((await app.services.jobs.get(jobIdOf(job.jobId)))?.errorCode).toBe('no_person');
   });
 });
 

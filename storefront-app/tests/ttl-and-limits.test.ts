@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
+import { jobIdOf } from './support/jobs.js';
 import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 
@@ -27,7 +28,7 @@ const upload = (a: TestApp, headers: Record<string, string> = {}) =>
 const imageRows = (dbFile: string) => {
   const db = new Database(dbFile, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
+    return (db.prepare('SELECT COUNT(*) AS n FROM sealed_images').get() as { n: number }).n;
   } finally {
     db.close();
   }
@@ -39,7 +40,7 @@ describe('photo retention', () => {
     const res = await upload(a);
     const { jobId, eventsUrl, resultUrl } = (await res.json()) as { jobId: string; eventsUrl: string; resultUrl: string };
     await readSse(`${a.url}${eventsUrl}`);
-    const job = await a.services.jobs.get(jobId);
+    const job = await a.services.jobs.get(jobIdOf(jobId));
     expect(job && job.expiresAt - job.createdAt).toBe(2 * 3_600_000);
     expect(imageRows(a.dbFile)).toBe(2); // photo + result
 
@@ -48,7 +49,7 @@ describe('photo retention', () => {
 
     expect(await a.services.sweeper.sweepNow(job!.expiresAt)).toBe(1);
     expect(imageRows(a.dbFile)).toBe(0);
-    expect(await a.services.jobs.get(jobId)).toBeUndefined();
+    expect(await a.services.jobs.get(jobIdOf(jobId))).toBeUndefined();
     expect((await fetch(`${a.url}${resultUrl}`)).status).toBe(404);
     // Usage counts carry no personal data and stay.
     expect(await a.services.usage.today('demo.local')).toBe(1);
@@ -57,7 +58,7 @@ describe('photo retention', () => {
   it('the sweeper runs on its own timer', async () => {
     const a = await setup({ config: { photoTtlMs: 1 }, deps: { sweepIntervalMs: 50 } });
     const { jobId } = (await (await upload(a)).json()) as { jobId: string };
-    await expect.poll(async () => a.services.jobs.get(jobId), { timeout: 5_000 }).toBeUndefined();
+    await expect.poll(async () => a.services.jobs.get(jobIdOf(jobId)), { timeout: 5_000 }).toBeUndefined();
     expect(imageRows(a.dbFile)).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
+import { jobIdOf, storedImage } from './support/jobs.js';
 import { runUntilCancelled, startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
 import { API_SECRET, SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
 
@@ -20,7 +21,7 @@ function counts(shop: string) {
       sessions: one('SELECT COUNT(*) AS n FROM shopify_sessions WHERE shop = ?'),
       products: one('SELECT COUNT(*) AS n FROM products WHERE shop = ?'),
       jobs: one('SELECT COUNT(*) AS n FROM jobs WHERE shop = ?'),
-      images: one('SELECT COUNT(*) AS n FROM images JOIN jobs ON jobs.id = images.job_id WHERE jobs.shop = ?'),
+      images: one('SELECT COUNT(*) AS n FROM sealed_images JOIN jobs ON jobs.id = sealed_images.job_id WHERE jobs.shop = ?'),
       usage: one('SELECT COUNT(*) AS n FROM usage_daily WHERE shop = ?'),
       trainingRuns: one('SELECT COUNT(*) AS n FROM training_runs WHERE shop = ?'),
     };
@@ -34,12 +35,12 @@ async function tryOn(shop: string, customerId: string, productId = '101') {
   const res = await fetch(`${f.app.url}/proxy/tryon?${q}`, { method: 'POST', body: tryOnForm({ photo: personPhoto(), product_id: productId, consent: 'true' }) });
   expect(res.status).toBe(202);
   const { jobId } = (await res.json()) as { jobId: string };
-  return jobId;
+  return jobId; // the handle
 }
 
 async function finishedTryOn(shop: string, customerId: string) {
   const jobId = await tryOn(shop, customerId);
-  const { events } = await readSse(`${f.app.url}/proxy/tryon/${jobId}/events?${f.fake.proxyQuery(shop)}`);
+  const { events } = await readSse(`${f.app.url}/proxy/tryon/${jobId}/events?${f.fake.proxyQuery(shop, { logged_in_customer_id: customerId })}`);
   expect(events.at(-1)?.event).toBe('result');
   return jobId;
 }
@@ -109,6 +110,58 @@ describe('product webhooks', () => {
   });
 });
 
+describe('signed deliveries the app must refuse', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const bodies: { name: string; raw: string }[] = [
+    { name: '{}', raw: '{}' },
+    { name: 'null', raw: 'null' },
+    { name: '[]', raw: '[]' },
+    { name: 'deep nesting in every field a topic reads', raw: `{"id":${deep(5_000)},"shop_domain":${deep(5_000)},"myshopify_domain":${deep(5_000)},"customer":{"id":${deep(5_000)}}}` },
+    { name: 'an array nested 100000 deep', raw: deep(100_000) },
+  ];
+  const topics = ['customers/redact', 'customers/data_request', 'shop/redact', 'app/uninstalled', 'products/update', 'products/delete'];
+  for (const body of bodies) {
+    it(`a body of ${body.name} → 400 on every topic, nothing changed, the app keeps serving`, async () => {
+      const before = counts(SHOP);
+      for (const topic of topics) {
+        const res = await f.fake.deliverWebhook(f.app.url, topic, SHOP, undefined, { rawBody: body.raw });
+        expect(res.status, topic).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+      }
+      expect(counts(SHOP)).toEqual(before);
+      expect((await fetch(`${f.app.url}/healthz`)).status).toBe(200);
+      expect(f.app.logs.join('')).not.toContain('unhandled error');
+    });
+  }
+
+  it('the same delivery twice (one X-Shopify-Webhook-Id) is handled once', async () => {
+    const resyncs = () => f.fake.graphqlLog.filter((l) => l.operation === 'ProductById').length;
+    const before = resyncs();
+    const send = () => f.fake.deliverWebhook(f.app.url, 'products/update', SHOP, { id: 101, admin_graphql_api_id: 'gid://shopify/Product/101' }, { webhookId: 'delivery-once' });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ handled: true });
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ handled: false, duplicate: true });
+    expect(resyncs()).toBe(before + 1);
+  });
+
+  it('a delivery triggered years ago is refused (400) and deletes nothing', async () => {
+    const before = counts(SHOP);
+    const res = await f.fake.deliverWebhook(f.app.url, 'shop/redact', SHOP, { shop_id: 1, shop_domain: SHOP }, { triggeredAt: '2021-03-01T10:00:00.000Z' });
+    expect(res.status).toBe(400);
+    expect(counts(SHOP)).toEqual(before);
+  });
+
+  it('a 3 MB delivery → 413, nothing changed', async () => {
+    const before = counts(SHOP);
+    const res = await deliver('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 222 }, padding: 'x'.repeat(3 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(counts(SHOP)).toEqual(before);
+  });
+});
+
 describe('compliance webhooks', () => {
   let aliceJobs: string[];
   let bobJob: string;
@@ -126,7 +179,7 @@ describe('compliance webhooks', () => {
     const { outcome } = (await res.json()) as { outcome: { customerId: string; retentionHours: number; tryOns: { jobId: string; imagesHeld: string[] }[] } };
     expect(outcome.customerId).toBe('111');
     expect(outcome.retentionHours).toBe(24);
-    expect(outcome.tryOns.map((t) => t.jobId).sort()).toEqual([...aliceJobs].sort());
+    expect(outcome.tryOns.map((t) => t.jobId).sort()).toEqual(aliceJobs.map(jobIdOf).sort());
     expect(outcome.tryOns.every((t) => t.imagesHeld.join() === 'photo,result')).toBe(true);
     expect(f.app.logs.join('')).not.toContain('alice@example.com');
   });
@@ -134,21 +187,21 @@ describe('compliance webhooks', () => {
   it("customers/redact deletes that customer's photos and results in that shop, nothing else", async () => {
     const res = await deliver('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 111, email: 'alice@example.com', phone: null }, orders_to_redact: [] });
     expect(res.status).toBe(200);
-    for (const id of aliceJobs) {
-      expect(await f.app.services.jobs.get(id)).toBeUndefined();
-      expect(await f.app.services.photos.get(id, 'photo')).toBeUndefined();
-      expect(await f.app.services.photos.get(id, 'result')).toBeUndefined();
-      expect((await fetch(`${f.app.url}/proxy/tryon/${id}/result?${f.fake.proxyQuery(SHOP)}`)).status).toBe(404);
+    for (const handle of aliceJobs) {
+      expect(await f.app.services.jobs.get(jobIdOf(handle))).toBeUndefined();
+      expect(await storedImage(f.app.services, handle, 'photo')).toBeUndefined();
+      expect(await storedImage(f.app.services, handle, 'result')).toBeUndefined();
+      expect((await fetch(`${f.app.url}/proxy/tryon/${handle}/result?${f.fake.proxyQuery(SHOP, { logged_in_customer_id: '111' })}`)).status).toBe(404);
     }
-    expect(await f.app.services.photos.get(bobJob, 'result')).toBeDefined();
-    expect(await f.app.services.photos.get(otherShopJob, 'photo')).toBeDefined();
+    expect(await storedImage(f.app.services, bobJob, 'result')).toBeDefined();
+    expect(await storedImage(f.app.services, otherShopJob, 'photo')).toBeDefined();
   });
 
   it('app/uninstalled deletes the sessions and stops running jobs', async () => {
     let cancelled = false;
     inference.script = runUntilCancelled(() => (cancelled = true));
     const running = await tryOn(OTHER_SHOP, '333');
-    await expect.poll(() => inference.received.length > 0 && f.app.services.tryOns.get(running) !== undefined).toBe(true);
+    await expect.poll(() => inference.received.length > 0 && f.app.services.tryOns.get(jobIdOf(running)) !== undefined).toBe(true);
     const res = await deliver('app/uninstalled', { id: 2, name: 'Other store', domain: 'shop.example', myshopify_domain: OTHER_SHOP }, OTHER_SHOP);
     expect(res.status).toBe(200);
     await expect.poll(() => cancelled, { timeout: 5_000 }).toBe(true);

@@ -1,7 +1,7 @@
 // Try-on jobs: who asked (shop, customer), for what product, how it ended. Rows live only as long as
 // the photo retention (they name a customer); usage counts are kept separately without personal data.
 import type { ErrorCode } from '@fitting-room/proto';
-import type { SqlDatabase } from './sql-database.js';
+import type { SqlDatabase, SqlValue } from './sql-database.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -12,6 +12,10 @@ export interface JobRecord {
   productId: string;
   status: JobStatus;
   errorCode: ErrorCode | null;
+  /** SHA-256 of the job's secret (jobs/job-handle.ts); null for rows of versions before secrets. */
+  secretHash: string | null;
+  /** Last sign of life from the instance running the job (several instances: a dead one's jobs go stale). */
+  heartbeatAt: number | null;
   createdAt: number;
   finishedAt: number | null;
   expiresAt: number;
@@ -24,6 +28,8 @@ interface Row {
   product_id: string;
   status: JobStatus;
   error_code: ErrorCode | null;
+  secret_hash: string | null;
+  heartbeat_at: number | null;
   created_at: number;
   finished_at: number | null;
   expires_at: number;
@@ -36,6 +42,8 @@ const fromRow = (r: Row): JobRecord => ({
   productId: r.product_id,
   status: r.status,
   errorCode: r.error_code,
+  secretHash: r.secret_hash,
+  heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at),
   createdAt: Number(r.created_at),
   finishedAt: r.finished_at === null ? null : Number(r.finished_at),
   expiresAt: Number(r.expires_at),
@@ -44,10 +52,10 @@ const fromRow = (r: Row): JobRecord => ({
 export class JobRepository {
   constructor(private readonly db: SqlDatabase) {}
 
-  async create(job: Pick<JobRecord, 'id' | 'shop' | 'customerId' | 'productId' | 'createdAt' | 'expiresAt'>): Promise<void> {
+  async create(job: Pick<JobRecord, 'id' | 'shop' | 'customerId' | 'productId' | 'secretHash' | 'createdAt' | 'expiresAt'>): Promise<void> {
     await this.db.run(
-      'INSERT INTO jobs (id, shop, customer_id, product_id, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [job.id, job.shop, job.customerId, job.productId, 'queued', job.createdAt, job.expiresAt],
+      'INSERT INTO jobs (id, shop, customer_id, product_id, status, secret_hash, heartbeat_at, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [job.id, job.shop, job.customerId, job.productId, 'queued', job.secretHash, job.createdAt, job.createdAt, job.expiresAt],
     );
   }
 
@@ -59,6 +67,24 @@ export class JobRepository {
   async setStatus(id: string, status: JobStatus, errorCode: ErrorCode | null = null, now = Date.now()): Promise<void> {
     const finished = status === 'queued' || status === 'running' ? null : now;
     await this.db.run('UPDATE jobs SET status = ?, error_code = ?, finished_at = ? WHERE id = ?', [status, errorCode, finished, id]);
+  }
+
+  /** The instance running these jobs is alive. */
+  async heartbeat(ids: readonly string[], now = Date.now()): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.run(`UPDATE jobs SET heartbeat_at = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [now, ...ids]);
+  }
+
+  /**
+   * Fails unfinished jobs nobody runs any more: those whose last heartbeat is older than `staleBefore` (pass
+   * Infinity when no other instance can be running jobs). Returns how many.
+   */
+  async failOrphans(staleBefore: number, errorCode: ErrorCode, now = Date.now()): Promise<number> {
+    return this.db.run(
+      `UPDATE jobs SET status = 'failed', error_code = ?, finished_at = ?
+       WHERE status IN ('queued', 'running') AND COALESCE(heartbeat_at, created_at) < ?`,
+      [errorCode, now, Number.isFinite(staleBefore) ? staleBefore : Number.MAX_SAFE_INTEGER],
+    );
   }
 
   /** Someone follows the job's events (possibly through another app instance). */
@@ -87,20 +113,26 @@ export class JobRepository {
     return rows.map(fromRow);
   }
 
-  /** Deleting a job deletes its photo and result (images cascade). */
+  /** Deleting a job deletes its photo and result (images cascade), for good (see SqlDatabase.purgeDeleted). */
   async delete(id: string): Promise<number> {
-    return this.db.run('DELETE FROM jobs WHERE id = ?', [id]);
+    return this.deleteWhere('id = ?', [id]);
   }
 
   async deleteForCustomer(shop: string, customerId: string): Promise<number> {
-    return this.db.run('DELETE FROM jobs WHERE shop = ? AND customer_id = ?', [shop, customerId]);
+    return this.deleteWhere('shop = ? AND customer_id = ?', [shop, customerId]);
   }
 
   async deleteShop(shop: string): Promise<number> {
-    return this.db.run('DELETE FROM jobs WHERE shop = ?', [shop]);
+    return this.deleteWhere('shop = ?', [shop]);
   }
 
   async deleteExpired(now = Date.now()): Promise<number> {
-    return this.db.run('DELETE FROM jobs WHERE expires_at <= ?', [now]);
+    return this.deleteWhere('expires_at <= ?', [now]);
+  }
+
+  private async deleteWhere(where: string, params: SqlValue[]): Promise<number> {
+    const deleted = await this.db.run(`DELETE FROM jobs WHERE ${where}`, params);
+    if (deleted > 0) await this.db.purgeDeleted();
+    return deleted;
   }
 }

@@ -30,22 +30,30 @@ const statements = (blob: string): string[] => [
      status TEXT NOT NULL,
      error_code TEXT,
      watched INTEGER NOT NULL DEFAULT 0,
+     secret_hash TEXT,
+     heartbeat_at BIGINT,
      created_at BIGINT NOT NULL,
      finished_at BIGINT,
      expires_at BIGINT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS jobs_shop_customer ON jobs (shop, customer_id)`,
   `CREATE INDEX IF NOT EXISTS jobs_expires ON jobs (expires_at)`,
-  `CREATE TABLE IF NOT EXISTS images (
+  // Plaintext images of earlier versions: their jobs have no secret, so nobody can open them any more.
+  `DROP TABLE IF EXISTS images`,
+  `CREATE TABLE IF NOT EXISTS sealed_images (
      job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
      kind TEXT NOT NULL,
-     mime TEXT NOT NULL,
-     bytes ${blob} NOT NULL,
+     sealed ${blob} NOT NULL,
      PRIMARY KEY (job_id, kind))`,
   `CREATE TABLE IF NOT EXISTS usage_daily (
      shop TEXT NOT NULL,
      day TEXT NOT NULL,
      tryons INTEGER NOT NULL,
      PRIMARY KEY (shop, day))`,
+  `CREATE TABLE IF NOT EXISTS webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     shop TEXT NOT NULL,
+     topic TEXT NOT NULL,
+     received_at BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS training_runs (
      id TEXT PRIMARY KEY,
      shop TEXT NOT NULL,
@@ -59,6 +67,8 @@ const statements = (blob: string): string[] => [
 /** Columns added after a table first shipped: databases created before get them on start-up. */
 const addedColumns: { table: string; column: string; definition: string }[] = [
   { table: 'jobs', column: 'watched', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'jobs', column: 'secret_hash', definition: 'TEXT' },
+  { table: 'jobs', column: 'heartbeat_at', definition: 'BIGINT' },
 ];
 
 async function columnsOf(db: SqlDatabase, table: string): Promise<Set<string>> {
@@ -73,4 +83,5 @@ export async function migrate(db: SqlDatabase): Promise<void> {
   for (const { table, column, definition } of addedColumns) {
     if (!(await columnsOf(db, table)).has(column)) await db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
+  await db.purgeDeleted();
 }

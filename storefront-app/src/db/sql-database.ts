@@ -8,5 +8,10 @@ export interface SqlDatabase {
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /**
+   * After deleting personal data: makes what was deleted unrecoverable from the database's files (SQLite: the
+   * WAL is checkpointed into the file, where secure_delete already zeroed it, and truncated).
+   */
+  purgeDeleted(): Promise<void>;
   close(): Promise<void>;
 }

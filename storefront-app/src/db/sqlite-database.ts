@@ -8,6 +8,8 @@ export function openSqlite(file: string): SqlDatabase {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
+  // Deleted rows (a customer's id, job rows) are overwritten with zeros, not left in free pages.
+  db.pragma('secure_delete = ON');
   // Statements are prepared once per SQL text: the same few run on every request.
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
@@ -26,6 +28,10 @@ export function openSqlite(file: string): SqlDatabase {
       // DDL and other statements that return no rows.
       const statement = prepare(sql);
       return statement.reader ? statement.all(...params).length : statement.run(...params).changes;
+    },
+    purgeDeleted: async () => {
+      // Until a checkpoint, the rows as they were before the delete are still frames of the WAL file.
+      db.pragma('wal_checkpoint(TRUNCATE)');
     },
     close: async () => {
       db.close();

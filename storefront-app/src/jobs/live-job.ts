@@ -13,6 +13,8 @@ export class LiveJob {
   readonly controller = new AbortController();
   private readonly events: SequencedEvent[] = [];
   private readonly listeners = new Set<JobListener>();
+  /** Waiting for the first event without counting as listeners (see firstEvent). */
+  private readonly peekers = new Set<(e: TryOnEvent) => void>();
   private subscribedOnce = false;
 
   constructor(
@@ -30,11 +32,17 @@ export class LiveJob {
     return this.subscribedOnce;
   }
 
+  /** Event streams following the job now. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   emit(event: TryOnEvent): void {
     if (this.finished) return;
     const sequenced = { seq: this.events.length + 1, event };
     this.events.push(sequenced);
-    for (const listener of this.listeners) listener(sequenced);
+    for (const peek of [...this.peekers]) peek(event);
+    for (const listener of [...this.listeners]) listener(sequenced);
   }
 
   /**
@@ -45,23 +53,23 @@ export class LiveJob {
     const first = this.events[0];
     if (first) return Promise.resolve(first.event);
     return new Promise((resolve) => {
-      const listener: JobListener = (e) => {
+      const peek = (e: TryOnEvent | undefined) => {
         clearTimeout(timer);
-        this.listeners.delete(listener);
-        resolve(e.event);
+        this.peekers.delete(peek);
+        resolve(e);
       };
-      const timer = setTimeout(() => {
-        this.listeners.delete(listener);
-        resolve(undefined);
-      }, timeoutMs);
-      this.listeners.add(listener);
+      const timer = setTimeout(() => peek(undefined), timeoutMs);
+      this.peekers.add(peek);
     });
   }
 
-  /** Replays what happened so far, then follows; returns the unsubscribe function. */
-  subscribe(listener: JobListener): () => void {
+  /**
+   * Replays what happened after event `afterSeq` (an EventSource's Last-Event-ID; 0 = everything), then
+   * follows; returns the unsubscribe function.
+   */
+  subscribe(listener: JobListener, afterSeq = 0): () => void {
     this.subscribedOnce = true;
-    for (const e of this.events) listener(e);
+    for (const e of this.events) if (e.seq > afterSeq) listener(e);
     if (this.finished) return () => undefined;
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -23,7 +23,8 @@ export async function preparePhoto(upload: Buffer, maxPixels = MAX_PHOTO_PIXELS)
 
   let header: Metadata;
   try {
-    header = await sharp(upload).metadata();
+    // Only the header is read here; sharp's own pixel limit would turn a bomb into "damaged" instead of "too large".
+    header = await sharp(upload, { limitInputPixels: false }).metadata();
   } catch {
     if (type === 'heic') throw new UnsupportedImageError('HEIC photos cannot be read here: please upload a JPEG or PNG.');
     throw new BadImageError(`This ${type.toUpperCase()} file is damaged and cannot be read.`);

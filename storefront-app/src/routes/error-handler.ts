@@ -1,10 +1,12 @@
-// The one place where errors become HTTP responses: AppErrors keep their status and code; anything else is
-// logged (without request bodies) and answered as a generic 500.
+// The one place where errors become HTTP responses: AppErrors keep their status and code; a client's own
+// mistakes (a malformed body, one too large) are 4xx; a client that went away mid-upload is logged at info
+// (nobody is there to answer); anything else is logged (without request bodies) and answered as a generic 500.
 import type { ErrorRequestHandler } from 'express';
 import multer from 'multer';
 import type { Logger } from 'pino';
 import { MAX_PHOTO_BYTES } from '@fitting-room/proto';
-import { AppError, BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { AppError, BadRequestError, ClientAbortedError, PayloadTooLargeError } from '../errors.js';
+import { redactJobSecrets } from '../jobs/job-handle.js';
 
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
@@ -12,16 +14,23 @@ function toAppError(err: unknown): AppError | undefined {
     if (err.code === 'LIMIT_FILE_SIZE') return new PayloadTooLargeError(`The photo is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB.`);
     return new BadRequestError(`The upload is malformed (${err.code}${err.field ? ` on field "${err.field}"` : ''}).`);
   }
-  // body-parser / busboy errors carry a client status (malformed multipart, bad JSON).
+  // body-parser errors carry a client status (bad JSON: 400, too large: 413).
   const status = (err as { status?: number }).status;
+  if (status === 413) return new AppError(413, 'bad_request', 'The request body is too large.');
   if (typeof status === 'number' && status >= 400 && status < 500) return new BadRequestError((err as Error).message);
   return undefined;
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    const path = redactJobSecrets(req.path);
+    if (err instanceof ClientAbortedError) {
+      log.info({ method: req.method, path }, 'client aborted the request');
+      if (!res.headersSent) res.destroy();
+      return;
+    }
     const appError = toAppError(err);
-    if (!appError) log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    if (!appError) log.error({ err, method: req.method, path }, 'unhandled error');
     const status = appError?.status ?? 500;
     if (res.headersSent) {
       res.end();

@@ -7,10 +7,9 @@ import type { Services } from '../services.js';
 export function tryOnCancelRoute(services: Services): Router {
   const router = Router();
   router.delete('/tryon/:job', async (req, res) => {
-    const proxy = res.locals.proxy as ProxyContext;
-    const job = await findJob(services, proxy.shop, req.params.job);
-    services.tryOns.cancel(job.id, 'cancelled by the shopper');
-    await services.jobs.delete(job.id);
+    const { record } = await findJob(services, res.locals.proxy as ProxyContext, req.params.job);
+    services.tryOns.cancel(record.id, 'cancelled by the shopper');
+    await services.jobs.delete(record.id);
     res.status(204).end();
   });
   return router;

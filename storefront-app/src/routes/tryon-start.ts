@@ -1,19 +1,18 @@
 // POST /proxy/tryon: a shopper's photo and a product in, a job id out (202). Consent is checked before the
 // photo is looked at; the photo is decoded, cleaned and resized before anything stores or sends it.
 import { Router } from 'express';
-import multer from 'multer';
-import { MAX_PHOTO_BYTES, startTryOnFields, type StartTryOnResponse } from '@fitting-room/proto';
+import { startTryOnFields, type StartTryOnResponse } from '@fitting-room/proto';
 import { effectiveCategory, normalizeProductId } from '../catalog/product.js';
 import { BadRequestError, NotFoundError, ServiceUnavailableError, tryOnFailure } from '../errors.js';
 import { preparePhoto } from '../photos/prepare-photo.js';
 import { resultUrl } from '../jobs/tryon-jobs.js';
 import type { ProxyContext } from '../shopify/app-proxy-signature.js';
 import type { Services } from '../services.js';
+import { photoUpload } from './upload.js';
 
 export function tryOnStartRoute(services: Services): Router {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 8, parts: 10 } });
   const router = Router();
-  router.post('/tryon', upload.single('photo'), async (req, res) => {
+  router.post('/tryon', photoUpload(), async (req, res) => {
     const proxy = res.locals.proxy as ProxyContext;
     const parsed = startTryOnFields.safeParse(req.body ?? {});
     if (!parsed.success) {
@@ -38,7 +37,7 @@ export function tryOnStartRoute(services: Services): Router {
       services.log.error({ err, productId: product.productId }, 'product image unavailable');
       throw new ServiceUnavailableError('unavailable', 'The product image could not be loaded. Please try again later.');
     }
-    const { job, refused } = await services.tryOns.start({
+    const { handle, refused } = await services.tryOns.start({
       shop: proxy.shop,
       customerId: proxy.customerId,
       productId: product.productId,
@@ -51,7 +50,7 @@ export function tryOnStartRoute(services: Services): Router {
     });
     // Refused at once by the inference server: this request's error rather than a stream that fails at once.
     if (refused) throw tryOnFailure(refused.code, refused.message);
-    const body: StartTryOnResponse = { jobId: job.id, eventsUrl: `${proxy.base}/tryon/${job.id}/events`, resultUrl: resultUrl(proxy.base, job.id) };
+    const body: StartTryOnResponse = { jobId: handle, eventsUrl: `${proxy.base}/tryon/${handle}/events`, resultUrl: resultUrl(proxy.base, handle) };
     res.status(202).json(body);
   });
   return router;

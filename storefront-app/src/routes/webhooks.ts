@@ -1,12 +1,34 @@
 // POST /webhooks: every topic, compliance topics included. The HMAC is checked on the raw body before anything
-// is parsed or changed; an invalid one gets 401.
+// is parsed or changed; an invalid one gets 401. A delivery is handled once (by X-Shopify-Webhook-Id) and only
+// while fresh (X-Shopify-Triggered-At); a body that is not the topic's shape is 400, so Shopify does not retry
+// it for days.
 import type { Shopify } from '@shopify/shopify-api';
 import express, { Router } from 'express';
+import { z } from 'zod';
+import { WEBHOOK_MAX_AGE_MS } from '../db/webhook-delivery-repository.js';
 import { BadRequestError, UnauthorizedError } from '../errors.js';
 import type { Services } from '../services.js';
 import { customerDataRequestPayload, customerRedactPayload, productPayload, shopPayload, shopRedactPayload } from '../shopify/webhook-payloads.js';
 
 type Handler = (shop: string, body: unknown) => Promise<unknown>;
+
+const BODY_LIMIT = '2mb';
+
+function checkFresh(triggeredAt: string | undefined, now = Date.now()): void {
+  const at = triggeredAt ? Date.parse(triggeredAt) : NaN;
+  if (!Number.isFinite(at)) throw new BadRequestError('webhook without a valid X-Shopify-Triggered-At header');
+  if (now - at > WEBHOOK_MAX_AGE_MS) throw new BadRequestError(`webhook triggered at ${triggeredAt} is older than 48 hours`);
+}
+
+/** Runs a topic's handler; a body that is not the topic's shape is the sender's error. */
+async function handleShaped(handle: Handler, shop: string, body: unknown): Promise<unknown> {
+  try {
+    return await handle(shop, body);
+  } catch (err) {
+    if (err instanceof z.ZodError) throw new BadRequestError(`webhook body is not the topic's shape: ${err.issues[0]?.message ?? 'invalid'}`);
+    throw err;
+  }
+}
 
 /**
  * The HMAC covers the body, not the X-Shopify-Shop-Domain header: where the body names the shop, it must be the
@@ -54,12 +76,13 @@ export function webhooksRoute(services: Services, shopify: Shopify): Router {
   // The library reports topics in storage form: "customers/data_request" arrives as CUSTOMERS_DATA_REQUEST.
   const byTopic = Object.fromEntries(Object.entries(handlers(services)).map(([t, h]) => [t.toUpperCase().replace(/\/|\./g, '_'), h]));
   const router = Router();
-  router.post('/webhooks', express.raw({ type: '*/*', limit: '2mb' }), async (req, res) => {
+  router.post('/webhooks', express.raw({ type: '*/*', limit: BODY_LIMIT }), async (req, res) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const check = await shopify.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res });
     if (!check.valid) throw new UnauthorizedError(`webhook rejected: ${check.reason}`);
     const shop = shopify.utils.sanitizeShop(check.domain);
     if (!shop) throw new BadRequestError(`webhook for an invalid shop domain "${check.domain}"`);
+    checkFresh(check.triggeredAt);
     const handle = byTopic[check.topic];
     if (!handle) {
       services.log.info({ topic: check.topic, shop }, 'webhook topic not handled');
@@ -72,7 +95,18 @@ export function webhooksRoute(services: Services, shopify: Shopify): Router {
     } catch {
       throw new BadRequestError('webhook body is not JSON');
     }
-    const outcome = await handle(shop, body);
+    if (!(await services.webhookDeliveries.claim(check.webhookId, shop, check.topic))) {
+      services.log.info({ topic: check.topic, shop, webhookId: check.webhookId }, 'webhook already handled: duplicate delivery ignored');
+      res.status(200).json({ handled: false, duplicate: true });
+      return;
+    }
+    let outcome: unknown;
+    try {
+      outcome = await handleShaped(handle, shop, body);
+    } catch (err) {
+      await services.webhookDeliveries.release(check.webhookId);
+      throw err;
+    }
     services.log.info({ topic: check.topic, shop, webhookId: check.webhookId }, 'webhook handled');
     res.status(200).json({ handled: true, outcome });
   });

@@ -12,4 +12,4 @@ export const customerDataRequestPayload = z.object({
 });
 export const shopRedactPayload = z.object({ shop_domain: z.string() });
 /** app/uninstalled sends the shop object. */
-export const shopPayload = z.object({ myshopify_domain: z.string().optional() });
+export const shopPayload = z.object({ id, myshopify_domain: z.string() });

@@ -33,6 +33,17 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
 };
 
+/** Shopify's byte-order sort of query parameter names (not the locale's). */
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+export interface WebhookDeliveryOptions {
+  secret?: string;
+  webhookId?: string;
+  triggeredAt?: string;
+  /** The body exactly as sent (and signed), when it must not be `JSON.stringify(payload)`. */
+  rawBody?: string;
+}
+
 const readBody = (req: http.IncomingMessage) =>
   new Promise<string>((resolve) => {
     const chunks: Buffer[] = [];
@@ -91,9 +102,14 @@ export class FakeShopify {
    * Shopify's app proxy query for a storefront request: sorted `key=value` pairs (repeated keys' values joined
    * by ","), no separator, hex HMAC-SHA256 with the app secret.
    */
-  proxyQuery(shop: string, extra: Record<string, string | string[]> = {}, timestamp = Math.floor(Date.now() / 1000)): URLSearchParams {
-    const params: Record<string, string | string[]> = { shop, logged_in_customer_id: '', path_prefix: '/apps/tryon', timestamp: String(timestamp), ...extra };
-    const message = Object.keys(params).sort().map((k) => `${k}=${([] as string[]).concat(params[k]).join(',')}`).join('');
+  proxyQuery(shop: string, extra: Record<string, string | string[]> = {}, timestamp: number | null = Math.floor(Date.now() / 1000)): URLSearchParams {
+    const params: Record<string, string | string[]> = { shop, logged_in_customer_id: '', path_prefix: '/apps/tryon', ...(timestamp === null ? {} : { timestamp: String(timestamp) }), ...extra };
+    return this.signProxyParams(params);
+  }
+
+  /** Signs exactly these parameters the way Shopify's app proxy does. */
+  signProxyParams(params: Record<string, string | string[]>): URLSearchParams {
+    const message = Object.keys(params).sort(byteOrder).map((k) => `${k}=${([] as string[]).concat(params[k]).join(',')}`).join('');
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) for (const value of ([] as string[]).concat(v)) query.append(k, value);
     query.append('signature', createHmac('sha256', this.o.apiSecret).update(message).digest('hex'));
@@ -101,8 +117,10 @@ export class FakeShopify {
   }
 
   /** A webhook delivery as Shopify makes it: JSON body, base64 HMAC-SHA256 of the raw body in a header. */
-  async deliverWebhook(appUrl: string, topic: string, shop: string, payload: unknown, secret = this.o.apiSecret): Promise<Response> {
-    const body = JSON.stringify(payload);
+  async deliverWebhook(appUrl: string, topic: string, shop: string, payload: unknown, options: WebhookDeliveryOptions | string = {}): Promise<Response> {
+    const o = typeof options === 'string' ? { secret: options } : options;
+    const secret = o.secret ?? this.o.apiSecret;
+    const body = o.rawBody ?? JSON.stringify(payload);
     return fetch(`${appUrl}/webhooks`, {
       method: 'POST',
       body,
@@ -112,8 +130,8 @@ export class FakeShopify {
         'X-Shopify-Hmac-Sha256': createHmac('sha256', secret).update(body).digest('base64'),
         'X-Shopify-Shop-Domain': shop,
         'X-Shopify-API-Version': '2025-10',
-        'X-Shopify-Webhook-Id': randomBytes(8).toString('hex'),
-        'X-Shopify-Triggered-At': new Date().toISOString(),
+        'X-Shopify-Webhook-Id': o.webhookId ?? randomBytes(8).toString('hex'),
+        'X-Shopify-Triggered-At': o.triggeredAt ?? new Date().toISOString(),
         'X-Shopify-Event-Id': randomBytes(8).toString('hex'),
       },
     });

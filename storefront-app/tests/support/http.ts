@@ -22,10 +22,19 @@ export interface SseEvent {
 }
 
 /** Reads an SSE response until the server closes it, or until `stopWhen` returns true (then aborts). */
-export async function readSse(url: string, options: { stopWhen?: (e: SseEvent, all: SseEvent[]) => boolean; signal?: AbortSignal } = {}): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+export interface ReadSseOptions {
+  stopWhen?: (e: SseEvent, all: SseEvent[]) => boolean;
+  /** Called for each event as it arrives. */
+  onEvent?: (e: SseEvent) => void;
+  signal?: AbortSignal;
+  /** Extra request headers (an EventSource reconnecting sends Last-Event-ID). */
+  headers?: Record<string, string>;
+}
+
+export async function readSse(url: string, options: ReadSseOptions = {}): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort());
-  const res = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
+  const res = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream', ...options.headers } });
   const events: SseEvent[] = [];
   if (!res.body || !res.headers.get('content-type')?.startsWith('text/event-stream')) {
     return { status: res.status, contentType: res.headers.get('content-type'), events };
@@ -46,6 +55,7 @@ export async function readSse(url: string, options: { stopWhen?: (e: SseEvent, a
         if (!fields.event) continue;
         const e: SseEvent = { event: fields.event, id: fields.id, data: JSON.parse(fields.data ?? 'null') };
         events.push(e);
+        options.onEvent?.(e);
         if (options.stopWhen?.(e, events)) {
           controller.abort();
           return { status: res.status, contentType: res.headers.get('content-type'), events };

@@ -75,3 +75,40 @@ export const heicHeader = () => {
   ftyp.write('mif1heic', 16, 'latin1');
   return Buffer.concat([ftyp, Buffer.alloc(2048, 0x11)]);
 };
+
+/**
+ * A valid `side`×`side` black greyscale PNG (20000 → 400 megapixels in about 400 KB): more pixels than sharp's
+ * own default limit. Compressed row by row, so the 400 MB of pixels never sit in memory.
+ */
+export async function hugePng(side = 20_000): Promise<Buffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 0, 0, 0, 0], 8);
+  const deflate = zlib.createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (d: Buffer) => parts.push(d));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  const row = Buffer.alloc(side + 1);
+  for (let y = 0; y < side; y++) if (!deflate.write(row)) await new Promise((resolve) => deflate.once('drain', resolve));
+  deflate.end();
+  await ended;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A small JPEG whose frame header (SOF0) claims `width`×`height`: what a crafted upload looks like. */
+export async function jpegClaiming(width = 65_500, height = 65_500): Promise<Buffer> {
+  const bytes = await gradient(64, 64).jpeg({ progressive: false }).toBuffer();
+  const sof = bytes.indexOf(Buffer.from([0xff, 0xc0]));
+  bytes.writeUInt16BE(height, sof + 5);
+  bytes.writeUInt16BE(width, sof + 7);
+  return bytes;
+}

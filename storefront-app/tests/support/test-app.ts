@@ -63,7 +63,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     services,
     logs,
     close: async () => {
-      shutdown();
+      await shutdown();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       inference.close();
