@@ -7,7 +7,7 @@ import type { ServerMetrics } from '../metrics.js';
 import type { GpuQueue } from '../queue/gpu-queue.js';
 import type { Job } from '../queue/job.js';
 import type { JobRegistry } from '../queue/job-registry.js';
-import type { ModelCatalog } from '../models/catalog.js';
+import type { ModelCatalog } from '../model-store/catalog.js';
 import type { EngineWorker } from '../worker/engine-worker.js';
 import type { CallerIdentity } from './caller.js';
 import { CancelledError } from '../cancellation.js';

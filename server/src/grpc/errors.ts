@@ -3,7 +3,7 @@ import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { ERROR_DOMAIN, ERROR_DOMAIN_KEY, ERROR_REASON_KEY, isErrorReason, type ErrorReason } from '@fitting-room/proto';
 import { CancelledError } from '../cancellation.js';
 import { QueueClosedError, QueueFullError } from '../queue/errors.js';
-import { ModelNameError, ModelNotFoundError } from '../models/catalog.js';
+import { ModelNameError, ModelNotFoundError } from '../model-store/catalog.js';
 import { TryOnError } from '../tryon/errors.js';
 import { WorkerJobError, WorkerStoppedError } from '../worker/errors.js';
 

@@ -1,7 +1,7 @@
 // Queue job snapshots ↔ proto Job messages and enum names.
 import type { Job, JobKind__Output, JobState__Output, Mode__Output, ModelKind__Output } from '@fitting-room/proto';
 import type { JobKind, JobSnapshot, JobState } from '../queue/job.js';
-import type { ModelKind } from '../models/scan.js';
+import type { ModelKind } from '../model-store/scan.js';
 
 export const JOB_KIND_NAMES: Record<JobKind, JobKind__Output> = { generate: 'JOB_KIND_GENERATE', train: 'JOB_KIND_TRAIN' };
 

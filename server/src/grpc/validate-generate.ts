@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { GenerateRequest__Output } from '@fitting-room/proto';
-import type { ModelEntry, ModelKind } from '../models/scan.js';
+import type { ModelEntry, ModelKind } from '../model-store/scan.js';
 import type { GenerateMode, GenerateSpec, RawImage } from '../worker/runners/types.js';
 import type { Category as GarmentCategory } from '../tryon/index.js';
 import { decodeImage } from './images.js';

@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { TrainRequest__Output } from '@fitting-room/proto';
 import type { TrainMode, TrainSpec } from '../worker/runners/types.js';
-import { nameProblem } from '../models/names.js';
+import { nameProblem } from '../model-store/names.js';
 import { describeIssues, type ModelLookup } from './validate-generate.js';
 import { AlreadyExistsError, InputError } from './errors.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendInfo } from '../engine/index.js';
 import type { Logger } from '../logger.js';
-import type { ModelEntry } from '../models/scan.js';
+import type { ModelEntry } from '../model-store/scan.js';
 import { CancelledError } from '../cancellation.js';
 import { WorkerJobError, WorkerStoppedError } from './errors.js';
 import type { FromWorker, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';

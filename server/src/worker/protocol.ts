@@ -2,8 +2,8 @@
 // Buffers and Uint8Arrays travel as bytes). The gRPC side owns the queue and decides when jobs run; the worker
 // only computes: it runs what it is told, reports progress, and stops a job when told to.
 import type { BackendInfo, BackendName } from '../engine/index.js';
-import type { ResidentModel } from '../models/registry.js';
-import type { ModelEntry } from '../models/scan.js';
+import type { ResidentModel } from '../model-store/registry.js';
+import type { ModelEntry } from '../model-store/scan.js';
 import type { CancelReason } from '../cancellation.js';
 import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, RawImage, TrainOutput, TrainSpec } from './runners/types.js';
 

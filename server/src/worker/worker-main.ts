@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/index.js';
 import { toStatus } from '../grpc/errors.js';
 import { createLogger, type Logger } from '../logger.js';
-import { ensureEmbeddedModels } from '../models/embedded.js';
+import { ensureEmbeddedModels } from '../model-store/embedded.js';
 import { CancelledError } from '../cancellation.js';
 import type { FromWorker, JobFailure, MemoryStats, ToWorker, TrainUpdate, WorkerSettings } from './protocol.js';
 import { createRunners } from './runners/index.js';
@@ -18,14 +18,15 @@ interface RunningJob {
   paused?: { resolve(): void; reject(reason: unknown): void };
 }
 
-interface Engine {
+/** What init built: the worker's logger, its models in memory and the job runners over them. */
+interface WorkerState {
   readonly logger: Logger;
   readonly models: WorkerModels;
   readonly runners: JobRunners;
 }
 
 const jobs = new Map<string, RunningJob>();
-let engine: Engine | undefined;
+let state: WorkerState | undefined;
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -34,7 +35,7 @@ function send(message: FromWorker): void {
 function memoryStats(): MemoryStats {
   const memory = process.memoryUsage();
   const tensors = tf.memory();
-  const registry = engine?.models.registry;
+  const registry = state?.models.registry;
   const models = registry?.resident() ?? [];
   return {
     rssBytes: memory.rss,
@@ -49,7 +50,7 @@ function memoryStats(): MemoryStats {
 }
 
 function sendModels(): void {
-  const registry = engine?.models.registry;
+  const registry = state?.models.registry;
   send({ type: 'models', loaded: registry?.resident().map((m) => m.name) ?? [], bytes: registry?.residentBytes() ?? 0 });
 }
 
@@ -73,7 +74,7 @@ async function init(settings: WorkerSettings): Promise<void> {
     },
     onOverBudget: (model, bytes, budget) => logger.warn({ model: model.name, kind: model.kind, bytes, budget }, 'models in use exceed the memory budget'),
   });
-  engine = { logger, models, runners: createRunners({ models, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
+  state = { logger, models, runners: createRunners({ models, dataDir: settings.dataDir, offloadUNetWeights: settings.offloadUnet }) };
   send({ type: 'ready', pid: process.pid, backend, ...(embeddedModelsDir ? { embeddedModelsDir } : {}) });
 }
 
@@ -86,12 +87,12 @@ function failure(error: unknown, signal: AbortSignal): JobFailure {
 }
 
 /** Runs one job to its end, always answering with a done or a failed message. */
-async function runJob(jobId: string, body: (job: RunningJob, engine: Engine) => Promise<FromWorker>): Promise<void> {
+async function runJob(jobId: string, body: (job: RunningJob, state: WorkerState) => Promise<FromWorker>): Promise<void> {
   const job: RunningJob = { controller: new AbortController() };
   jobs.set(jobId, job);
   try {
-    if (!engine) throw new Error('the engine worker got a job before init');
-    send(await body(job, engine));
+    if (!state) throw new Error('the engine worker got a job before init');
+    send(await body(job, state));
   } catch (error) {
     send({ type: 'failed', jobId, failure: failure(error, job.controller.signal) });
   } finally {
@@ -132,8 +133,8 @@ function train(jobId: string, spec: TrainSpec): Promise<void> {
 
 async function preload(requestId: number, message: Extract<ToWorker, { type: 'preload' }>): Promise<void> {
   try {
-    if (!engine) throw new Error('the engine worker got preload before init');
-    (await engine.models.stableDiffusion.acquire(message.entry)).release();
+    if (!state) throw new Error('the engine worker got preload before init');
+    (await state.models.stableDiffusion.acquire(message.entry)).release();
     send({ type: 'reply', requestId });
   } catch (error) {
     send({ type: 'reply', requestId, error: error instanceof Error ? error.message : String(error) });
@@ -173,7 +174,7 @@ function handle(message: ToWorker): void {
       jobs.get(message.jobId)?.paused?.resolve();
       return;
     case 'shutdown':
-      engine?.models.registry.disposeAll();
+      state?.models.registry.disposeAll();
       // Sent before disconnecting, so the gRPC process learns what a clean stop left behind.
       if (process.send) process.send({ type: 'stopped', stats: memoryStats() } satisfies FromWorker, () => process.disconnect?.());
       return;

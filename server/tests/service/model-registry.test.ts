@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '@fitting-room/proto';
 import type { RunningServer, TryOnClient } from '../../src/index.js';
 import type { MemoryStats } from '../../src/worker/protocol.js';
-import { scanModelsDir } from '../../src/models/scan.js';
+import { scanModelsDir } from '../../src/model-store/scan.js';
 import { connect, generate, halfMask, SHARED_DIR, solidImage, startTestServer, TINY_MODELS_DIR } from './helpers.js';
 
 const ext = path.join(SHARED_DIR, 'fixtures/sd-tiny-ext');

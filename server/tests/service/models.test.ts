@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, loadStableDiffusion, type StableDiffusionModel } from '../../src/engine/index.js';
-import { ModelNameError, ModelNotFoundError, ModelCatalog } from '../../src/models/catalog.js';
-import { ModelRegistry, type ModelRef } from '../../src/models/registry.js';
-import { scanModelsDir } from '../../src/models/scan.js';
-import { chooseDefaults } from '../../src/models/defaults.js';
+import { ModelNameError, ModelNotFoundError, ModelCatalog } from '../../src/model-store/catalog.js';
+import { ModelRegistry, type ModelRef } from '../../src/model-store/registry.js';
+import { scanModelsDir } from '../../src/model-store/scan.js';
+import { chooseDefaults } from '../../src/model-store/defaults.js';
 import { linkedModelsDir, SHARED_DIR } from './helpers.js';
 
 describe('scanModelsDir', () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadModel, DownloadError } from '../../src/tryon/weights/download.js';
 import { findKnownModel, KNOWN_MODELS } from '../../src/tryon/weights/known-models.js';
 import { sdTinyDir } from './fixtures.js';
-import { scanModelsDir } from '../../src/models/scan.js';
+import { scanModelsDir } from '../../src/model-store/scan.js';
 import { loadLora } from '../../src/engine/index.js';
 import { writePeftLora } from '../support/random-lora.js';
 

@@ -9,7 +9,7 @@ import { loadDataset } from '../../training/datasets/index.js';
 import { findLatestCheckpoint } from '../../training/checkpoint.js';
 import { parseTrainConfig } from '../../training/train-config.js';
 import { Trainer, type TrainSummary } from '../../training/trainer.js';
-import { FINE_TUNED_MARKER } from '../../models/scan.js';
+import { FINE_TUNED_MARKER } from '../../model-store/scan.js';
 import type { TrainOutput, TrainRunContext, TrainRunner, TrainSpec } from './types.js';
 
 export interface TrainRunnerOptions {

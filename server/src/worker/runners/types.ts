@@ -2,7 +2,7 @@
 // never on the engines' modules, so queueing, streaming and cancellation work whatever engine is present.
 import type { Category } from '../../tryon/index.js';
 import type { GreyImage, RgbImage } from '../../image.js';
-import type { ModelEntry } from '../../models/scan.js';
+import type { ModelEntry } from '../../model-store/scan.js';
 
 /** What engines hand back raw: RGB results and previews, grey masks. */
 export type RawImage = RgbImage | GreyImage;

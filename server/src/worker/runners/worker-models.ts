@@ -1,8 +1,8 @@
 // Every model the engine worker's runners use, of every kind, leased from one registry: one memory budget, one LRU,
 // one TRYON_OFFLOAD_UNET setting, one shutdown. How each kind loads stays with its code (engine, try-on, IP-Adapter).
 import { loadAutoencoderTiny, loadStableDiffusion, taesdDecoder, type LatentDecoder, type StableDiffusionModel } from '../../engine/index.js';
-import { ModelRegistry, type ModelLease, type ModelRef, type ModelsOfKind, type RegistryEvents } from '../../models/registry.js';
-import type { ModelEntry } from '../../models/scan.js';
+import { ModelRegistry, type ModelLease, type ModelRef, type ModelsOfKind, type RegistryEvents } from '../../model-store/registry.js';
+import type { ModelEntry } from '../../model-store/scan.js';
 import { loadInpaintingModel } from '../../tryon/engines/diffusion/inpainting-model.js';
 import { loadImagePromptModel, type ImagePromptModel } from './image-prompt-models.js';
 import type { GenerateSpec } from './types.js';
