@@ -51,8 +51,11 @@ async function safetensorsStats(file: string): Promise<WeightStats & { st: Safet
 async function folderWeightStats(dir: string): Promise<WeightStats> {
   const total: WeightStats = { sizeBytes: 0, memoryBytes: 0 };
   for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.safetensors')) continue;
-    const stats = await safetensorsStats(path.join(entry.parentPath, entry.name));
+    if (!entry.name.endsWith('.safetensors')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    // Weight files linked in from elsewhere (a shared download cache) count like files.
+    if (!entry.isFile() && !(entry.isSymbolicLink() && (await fs.stat(file)).isFile())) continue;
+    const stats = await safetensorsStats(file);
     await stats.st.close();
     total.sizeBytes += stats.sizeBytes;
     total.memoryBytes += stats.memoryBytes;

@@ -28,6 +28,20 @@ describe('scanModelsDir', () => {
     expect(problems).toEqual([{ path: path.join(dir, 'old.ckpt'), reason: expect.stringContaining('pickle') }]);
   });
 
+  it('counts weight files linked into a model folder (a shared download cache) like files', async () => {
+    const dir = linkedModelsDir();
+    const source = path.join(SHARED_DIR, 'fixtures/sd-tiny/models/sd-tiny');
+    const copy = path.join(dir, 'sd-tiny-linked');
+    fs.cpSync(source, copy, { recursive: true, dereference: true });
+    const [unetWeights] = fs.readdirSync(path.join(copy, 'unet')).filter((f) => f.endsWith('.safetensors'));
+    fs.rmSync(path.join(copy, 'unet', unetWeights!));
+    fs.symlinkSync(path.join(source, 'unet', unetWeights!), path.join(copy, 'unet', unetWeights!));
+    const { models } = await scanModelsDir(dir);
+    const byName = new Map(models.map((m) => [m.name, m]));
+    expect(byName.get('sd-tiny-linked')!.memoryBytes).toBe(byName.get('sd-tiny')!.memoryBytes);
+    expect(byName.get('sd-tiny-linked')!.sizeBytes).toBe(byName.get('sd-tiny')!.sizeBytes);
+  });
+
   it('picks defaults per kind, and refuses a configured default that is not there', async () => {
     const { models } = await scanModelsDir(linkedModelsDir());
     expect(chooseDefaults(models)).toMatchObject({ base: { name: 'sd-tiny' }, inpaint: { name: 'sd-tiny-inpaint' }, tryOn: undefined });
