@@ -9,6 +9,7 @@ import { demoPageRoutes } from './routes/demo-pages.js';
 import { errorHandler } from './routes/error-handler.js';
 import { tryOnRateLimits } from './routes/rate-limits.js';
 import { requestLog } from './routes/request-log.js';
+import { securityHeaders } from './routes/security-headers.js';
 import { tryOnCancelRoute } from './routes/tryon-cancel.js';
 import { tryOnEventsRoute } from './routes/tryon-events.js';
 import { tryOnResultRoute } from './routes/tryon-result.js';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): StorefrontApp {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(deps.log));
+  app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, mode: deps.shopify ? 'shopify' : 'standalone' });

@@ -21,8 +21,14 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
+  constructor(message: string, headers: Record<string, string> = {}) {
+    super(401, 'unauthorized', message, headers);
+  }
+}
+
+export class ForbiddenError extends AppError {
   constructor(message: string) {
-    super(401, 'unauthorized', message);
+    super(403, 'unauthorized', message);
   }
 }
 

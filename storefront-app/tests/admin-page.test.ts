@@ -1,12 +1,22 @@
-// The merchant admin page: opened from Shopify's admin (signed query), product switches and category overrides,
-// a fine-tuning run on the exported catalog (through a real gRPC Train stream), usage counts.
+// The merchant admin in Shopify mode, the embedded-app way: App Bridge session tokens (HS256 with the app secret,
+// for the app, one shop) sent as `Authorization: Bearer`, token exchange for the shop's offline access token on
+// first use (Shopify-managed install), against the local fake Shopify. Then the admin's functions through its API
+// (product switches and category overrides, catalog sync, a fine-tuning run over a real gRPC Train stream, usage),
+// and the page's own script in Chromium getting its token from App Bridge.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_FILE, catalogLineSchema } from '@fitting-room/proto';
 import { readCatalogExportDataset } from '@fitting-room/server/training';
+import { APP_BRIDGE_URL } from '../src/views/admin-view.js';
+import { launchChromium } from './support/chromium.js';
+import { OFFLINE_TOKEN_TYPE } from './support/fake-shopify.js';
 import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
-import { SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
+import { API_KEY, SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
+
+const NEW_SHOP = 'brand-new.myshopify.com';
+const now = () => Math.floor(Date.now() / 1000);
 
 let f: ShopifyFixture;
 let inference: ScriptedInference;
@@ -29,73 +39,109 @@ afterAll(async () => {
   await inference.stop();
 });
 
-const tokenOf = (html: string) => /name="token" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-async function openAdmin(): Promise<string> {
-  const res = await fetch(`${f.app.url}/admin?${f.fake.adminQuery(SHOP)}`);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-security-policy')).toBe(`frame-ancestors https://${SHOP} https://admin.shopify.com;`);
-  return res.text();
+const api = (pathName: string, token: string | undefined, init: { method?: string; body?: unknown } = {}) =>
+  fetch(`${f.app.url}/admin/api${pathName}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? bearer(token) : {}), ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+
+interface Overview {
+  shop: string;
+  products: { productId: string; title: string; category: string; autoCategory: string; categoryOverride: string | null; tryOnEnabled: boolean }[];
+  runs: { status: string; progress: number; message: string }[];
+  usage: { day: string; tryons: number }[];
 }
 
-const post = (pathName: string, fields: Record<string, string>) =>
-  fetch(`${f.app.url}${pathName}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
-
-describe('admin page access', () => {
-  const cases: { name: string; query: () => string; status: number }[] = [
-    { name: 'signed by Shopify', query: () => f.fake.adminQuery(SHOP).toString(), status: 200 },
-    { name: 'forged hmac', query: () => { const q = f.fake.adminQuery(SHOP); q.set('hmac', '0'.repeat(64)); return q.toString(); }, status: 401 },
-    { name: 'stale timestamp', query: () => f.fake.adminQuery(SHOP, Math.floor(Date.now() / 1000) - 3600).toString(), status: 401 },
-    { name: 'no signature', query: () => `shop=${SHOP}`, status: 401 },
-    { name: 'forged page token', query: () => `token=${SHOP}~${Date.now() + 60_000}~${'a'.repeat(64)}`, status: 401 },
-    { name: 'a shop without the app installed', query: () => f.fake.adminQuery('new-shop.myshopify.com').toString(), status: 302 },
+describe('admin API access with App Bridge session tokens', () => {
+  const cases: { name: string; token: () => string | undefined; url?: (t: string) => string; status: number }[] = [
+    { name: 'a valid token', token: () => f.fake.sessionToken(SHOP), status: 200 },
+    { name: 'an expired token', token: () => f.fake.sessionToken(SHOP, { exp: now() - 60, nbf: now() - 120, iat: now() - 120 }), status: 401 },
+    { name: 'a token not valid yet', token: () => f.fake.sessionToken(SHOP, { nbf: now() + 300 }), status: 401 },
+    { name: "a token for another app (wrong audience)", token: () => f.fake.sessionToken(SHOP, { aud: 'another-apps-key' }), status: 401 },
+    { name: 'a token signed with another secret', token: () => f.fake.sessionToken(SHOP, {}, 'not-the-app-secret'), status: 401 },
+    { name: "a token whose issuer is another shop's admin (wrong shop)", token: () => f.fake.sessionToken(SHOP, { iss: 'https://other-shop.myshopify.com/admin' }), status: 401 },
+    { name: 'a token for a destination that is not a shop', token: () => f.fake.sessionToken('evil.example.com'), status: 401 },
+    { name: 'no token', token: () => undefined, status: 401 },
+    { name: 'a valid token in the URL instead of the header', token: () => undefined, url: (t) => `?id_token=${t}&token=${t}`, status: 401 },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.status}`, async () => {
-      const res = await fetch(`${f.app.url}/admin?${c.query()}`, { redirect: 'manual' });
+      const token = c.token();
+      const inUrl = f.fake.sessionToken(SHOP);
+      const res = c.url ? await fetch(`${f.app.url}/admin/api/overview${c.url(inUrl)}`) : await api('/overview', token);
       expect(res.status).toBe(c.status);
-      if (c.status === 302) expect(res.headers.get('location')).toBe('/auth?shop=new-shop.myshopify.com');
+      if (c.status === 200) expect(((await res.json()) as Overview).shop).toBe(SHOP);
+      else expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      // Tokens never reach a log line (the library's own error message quotes them).
+      for (const t of [token, inUrl]) if (t) expect(f.app.logs.join('')).not.toContain(t.split('.')[2]);
     });
   }
+
+  it('an expired token tells App Bridge to fetch a fresh one and retry', async () => {
+    const res = await api('/overview', f.fake.sessionToken(SHOP, { exp: now() - 60, nbf: now() - 120 }));
+    expect(res.headers.get('x-shopify-retry-invalid-session-request')).toBe('1');
+  });
 });
 
-describe('admin page', () => {
+describe('managed install: token exchange on first use', () => {
+  it('trades the session token for an offline access token, stores the session and syncs the catalog', async () => {
+    expect(await f.app.services.sessions.loadSession(`offline_${NEW_SHOP}`)).toBeUndefined();
+    const res = await api('/overview', f.fake.sessionToken(NEW_SHOP));
+    expect(res.status).toBe(200);
+    expect(f.fake.tokenExchanges).toEqual([{ shop: NEW_SHOP, requestedTokenType: OFFLINE_TOKEN_TYPE }]);
+    const session = await f.app.services.sessions.loadSession(`offline_${NEW_SHOP}`);
+    expect(session?.accessToken && f.fake.tokens.get(session.accessToken)).toBe(NEW_SHOP);
+    await expect.poll(async () => (await f.app.services.products.list(NEW_SHOP)).length, { timeout: 10_000 }).toBe(5);
+    // Installed now: the next request does not exchange again.
+    expect((await api('/overview', f.fake.sessionToken(NEW_SHOP))).status).toBe(200);
+    expect(f.fake.tokenExchanges).toHaveLength(1);
+  });
+
+  it('a token Shopify refuses to exchange (signed for another app) stores nothing', async () => {
+    const res = await api('/overview', f.fake.sessionToken('refused-shop.myshopify.com', { aud: 'another-apps-key' }));
+    expect(res.status).toBe(401);
+    expect(await f.app.services.sessions.loadSession('offline_refused-shop.myshopify.com')).toBeUndefined();
+  });
+});
+
+describe('admin functions', () => {
+  const token = () => f.fake.sessionToken(SHOP);
+
   it('lists products with their category and switches', async () => {
-    const html = await openAdmin();
-    for (const title of ['Linen Shirt', 'Wide Jeans', 'Wrap Dress', 'Leather Belt', 'Rain Coat']) expect(html).toContain(title);
-    expect(html).toContain('auto (not_wearable)');
-    expect(tokenOf(html)).toMatch(new RegExp(`^${SHOP}~\\d+~[0-9a-f]{64}$`));
+    const overview = (await (await api('/overview', token())).json()) as Overview;
+    expect(overview.products.map((p) => p.title).sort()).toEqual(['Leather Belt', 'Linen Shirt', 'Rain Coat', 'Wide Jeans', 'Wrap Dress']);
+    expect(overview.products.find((p) => p.title === 'Leather Belt')).toMatchObject({ autoCategory: 'not_wearable', categoryOverride: null, tryOnEnabled: true });
   });
 
   it('starts a catalog sync', async () => {
-    const token = tokenOf(await openAdmin());
     f.fake.products.push({ id: 150, handle: 'silk-scarf-top', title: 'Silk Top', productType: 'Tops', tags: [], description: '' });
-    const res = await post('/admin/sync', { token });
-    expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toContain('notice=Catalog+sync+started');
+    const res = await api('/sync', token(), { method: 'POST' });
+    expect(res.status).toBe(202);
     await expect.poll(async () => (await f.app.services.products.get(SHOP, 'gid://shopify/Product/150'))?.autoCategory).toBe('upper');
     f.fake.products.pop();
     await f.app.services.catalog?.syncShop(SHOP);
   });
 
-  it('saves a category override and the try-on switch', async () => {
-    const token = tokenOf(await openAdmin());
-    const res = await post('/admin/products', { token, product_id: 'gid://shopify/Product/104', category: 'upper' });
-    expect(res.status).toBe(303);
-    expect(await f.app.services.products.get(SHOP, 'gid://shopify/Product/104')).toMatchObject({ categoryOverride: 'upper', tryOnEnabled: false });
-    await post('/admin/products', { token, product_id: 'gid://shopify/Product/104', category: '', enabled: 'on' });
-    expect(await f.app.services.products.get(SHOP, 'gid://shopify/Product/104')).toMatchObject({ categoryOverride: null, tryOnEnabled: true });
+  it('saves a category override and the try-on switch; refuses a bad category and a bad token', async () => {
+    const belt = 'gid://shopify/Product/104';
+    const res = await api('/products', token(), { method: 'POST', body: { productId: belt, category: 'upper', enabled: false } });
+    expect(res.status).toBe(200);
+    expect(await f.app.services.products.get(SHOP, belt)).toMatchObject({ categoryOverride: 'upper', tryOnEnabled: false });
+    await api('/products', token(), { method: 'POST', body: { productId: belt, category: '', enabled: true } });
+    expect(await f.app.services.products.get(SHOP, belt)).toMatchObject({ categoryOverride: null, tryOnEnabled: true });
 
-    const bad = await post('/admin/products', { token, product_id: 'gid://shopify/Product/104', category: 'hat' });
+    const bad = await api('/products', token(), { method: 'POST', body: { productId: belt, category: 'hat', enabled: true } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('"hat"');
-    expect((await post('/admin/products', { token: 'nope', product_id: 'gid://shopify/Product/104', category: 'dress' })).status).toBe(401);
-    expect((await f.app.services.products.get(SHOP, 'gid://shopify/Product/104'))?.categoryOverride).toBeNull();
+    expect((await api('/products', f.fake.sessionToken(SHOP, {}, 'forged'), { method: 'POST', body: { productId: belt, category: 'dress', enabled: true } })).status).toBe(401);
+    expect((await f.app.services.products.get(SHOP, belt))?.categoryOverride).toBeNull();
   });
 
   it('runs a fine-tuning job on the exported catalog and shows its progress', async () => {
-    const token = tokenOf(await openAdmin());
-    expect((await post('/admin/fine-tune', { token })).status).toBe(303);
+    expect((await api('/fine-tune', token(), { method: 'POST' })).status).toBe(202);
     await f.app.services.fineTuning.idle();
     const [run] = await f.app.services.trainingRuns.list(SHOP);
     expect(run).toMatchObject({ status: 'succeeded', progress: 1 });
@@ -108,12 +154,58 @@ describe('admin page', () => {
     expect(lines.find((l) => l.title === 'Wrap Dress')).toMatchObject({ category: 'Apparel > Dresses', tags: ['dress', 'party'], product_type: '' });
     for (const l of lines) expect(fs.readFileSync(path.join(dir, l.image)).subarray(1, 4).toString()).toBe('PNG');
     const warnings: string[] = [];
-    const examples = await readCatalogExportDataset(dir, warnings);
-    expect(examples).toHaveLength(4);
+    expect(await readCatalogExportDataset(dir, warnings)).toHaveLength(4);
     expect(warnings).toEqual([]);
 
-    const html = await openAdmin();
-    expect(html).toContain('succeeded');
-    expect(html).toContain('<progress max="1" value="1">');
+    const overview = (await (await api('/overview', token())).json()) as Overview;
+    expect(overview.runs[0]).toMatchObject({ status: 'succeeded', progress: 1 });
+  });
+});
+
+describe('the embedded admin page', () => {
+  const openPage = () => fetch(`${f.app.url}/admin?embedded=1&shop=${SHOP}&host=${Buffer.from(`admin.shopify.com/store/${SHOP.split('.')[0]}`).toString('base64url')}`);
+
+  it('loads App Bridge first with the API key, may be framed only by the shop admin, and holds no token', async () => {
+    const res = await openPage();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors https://${SHOP} https://admin.shopify.com`);
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual([APP_BRIDGE_URL, '/admin/admin.js']);
+    expect(html.indexOf(`<meta name="shopify-api-key" content="${API_KEY}">`)).toBeLessThan(html.indexOf(APP_BRIDGE_URL));
+    expect(html).not.toMatch(/token|hmac/i);
+  });
+
+  describe('its script in Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(async () => browser?.close());
+
+    it('gets the session token from App Bridge (shopify.idToken) and sends it as a Bearer header', async () => {
+      const page = await browser.newPage();
+      const token = f.fake.sessionToken(SHOP);
+      // App Bridge as Shopify's CDN serves it inside the admin: a global `shopify` whose idToken() gives the token.
+      await page.route(APP_BRIDGE_URL, (route) => route.fulfill({ contentType: 'text/javascript', body: `window.shopify = { idToken: async () => ${JSON.stringify(token)} };` }));
+      const authorizations: (string | undefined)[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/admin/api/')) authorizations.push(r.headers().authorization);
+      });
+      await page.goto(`${f.app.url}/admin?embedded=1&shop=${SHOP}`);
+      await page.getByRole('cell', { name: 'Linen Shirt' }).waitFor();
+      expect(authorizations.length).toBeGreaterThan(0);
+      expect(new Set(authorizations)).toEqual(new Set([`Bearer ${token}`]));
+
+      // A change made on the page goes through the API with the token too.
+      const row = page.getByRole('row').filter({ hasText: 'Rain Coat' });
+      await row.getByRole('combobox').selectOption('dress');
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').getByText('Product saved.').waitFor();
+      expect((await f.app.services.products.get(SHOP, 'gid://shopify/Product/105'))?.categoryOverride).toBe('dress');
+      expect(new Set(authorizations)).toEqual(new Set([`Bearer ${token}`]));
+      await page.close();
+    });
   });
 });

@@ -16,6 +16,11 @@ describe('shopify.app.toml', () => {
     expect(toml.match(/uri = "\/webhooks"/g)).toHaveLength(2);
     expect(toml).toMatch(/compliance_topics = \[ "customers\/data_request", "customers\/redact", "shop\/redact" \]/);
   });
+  it('declares Shopify-managed installation (token exchange from the embedded admin), embedded, opening /admin', () => {
+    expect(toml).toMatch(/\[access_scopes\][^[]*\nuse_legacy_install_flow = false/);
+    expect(toml).toMatch(/\nembedded = true\n/);
+    expect(toml).toMatch(/application_url = "https:\/\/[^"]+\/admin"/);
+  });
   it('redirects OAuth to /auth/callback and asks only to read products', () => {
     expect(toml).toMatch(/redirect_urls = \[ "https:\/\/[^"]+\/auth\/callback" \]/);
     expect(toml).toMatch(/scopes = "read_products"/);

@@ -115,7 +115,8 @@ describe('startStorefront in standalone mode', () => {
     const base = `http://127.0.0.1:${running.port}`;
     expect((await fetch(`${base}/webhooks`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await fetch(`${base}/auth?shop=x.myshopify.com`)).status).toBe(404);
-    // The admin page shows the demo shop without auth (local development).
-    expect(await (await fetch(`${base}/admin`)).text()).toContain('demo.local');
+    // The admin serves the demo shop to this machine without credentials (admin-standalone.test.ts: only to it).
+    expect((await fetch(`${base}/admin`)).status).toBe(200);
+    expect(await (await fetch(`${base}/admin/api/overview`)).json()).toMatchObject({ shop: 'demo.local' });
   });
 });

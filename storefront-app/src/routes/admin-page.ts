@@ -1,85 +1,92 @@
-// The merchant admin page and its form actions. With Shopify: opened from the admin with a signed query
-// (verified by the library), then authorised by the page's own token. Standalone: the demo shop, no auth.
-import express, { Router, type Request } from 'express';
+// The merchant admin: a page (HTML and its script, no data: nothing to protect) and a JSON API the script
+// calls with the shop's session token (routes/admin-access.ts): products with their try-on switch and
+// category, catalog sync, fine-tuning runs, usage.
+import express, { Router, type Response } from 'express';
+import fs from 'node:fs';
 import { z } from 'zod';
-import { normalizeProductId, tryOnCategories } from '../catalog/product.js';
-import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors.js';
-import { DEMO_SHOP, type Services } from '../services.js';
-import { issueAdminToken, verifyAdminToken } from '../shopify/admin-token.js';
+import { effectiveCategory, normalizeProductId, tryOnCategories, type StoredProduct } from '../catalog/product.js';
+import { utcDay } from '../db/usage-repository.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import type { Services } from '../services.js';
 import { renderAdmin } from '../views/admin-view.js';
+import { adminAccess, checkLocalAdmin } from './admin-access.js';
+import { allowShopifyAdminFraming } from './security-headers.js';
+
+const ADMIN_SCRIPT = fs.readFileSync(new URL('../views/admin-client.js', import.meta.url), 'utf8');
 
 const productChoice = z.object({
-  product_id: z.string().min(1),
+  productId: z.string().min(1).max(200),
   category: z.enum(['', ...tryOnCategories], { error: (i) => `category must be one of ${tryOnCategories.join(', ')} or empty, got "${String(i.input)}"` }),
-  enabled: z.literal('on').optional(),
+  enabled: z.boolean(),
 });
 
-type AdminAccess = { shop: string; token: string } | { install: string };
+const shopOf = (res: Response): string => res.locals.adminShop as string;
 
-async function access(s: Services, req: Request): Promise<AdminAccess> {
-  const shopify = s.shopify;
-  if (!shopify) return { shop: DEMO_SHOP, token: '' };
-  const secret = shopify.config.apiSecretKey;
-  const token = (req.body as { token?: string } | undefined)?.token ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
-  if (token) {
-    const shop = verifyAdminToken(secret, token);
-    if (!shop) throw new UnauthorizedError('The admin page has expired: open the app again from the Shopify admin.');
-    return { shop, token };
-  }
-  const query = Object.fromEntries(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const valid = query.hmac ? await shopify.utils.validateHmac(query).catch(() => false) : false;
-  const shop = shopify.utils.sanitizeShop(query.shop ?? '');
-  if (!valid || !shop) throw new UnauthorizedError('Open the app from the Shopify admin.');
-  const session = await s.sessions.loadSession(shopify.session.getOfflineId(shop));
-  if (!session) return { install: shop };
-  return { shop, token: issueAdminToken(secret, shop) };
-}
+const productView = (p: StoredProduct) => ({
+  productId: p.productId,
+  title: p.title,
+  productType: p.productType,
+  autoCategory: p.autoCategory,
+  categoryOverride: p.categoryOverride,
+  category: effectiveCategory(p),
+  tryOnEnabled: p.tryOnEnabled,
+});
 
 export function adminRoutes(s: Services): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const back = (token: string, notice: string) => `/admin?${new URLSearchParams(token ? { token, notice } : { notice })}`;
 
-  router.get('/admin', async (req, res) => {
-    const a = await access(s, req);
-    if ('install' in a) return res.redirect(`/auth?shop=${encodeURIComponent(a.install)}`);
-    // Embedded apps may be framed only by the shop's admin (Shopify's requirement for embedded apps).
-    if (s.shopify) res.set('Content-Security-Policy', `frame-ancestors https://${a.shop} https://admin.shopify.com;`);
-    res.type('html').send(renderAdmin({
-      shop: a.shop,
-      token: a.token,
-      products: await s.products.list(a.shop),
-      runs: await s.trainingRuns.list(a.shop),
-      usage: await s.usage.recent(a.shop),
-      dailyQuota: s.config.dailyQuotaPerShop,
-      notice: typeof req.query.notice === 'string' ? req.query.notice : undefined,
-    }));
+  router.get('/admin', (req, res) => {
+    if (s.shopify) {
+      // Shopify appends the shop to the embedded app's URL; it only widens framing to that shop's own admin.
+      const shop = typeof req.query.shop === 'string' ? s.shopify.utils.sanitizeShop(req.query.shop) : null;
+      allowShopifyAdminFraming(res, shop);
+    } else {
+      checkLocalAdmin(req);
+    }
+    res.type('html').send(renderAdmin({ apiKey: s.shopify?.config.apiKey }));
+  });
+  router.get('/admin/admin.js', (_req, res) => {
+    res.type('js').set('Cache-Control', 'no-cache').send(ADMIN_SCRIPT);
   });
 
-  router.post('/admin/products', form, async (req, res) => {
-    const a = await access(s, req);
-    if ('install' in a) throw new UnauthorizedError('The app is not installed on this shop.');
+  const api = Router();
+  api.use(adminAccess(s), express.json({ limit: '16kb' }));
+  api.get('/overview', async (_req, res) => {
+    const shop = shopOf(res);
+    const usage = await s.usage.recent(shop);
+    res.json({
+      shop,
+      dailyQuota: s.config.dailyQuotaPerShop,
+      today: usage.find((u) => u.day === utcDay(Date.now()))?.tryons ?? 0,
+      usage,
+      categories: tryOnCategories,
+      products: (await s.products.list(shop)).map(productView),
+      runs: await s.trainingRuns.list(shop),
+      canSync: s.catalog !== undefined,
+    });
+  });
+  api.post('/products', async (req, res) => {
     const parsed = productChoice.safeParse(req.body);
     if (!parsed.success) throw new BadRequestError(parsed.error.issues[0].message);
-    const { product_id, category, enabled } = parsed.data;
-    const found = await s.products.setMerchantChoice(a.shop, normalizeProductId(product_id), category === '' ? null : category, enabled === 'on');
-    if (!found) throw new NotFoundError('product_not_found', `No product "${product_id}" in this shop.`);
-    res.redirect(303, back(a.token, 'Product saved.'));
+    const { productId, category, enabled } = parsed.data;
+    const shop = shopOf(res);
+    const id = normalizeProductId(productId);
+    if (!(await s.products.setMerchantChoice(shop, id, category === '' ? null : category, enabled))) {
+      throw new NotFoundError('product_not_found', `No product "${productId}" in this shop.`);
+    }
+    const product = await s.products.get(shop, id);
+    res.json({ product: product && productView(product) });
   });
-
-  router.post('/admin/sync', form, async (req, res) => {
-    const a = await access(s, req);
-    if ('install' in a || !s.catalog) throw new BadRequestError('Catalog sync needs an installed Shopify store.');
-    // A large catalog (bulk operation) takes minutes: the page reloads while it runs.
-    s.catalog.syncShop(a.shop).catch((err: unknown) => s.log.error({ err, shop: a.shop }, 'catalog sync failed'));
-    res.redirect(303, back(a.token, 'Catalog sync started: reload the page in a moment.'));
+  api.post('/sync', (_req, res) => {
+    const shop = shopOf(res);
+    if (!s.catalog) throw new BadRequestError('Catalog sync needs an installed Shopify store.');
+    // A large catalog (bulk operation) takes minutes: the page polls the overview meanwhile.
+    s.catalog.syncShop(shop).catch((err: unknown) => s.log.error({ err, shop }, 'catalog sync failed'));
+    res.status(202).json({ started: true });
   });
-
-  router.post('/admin/fine-tune', form, async (req, res) => {
-    const a = await access(s, req);
-    if ('install' in a) throw new UnauthorizedError('The app is not installed on this shop.');
-    await s.fineTuning.start(a.shop);
-    res.redirect(303, back(a.token, 'Fine-tuning started.'));
+  api.post('/fine-tune', async (_req, res) => {
+    res.status(202).json({ runId: await s.fineTuning.start(shopOf(res)) });
   });
+  router.use('/admin/api', api);
   return router;
 }

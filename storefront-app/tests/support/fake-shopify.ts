@@ -1,6 +1,7 @@
 // A local Shopify for tests: real HTTP, Shopify's wire formats and real HMACs, for the parts the app talks to —
-// OAuth (authorize redirect + access-token exchange), Admin GraphQL with the cost-based rate limit (THROTTLED
-// answers included) and bulk operations, a CDN for product images, webhook deliveries and app proxy signatures.
+// OAuth (authorize redirect + access-token exchange), token exchange of App Bridge session tokens, Admin GraphQL
+// with the cost-based rate limit (THROTTLED answers included) and bulk operations, a CDN for product images,
+// webhook deliveries, app proxy signatures and the session tokens App Bridge hands the embedded admin.
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,8 +34,15 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
 };
 
+const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
 /** Shopify's byte-order sort of query parameter names (not the locale's). */
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+export const OFFLINE_TOKEN_TYPE = 'urn:shopify:params:oauth:token-type:offline-access-token';
+export const ONLINE_TOKEN_TYPE = 'urn:shopify:params:oauth:token-type:online-access-token';
 
 export interface WebhookDeliveryOptions {
   secret?: string;
@@ -54,6 +62,8 @@ const readBody = (req: http.IncomingMessage) =>
 export class FakeShopify {
   readonly products: FakeProduct[];
   readonly tokens = new Map<string, string>(); // access token -> shop
+  /** Token exchanges Shopify answered (shop and requested token type). */
+  readonly tokenExchanges: { shop: string; requestedTokenType: string }[] = [];
   private readonly codes = new Map<string, string>(); // authorization code -> shop
   /** What the Admin API saw: every operation name, and how many were answered THROTTLED. */
   readonly graphqlLog: { operation: string; throttled: boolean }[] = [];
@@ -137,6 +147,32 @@ export class FakeShopify {
     });
   }
 
+  /**
+   * The session token App Bridge gives the embedded admin page (`shopify.idToken()`): a JWT signed HS256 with the
+   * app secret, for the app (aud), the shop (dest) and issued by its admin (iss), valid for a minute.
+   */
+  sessionToken(shop: string, claims: Record<string, unknown> = {}, secret = this.o.apiSecret): string {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = {
+      iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: this.o.apiKey, sub: '74565', exp: now + 60, nbf: now,
+      iat: now, jti: randomBytes(16).toString('hex'), sid: randomBytes(16).toString('hex'), ...claims,
+    };
+    const signed = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}`;
+    return `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
+  }
+
+  /** The claims of a session token this Shopify issued, or undefined when it is forged, expired or not for `shop`. */
+  private verifiedSessionToken(token: string, shop: string): Record<string, unknown> | undefined {
+    const [header, payload, signature] = token.split('.');
+    if (!header || !payload || !signature) return undefined;
+    const expected = createHmac('sha256', this.o.apiSecret).update(`${header}.${payload}`).digest('base64url');
+    if (expected !== signature) return undefined;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const now = Math.floor(Date.now() / 1000);
+    if (claims.aud !== this.o.apiKey || claims.dest !== `https://${shop}` || Number(claims.exp) < now) return undefined;
+    return claims;
+  }
+
   /** The admin's signed query when a merchant opens the app (hmac over the sorted, &-joined query). */
   adminQuery(shop: string, timestamp = Math.floor(Date.now() / 1000)): URLSearchParams {
     const params = new URLSearchParams({ shop, host: Buffer.from(`admin.shopify.com/store/${shop.split('.')[0]}`).toString('base64url'), timestamp: String(timestamp) });
@@ -180,7 +216,8 @@ export class FakeShopify {
   }
 
   private accessToken(shop: string, raw: string, res: http.ServerResponse): void {
-    const body = JSON.parse(raw) as { client_id?: string; client_secret?: string; code?: string };
+    const body = JSON.parse(raw) as { client_id?: string; client_secret?: string; code?: string; grant_type?: string };
+    if (body.grant_type === TOKEN_EXCHANGE_GRANT) return this.tokenExchange(shop, JSON.parse(raw) as Record<string, string>, res);
     if (body.client_id !== this.o.apiKey || body.client_secret !== this.o.apiSecret || !body.code || this.codes.get(body.code) !== shop) {
       return json(res, 400, { error: 'invalid_request', error_description: 'The authorization code was not found or was already used' });
     }
@@ -188,6 +225,26 @@ export class FakeShopify {
     const token = `shpat_${randomBytes(16).toString('hex')}`;
     this.tokens.set(token, shop);
     json(res, 200, { access_token: token, scope: 'read_products' });
+  }
+
+  /** Token exchange (RFC 8693 as Shopify speaks it): an App Bridge session token for the shop's access token. */
+  private tokenExchange(shop: string, body: Record<string, string>, res: http.ServerResponse): void {
+    if (body.client_id !== this.o.apiKey || body.client_secret !== this.o.apiSecret) {
+      return json(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+    }
+    if (body.subject_token_type !== ID_TOKEN_TYPE || ![OFFLINE_TOKEN_TYPE, ONLINE_TOKEN_TYPE].includes(body.requested_token_type)) {
+      return json(res, 400, { error: 'invalid_request', error_description: 'Unsupported token types' });
+    }
+    const claims = this.verifiedSessionToken(body.subject_token ?? '', shop);
+    if (!claims) return json(res, 400, { error: 'invalid_subject_token', error_description: 'The subject token is invalid, expired or not for this shop' });
+    this.tokenExchanges.push({ shop, requestedTokenType: body.requested_token_type });
+    const token = `shpat_${randomBytes(16).toString('hex')}`;
+    this.tokens.set(token, shop);
+    if (body.requested_token_type === OFFLINE_TOKEN_TYPE) return json(res, 200, { access_token: token, scope: 'read_products' });
+    json(res, 200, {
+      access_token: token, scope: 'read_products', expires_in: 86399, associated_user_scope: 'read_products',
+      associated_user: { id: Number(claims.sub), first_name: 'Merchant', last_name: 'Owner', email: 'owner@example.com', email_verified: true, account_owner: true, locale: 'en', collaborator: false },
+    });
   }
 
   private throttleStatus() {

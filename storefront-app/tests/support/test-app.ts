@@ -36,6 +36,8 @@ export interface TestAppOptions {
   deps?: Partial<AppDeps>;
   /** A database opened by the test (shared by several app instances); the app does not close it. */
   db?: SqlDatabase;
+  /** Interface to listen on (default loopback). */
+  host?: string;
 }
 
 export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
@@ -54,7 +56,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
   const { app, services, shutdown } = createApp({ config, db, log, inference, shopify, ...o.deps });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(0, o.host ?? '127.0.0.1', () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
