@@ -1,17 +1,25 @@
-// npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--only <id or type>]...
+// npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--only <id or type>]...
 // Runs every case of <dir>/manifest.json, one line per case, then "N passed, M failed"; exit 1 on any failure.
+// --max-tensor-bytes lowers the largest tensor the engine may make (as a small GPU binding limit would), so
+// every chunked path runs.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendName, formatResult, formatSummary, runConformance } from '@fitting-room/server/engine';
 
-const USAGE = 'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--only <id|type>]...';
+const USAGE =
+  'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--only <id|type>]...';
 
 async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { backend: { type: 'string', default: 'wasm' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+      options: {
+        backend: { type: 'string', default: 'wasm' },
+        'max-tensor-bytes': { type: 'string' },
+        only: { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
     });
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -27,8 +35,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = path.resolve(positionals[0]);
-  const backend = await initBackend(parseBackendName(values.backend, '--backend'), { strict: true });
-  console.log(`conformance: ${dir} on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}`);
+  const limit = values['max-tensor-bytes'];
+  const maxTensorBytes = limit === undefined ? undefined : Number(limit);
+  if (maxTensorBytes !== undefined && !(Number.isSafeInteger(maxTensorBytes) && maxTensorBytes > 0)) {
+    console.error(`--max-tensor-bytes must be a whole number of bytes, got "${limit}"\n${USAGE}`);
+    return 2;
+  }
+  const backend = await initBackend(parseBackendName(values.backend, '--backend'), { strict: true, maxTensorBytes });
+  const limitNote = backend.maxTensorBytes === undefined ? '' : `, tensors up to ${backend.maxTensorBytes} bytes`;
+  console.log(`conformance: ${dir} on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${limitNote}`);
   const summary = await runConformance(dir, { only: values.only, onResult: (r) => console.log(formatResult(r)) });
   console.log(formatSummary(summary));
   return summary.failed > 0 ? 1 : 0;

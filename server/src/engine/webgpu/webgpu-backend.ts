@@ -71,6 +71,10 @@ export async function openWebgpuBackend(opts: OpenWebgpuOptions): Promise<Webgpu
   guardReads(state);
   guardBufferSizes(state);
   registerWebgpuKernelFixes(mod, device.limits);
+  // tfjs runs convolutions with few output tiles as im2col: a [B·H·W, kh·kw·C] matrix nine times the input's
+  // size, which can be over the tensor limit when the input is not. 0 keeps every convolution on the shader
+  // that reads the input in place (matrix multiplications ignore 0 and keep their own choice).
+  tf.env().set('WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL', 0);
   // The package registered a factory of its own on import (priority 3): replace it with this device's backend.
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => backend, 1);

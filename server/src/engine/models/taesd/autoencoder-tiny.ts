@@ -34,7 +34,7 @@ class TinyBlock {
     return tf.tidy(() => {
       const [a, b, c] = this.convs;
       const h = c.applyBands(mapBands(b.applyBands(mapBands(a.applyBands(x), tf.relu)), tf.relu));
-      return zipBands(h, this.skip ? this.skip.applyBands(x) : x, (hh, skip) => tf.relu(tf.add(hh, skip)));
+      return zipBands(h, this.skip ? this.skip.applyBands(x) : x, (hh, skip) => tf.relu(tf.add(hh, skip)) as tf.Tensor4D);
     });
   }
 
