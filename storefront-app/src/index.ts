@@ -2,6 +2,7 @@
 //   startStorefront(config)  opens the database, connects to the inference server and listens (npm start, npm run storefront)
 //   createApp(deps)          builds the Express app from injected dependencies (tests)
 //   loadConfig(env)          reads the Shopify CLI's environment names
+import type { SqlDatabase } from './db/sql-database.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import { createShopifyApi } from './shopify/shopify-api.js';
 export { createApp, type AppDeps, type Services, type StorefrontApp } from './create-app.js';
 export { loadConfig, STOREFRONT_ENV_NAMES, type AppConfig } from './config.js';
 export { openDatabase } from './db/open-database.js';
+export type { SqlDatabase } from './db/sql-database.js';
 export { GrpcInferenceClient, type InferenceClient } from './grpc/inference-client.js';
 export { DEMO_SHOP } from './services.js';
 
@@ -25,6 +27,8 @@ export interface StartOptions {
   log?: Logger;
   /** Host to bind (default: the config's BIND_HOST, loopback unless set). */
   host?: string;
+  /** A database the caller opened and shares between several instances; it stays open when this one stops. */
+  db?: SqlDatabase;
 }
 
 export interface RunningStorefront {
@@ -35,7 +39,7 @@ export interface RunningStorefront {
 
 export async function startStorefront(config: AppConfig = loadConfig(), options: StartOptions = {}): Promise<RunningStorefront> {
   const log = options.log ?? createLogger();
-  const db = await openDatabase(config.databaseUrl);
+  const db = options.db ?? (await openDatabase(config.databaseUrl));
   const inference = new GrpcInferenceClient({ address: config.grpcAddress, apiKey: config.grpcApiKey, quality: config.tryOnQuality, log });
   const shopify = config.shopify ? createShopifyApi(config.shopify, log) : undefined;
   if (!shopify) await seedDemoCatalog(new ProductRepository(db), DEMO_SHOP);
@@ -62,7 +66,7 @@ export async function startStorefront(config: AppConfig = loadConfig(), options:
       await closed;
       clearTimeout(cut);
       inference.close();
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }

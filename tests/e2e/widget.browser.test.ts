@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium } from '@fitting-room/storefront-app/testing';
 import { startProductStack, type ProductStack } from './support/product-stack.js';
 import { personPhoto, screenshotDir } from './support/paths.js';
 import { cutOffAtTheChest, severalPeople } from '@fitting-room/server/testing';

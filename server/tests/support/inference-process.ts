@@ -24,10 +24,13 @@ export interface InferenceProcess {
   /** Calls ListJobs with the API key: the server's own record of jobs. */
   jobStates(): Promise<string[]>;
   stop(): Promise<void>;
+  /** Ends the process with a signal (SIGKILL: as a crashed node), without waiting for it to drain. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function startInferenceProcess(env: Record<string, string>, apiKey: string): Promise<InferenceProcess> {
-  const port = await freePort();
+/** `port`: a given one (a restart where the old process listened), else a free one. */
+export async function startInferenceProcess(env: Record<string, string>, apiKey: string, port?: number): Promise<InferenceProcess> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/main.ts')], {
     cwd: repoRoot,
     env: { ...process.env, TRYON_HOST: '127.0.0.1', TRYON_PORT: String(port), TRYON_METRICS_PORT: '-1', TRYON_API_KEYS: apiKey, TRYON_LOG_LEVEL: 'warn', ...env },
@@ -81,6 +84,11 @@ export async function startInferenceProcess(env: Record<string, string>, apiKey:
     stop: async () => {
       client.close();
       if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async (signal) => {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
   };
