@@ -1,12 +1,14 @@
 // npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
-//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off]
+//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--latent-size n]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
 // 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), the
 // UNet step again with an image prompt through an SD 1.5-sized IP-Adapter (its cost as a ratio), and a
 // whole tiny-model txt2img. Then the budget of a generation in the standard and the fast preset (UNet
 // evaluations, and the time they add up to from the figures above). On wasm (4 GB heap) the SD 1.5 UNet runs
-// with offloaded weights (host memory, uploaded layer by layer), as the engine does there.
+// with offloaded weights (host memory, uploaded layer by layer), as the engine does there. --latent-size
+// shrinks the UNet's latent and the decodes (16: a 128x128 image) where the real size would take too long
+// (a software GPU); the figures then describe that size, as the labels say.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -102,23 +104,23 @@ function randomImagePrompt(unet: UNet2DConditionModel): { adapter: IPAdapter; im
   return { adapter: IPAdapter.fromWeights('random SD 1.5 IP-Adapter', weights), image: { tokens: tf.randomNormal([2, 16, cross]) as tf.Tensor3D, scale: 0.8 } };
 }
 
-async function benchUnet(iters: number, warmup: boolean, offload: boolean): Promise<number> {
+async function benchUnet(iters: number, warmup: boolean, offload: boolean, latent: number): Promise<number> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
   const params = countParams(specs);
   console.log(
-    `SD 1.5 UNet: ${(params / 1e6).toFixed(0)}M parameters (random, ${((params * 4) / 2 ** 30).toFixed(2)} GiB fp32), batch 2, latent 64x64, ` +
+    `SD 1.5 UNet: ${(params / 1e6).toFixed(0)}M parameters (random, ${((params * 4) / 2 ** 30).toFixed(2)} GiB fp32), batch 2, latent ${latent}x${latent}, ` +
       `weights ${offload ? 'offloaded to host memory (uploaded per layer)' : 'resident'}`,
   );
   const t0 = performance.now();
   const unet = buildRandom(specs, (w) => new UNet2DConditionModel(config, w, { offloadWeights: offload }));
   console.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const sample = tf.randomNormal([2, 64, 64, config.inChannels]) as tf.Tensor4D;
+  const sample = tf.randomNormal([2, latent, latent, config.inChannels]) as tf.Tensor4D;
   const states = tf.randomNormal([2, 77, config.crossAttentionDim]) as tf.Tensor3D;
   const t = tf.tensor1d([500], 'float32');
   const { adapter, image } = randomImagePrompt(unet);
   try {
-    const plain = await time('unet step (SD 1.5, batch 2, 64x64)', iters, warmup, async () => {
+    const plain = await time(`unet step (SD 1.5, batch 2, ${latent}x${latent})`, iters, warmup, async () => {
       const out = unet.forward(sample, t, states);
       await out.data();
       out.dispose();
@@ -144,11 +146,11 @@ interface Decoder {
   dispose(): void;
 }
 
-/** Times one random-weight decoder on a 64x64 latent (a 512x512 image). */
-async function benchDecoder(name: string, label: string, specs: ParameterSpec[], latentChannels: number, build: (w: Map<string, tf.Tensor>) => Decoder, iters: number, warmup: boolean): Promise<number> {
-  console.log(`${name}: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode 64x64 latent -> 512x512`);
+/** Times one random-weight decoder on a latent of `latent`² (64: a 512x512 image). */
+async function benchDecoder(name: string, label: string, specs: ParameterSpec[], latentChannels: number, build: (w: Map<string, tf.Tensor>) => Decoder, iters: number, warmup: boolean, latent: number): Promise<number> {
+  console.log(`${name}: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode ${latent}x${latent} latent -> ${8 * latent}x${8 * latent}`);
   const decoder = buildRandom(specs, build);
-  const z = tf.randomNormal([1, 64, 64, latentChannels]) as tf.Tensor4D;
+  const z = tf.randomNormal([1, latent, latent, latentChannels]) as tf.Tensor4D;
   try {
     return await time(label, iters, warmup, async () => {
       const image = decoder.decode(z);
@@ -161,17 +163,19 @@ async function benchDecoder(name: string, label: string, specs: ParameterSpec[],
   }
 }
 
-async function benchVae(iters: number, warmup: boolean): Promise<number> {
+async function benchVae(iters: number, warmup: boolean, latent: number): Promise<number> {
   const config = parseAutoencoderKLConfig(await readConfig('vae'));
   const specs = declaredParameters((w) => new AutoencoderKL(config, w));
-  return benchDecoder('SD 1.5 VAE', 'vae decode (SD 1.5, 512x512)', specs, config.latentChannels, (w) => new AutoencoderKL(config, w), iters, warmup);
+  const label = `vae decode (SD 1.5, ${8 * latent}x${8 * latent})`;
+  return benchDecoder('SD 1.5 VAE', label, specs, config.latentChannels, (w) => new AutoencoderKL(config, w), iters, warmup, latent);
 }
 
 /** TAESD at the size madebyollin/taesd ships (AutoencoderTiny's defaults: 64 channels, 1/3/3/3 and 3/3/3/1 blocks). */
-async function benchTaesd(iters: number, warmup: boolean): Promise<number> {
+async function benchTaesd(iters: number, warmup: boolean, latent: number): Promise<number> {
   const config = parseAutoencoderTinyConfig({});
   const specs = declaredParameters((w) => new AutoencoderTiny(config, w));
-  return benchDecoder('TAESD', 'taesd decode (512x512)', specs, config.latentChannels, (w) => new AutoencoderTiny(config, w), iters, warmup);
+  const label = `taesd decode (${8 * latent}x${8 * latent})`;
+  return benchDecoder('TAESD', label, specs, config.latentChannels, (w) => new AutoencoderTiny(config, w), iters, warmup, latent);
 }
 
 /** The presets as the server runs them: standard 30 steps with guidance (batch 2), fast 4 LCM steps without (batch 1). */
@@ -219,6 +223,7 @@ async function main(): Promise<void> {
       skip: { type: 'string', default: '' },
       'tiny-model': { type: 'string', default: DEFAULT_TINY },
       offload: { type: 'string', default: 'auto' },
+      'latent-size': { type: 'string' },
     },
   });
   const count = (name: string, value: string | undefined, fallback: number): number => {
@@ -228,6 +233,7 @@ async function main(): Promise<void> {
     return n;
   };
   const quick = values.quick;
+  const latent = count('latent-size', values['latent-size'], 64);
   const skip = new Set(values.skip.split(',').filter(Boolean));
   for (const s of skip) if (!['unet', 'vae', 'taesd', 'generate'].includes(s)) throw new Error(`--skip takes unet, vae, taesd, generate; got "${s}"`);
   const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
@@ -236,13 +242,14 @@ async function main(): Promise<void> {
   if (!['auto', 'on', 'off'].includes(values.offload)) throw new Error(`--offload takes auto, on or off; got "${values.offload}"`);
   // auto: wasm's heap (4 GB) cannot hold SD 1.5's UNet and XNNPACK's packed copies of its weights.
   const offload = values.offload === 'on' || (values.offload === 'auto' && backend.name === 'wasm');
-  console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
+  const adapter = backend.adapter ? ` on ${backend.adapter.vendor} ${backend.adapter.architecture} (${backend.adapter.description || backend.adapter.device})` : '';
+  console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${adapter}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
   // Smallest first: a failure of the large ones (wasm's 4 GB heap) must not hide the others' figures.
   const sections: [string, () => Promise<number>][] = [
     ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],
-    ['taesd', () => benchTaesd(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick)],
-    ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick)],
-    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload)],
+    ['taesd', () => benchTaesd(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent)],
+    ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent)],
+    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload, latent)],
   ];
   let failed = 0;
   const figures = new Map<string, number>();

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendName, formatResult, formatSummary, runConformance } from '@fitting-room/server/engine';
+import { integerFlag, UsageError } from './lib/flags.js';
 
 const USAGE =
   'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--only <id|type>]...';
@@ -35,10 +36,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = path.resolve(positionals[0]);
-  const limit = values['max-tensor-bytes'];
-  const maxTensorBytes = limit === undefined ? undefined : Number(limit);
-  if (maxTensorBytes !== undefined && !(Number.isSafeInteger(maxTensorBytes) && maxTensorBytes > 0)) {
-    console.error(`--max-tensor-bytes must be a whole number of bytes, got "${limit}"\n${USAGE}`);
+  let maxTensorBytes: number | undefined;
+  try {
+    maxTensorBytes = integerFlag('max-tensor-bytes', values['max-tensor-bytes'], { min: 1024 });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n${USAGE}`);
     return 2;
   }
   const backend = await initBackend(parseBackendName(values.backend, '--backend'), { strict: true, maxTensorBytes });

@@ -67,7 +67,9 @@ export async function trainStepCase(c: ConformanceCase, ctx: CaseContext): Promi
   const { lr, betas, weight_decay, eps } = input.optimizer;
   const optimizer = new AdamW(trainable.variables, { beta1: betas[0], beta2: betas[1], weightDecay: weight_decay, eps });
   const pixels = await ctx.tensors.nhwc(input.pixel_values);
-  const ids = tf.cast(await ctx.tensors.tensor(input.input_ids), 'int32') as tf.Tensor2D;
+  const storedIds = await ctx.tensors.tensor(input.input_ids);
+  const ids = tf.cast(storedIds, 'int32') as tf.Tensor2D;
+  storedIds.dispose();
   const checks: Check[] = [];
   try {
     for (const [s, step] of input.steps.entries()) {
