@@ -95,7 +95,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   t = performance.now();
   const g = bodyGeometry(analysis.keypoints);
   const placed = controlPoints(garment, g);
-  const computed = buildAgnosticMask(analysis, category, category === 'dress' ? [placed.photo[2], placed.photo[3]] : undefined);
+  const computed = buildAgnosticMask(analysis, category, category === 'dress' ? [placed.photo[2], placed.photo[3]] : undefined, photo);
   let mask: Mask = computed.mask;
   let protectedParts: Mask | undefined = computed.protected;
   if (opts.mask) {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { runTryOn } from '../../src/tryon/index.js';
 import { garments, lerp, persons, pixelsInPolygon, raw } from './fixtures.js';
+import { boxShare, labelsFor } from './labels.js';
 
 const share = (mask: Buffer, idx: number[], pred: (v: number) => boolean): number => idx.filter((i) => pred(mask[i])).length / idx.length;
 
@@ -51,6 +52,15 @@ describe('runTryOn (warp engine) on every fixture pair', () => {
         expect(masked / mask.data.length, label).toBeGreaterThan(0.03);
         expect(changedInside / masked, label).toBeGreaterThan(0.3);
 
+        // The hand-made labels: face and hands left alone, the category's region covered.
+        const labels = labelsFor(person.file);
+        const category = garment.category as 'upper' | 'lower' | 'dress';
+        expect.soft(boxShare(mask, [labels.face], (v) => v > 0), `${label}: face masked`).toBeLessThanOrEqual(0.05);
+        labels.hands.forEach((hand, n) => {
+          expect.soft(boxShare(mask, [hand], (v) => v > 0), `${label}: hand ${n} masked`).toBeLessThanOrEqual(0.05);
+        });
+        expect.soft(boxShare(mask, labels.regions[category], (v) => v >= 128), `${label}: ${category} region covered`).toBeGreaterThanOrEqual(0.9);
+
         const kp = result.debug.analysis.keypoints;
         const { width, height } = out;
         // Coverage is judged on the body: background (between the legs) and hands are meant to stay.
@@ -61,7 +71,8 @@ describe('runTryOn (warp engine) on every fixture pair', () => {
           hands.every((h) => Math.hypot((i % width) - h.x, Math.floor(i / width) - h.y) > 0.55 * sw);
         if (garment.category === 'upper') {
           const torso = pixelsInPolygon([kp.left_shoulder, kp.right_shoulder, kp.right_hip, kp.left_hip], 0.1, width, height).filter(onBody);
-          expect(share(mask.data, torso, (v) => v === 255), `${label}: torso covered`).toBeGreaterThan(0.97);
+          // Bare forearms lying along or across the torso now stay in front of the garment, hence not 0.97.
+          expect(share(mask.data, torso, (v) => v === 255), `${label}: torso covered`).toBeGreaterThan(0.9);
           const faceParts = (['nose', 'left_eye', 'right_eye'] as const).filter((n) => kp[n].visible);
           for (const n of faceParts) {
             const i = Math.round(kp[n].y) * width + Math.round(kp[n].x);

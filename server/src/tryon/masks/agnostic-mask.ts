@@ -1,7 +1,8 @@
 // The garment-agnostic mask: where the new garment may go, built as IDM-VTON / OOTDiffusion / CatVTON
 // build theirs from pose and parsing: the garment's body region (arms for sleeves, legs for trousers),
 // limited to the dilated person so the background stays, minus protected parts (face, hair, hands, feet).
-import type { Category, Keypoints, Mask, PersonAnalysis, Point } from '../types.js';
+import type { Category, Keypoints, Mask, PersonAnalysis, Point, RgbImage } from '../types.js';
+import { handRegion } from './hands.js';
 import { add, bodyGeometry, mid, outward, scale, sub, type BodyGeometry } from './body-geometry.js';
 import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract, union } from './raster.js';
 
@@ -61,7 +62,7 @@ function skirtRegion(analysis: PersonAnalysis, g: BodyGeometry, hem?: readonly [
 }
 
 /** Face and head, hands and feet: never repainted. */
-function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Category, person: Mask, dressHem?: readonly [Point, Point]): Mask {
+function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Category, person: Mask, dressHem?: readonly [Point, Point], photo?: RgbImage): Mask {
   const kp = analysis.keypoints;
   const mask = emptyMask(analysis.width, analysis.height);
   const sw = g.shoulderWidth;
@@ -92,12 +93,6 @@ function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Ca
     ]);
   }
   for (const side of ['left', 'right'] as const) {
-    const elbow = kp[`${side}_elbow`];
-    const wrist = kp[`${side}_wrist`];
-    if (wrist.visible) {
-      const forearm = elbow.visible ? sub(wrist, elbow) : scale(g.down, 0.4 * g.torsoLength);
-      fillEllipse(mask, add(wrist, scale(forearm, 0.3)), 0.2 * sw, 0.2 * sw);
-    }
     const ankle = kp[`${side}_ankle`];
     // A dress whose hem falls below the ankles covers the feet (else they would show through as holes).
     const hemBelow = dressHem !== undefined && Math.min(dressHem[0].y, dressHem[1].y) > ankle.y;
@@ -106,7 +101,7 @@ function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Ca
       fillEllipse(mask, foot, 0.3 * g.hipWidth, 0.16 * g.torsoLength);
     }
   }
-  return intersect(mask, dilate(person, 0.05 * sw));
+  return union(intersect(mask, dilate(person, 0.05 * sw)), handRegion(photo, kp, g, person));
 }
 
 export interface AgnosticMask {
@@ -116,8 +111,11 @@ export interface AgnosticMask {
   readonly protected: Mask;
 }
 
-/** `dressHem`: where the dress's hem lands on this body (from the warp placement), for the skirt's length. */
-export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, dressHem?: readonly [Point, Point]): AgnosticMask {
+/**
+ * `dressHem`: where the dress's hem lands on this body (from the warp placement), for the skirt's length.
+ * `photo`: the person's pixels, to find the hands by their skin colour (without it, a rounded area past each wrist).
+ */
+export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, dressHem?: readonly [Point, Point], photo?: RgbImage): AgnosticMask {
   const g = bodyGeometry(analysis.keypoints);
   const region = emptyMask(analysis.width, analysis.height);
   if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
@@ -126,7 +124,7 @@ export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, 
   // Dilated so the old garment's outline is hidden; clipped to a dilated person so the background stays.
   const near = dilate(person, 0.06 * g.shoulderWidth);
   const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
-  const prot = protectedRegion(analysis, g, category, person, category === 'dress' ? dressHem : undefined);
+  const prot = protectedRegion(analysis, g, category, person, category === 'dress' ? dressHem : undefined, photo);
   const body = intersect(grown, near);
   const garmentArea = category === 'dress' ? union(body, skirtRegion(analysis, g, dressHem)) : body;
   return { mask: subtract(garmentArea, prot), protected: prot };

@@ -1,0 +1,152 @@
+// Hands and forearms kept out of the mask whatever the garment: MoveNet gives only the wrist, so the hand
+// is found by growing skin-coloured pixels from just past the wrist, within the person segmentation and
+// a reach set by the forearm's length. Colour is compared as chromaticity plus a brightness ratio, so
+// shading on the hand stays in while dark or white cloth beside it (trousers, a held hem) stays out.
+import type { Keypoints, Mask, Point, RgbImage } from '../types.js';
+import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
+import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, intersect, union } from './raster.js';
+
+const CHROMA_TOLERANCE = 0.045;
+/** Mean luminance step to the next pixel (0..255 scale) above which a patch is a print, not skin. */
+const SMOOTHNESS = 24;
+const BRIGHTNESS_RANGE: readonly [number, number] = [0.3, 1.8];
+
+interface Colour {
+  readonly r: number;
+  readonly g: number;
+  readonly brightness: number;
+}
+
+function colourAt(photo: RgbImage, i: number): Colour {
+  const r = photo.data[i * 3];
+  const g = photo.data[i * 3 + 1];
+  const b = photo.data[i * 3 + 2];
+  const sum = r + g + b + 1;
+  return { r: r / sum, g: g / sum, brightness: sum };
+}
+
+/**
+ * A wide skin-tone gate in YCbCr (Chai & Ngan 1999: Cb 77..127, Cr 133..173, light to dark skin), so a hand
+ * resting on black trousers or a white hem never seeds or leaks into the cloth.
+ */
+function skinLike(photo: RgbImage, i: number): boolean {
+  const r = photo.data[i * 3];
+  const g = photo.data[i * 3 + 1];
+  const b = photo.data[i * 3 + 2];
+  const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+  const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+  return cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173;
+}
+
+function alike(a: Colour, ref: Colour): boolean {
+  const ratio = a.brightness / ref.brightness;
+  return Math.hypot(a.r - ref.r, a.g - ref.g) < CHROMA_TOLERANCE && ratio > BRIGHTNESS_RANGE[0] && ratio < BRIGHTNESS_RANGE[1];
+}
+
+/** Mean colour of the person pixels within `radius` of `centre` (the hand's own colour). */
+function referenceColour(photo: RgbImage, person: Mask, centre: Point, radius: number): Colour | undefined {
+  const disc = emptyMask(photo.width, photo.height);
+  fillEllipse(disc, centre, radius, radius);
+  let r = 0;
+  let g = 0;
+  let brightness = 0;
+  let n = 0;
+  for (let i = 0; i < disc.data.length; i++) {
+    if (disc.data[i] === 0 || person.data[i] === 0 || !skinLike(photo, i)) continue;
+    const c = colourAt(photo, i);
+    r += c.r;
+    g += c.g;
+    brightness += c.brightness;
+    n++;
+  }
+  // Too few skin pixels (a glove, a sleeve over the hand): no reliable colour to grow from.
+  return n < 12 ? undefined : { r: r / n, g: g / n, brightness: brightness / n };
+}
+
+/**
+ * Pixels whose neighbourhood is mostly skin-toned: a hand is smooth, while a print or a check in skin-like
+ * browns (a houndstooth dress beside the hand) alternates with other colours and stays out.
+ */
+function skinMap(photo: RgbImage): Mask {
+  const { width, height } = photo;
+  const skin = emptyMask(width, height);
+  const edges = emptyMask(width, height);
+  const luma = (i: number): number => 0.299 * photo.data[i * 3] + 0.587 * photo.data[i * 3 + 1] + 0.114 * photo.data[i * 3 + 2];
+  for (let i = 0; i < skin.data.length; i++) {
+    skin.data[i] = skinLike(photo, i) ? 1 : 0;
+    const x = i % width;
+    const right = x < width - 1 ? i + 1 : i;
+    const below = i + width < skin.data.length ? i + width : i;
+    edges.data[i] = Math.abs(luma(right) - luma(i)) + Math.abs(luma(below) - luma(i));
+  }
+  const dense = feather(skin, 1);
+  const busy = feather(edges, 1);
+  for (let i = 0; i < dense.data.length; i++) dense.data[i] = skin.data[i] > 0 && dense.data[i] >= 0.6 && busy.data[i] < SMOOTHNESS ? 1 : 0;
+  return dense;
+}
+
+/** Breadth-first growth from the seed pixels over `allowed` pixels alike to `ref`. */
+function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, skin: Mask): Mask {
+  const out = emptyMask(photo.width, photo.height);
+  const queue: number[] = [];
+  for (let i = 0; i < seeds.data.length; i++) {
+    if (seeds.data[i] > 0 && allowed.data[i] > 0 && skin.data[i] > 0 && alike(colourAt(photo, i), ref)) {
+      out.data[i] = 1;
+      queue.push(i);
+    }
+  }
+  const w = photo.width;
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    const x = i % w;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (j < 0 || j >= out.data.length || out.data[j] > 0 || allowed.data[j] === 0) continue;
+      if (skin.data[j] === 0 || !alike(colourAt(photo, j), ref)) continue;
+      out.data[j] = 1;
+      queue.push(j);
+    }
+  }
+  return out;
+}
+
+/** Binary: both hands (and the bare forearm skin joined to them), grown a little for the feathered edge. */
+export function handRegion(photo: RgbImage | undefined, kp: Keypoints, g: BodyGeometry, segmented: Mask): Mask {
+  const out = emptyMask(segmented.width, segmented.height);
+  const sw = g.shoulderWidth;
+  // The segmentation trims fingers; the garment mask reaches this far past it, so the hands must too.
+  const person = dilate(segmented, 0.06 * sw);
+  let skin: Mask | undefined;
+  for (const side of ['left', 'right'] as const) {
+    const wrist = kp[`${side}_wrist`];
+    if (!wrist.visible) continue;
+    const elbow = kp[`${side}_elbow`];
+    // Forearm direction and length; without an elbow, the hand hangs along the body.
+    const forearmLength = elbow.visible ? Math.max(0.35 * sw, dist(wrist, elbow)) : 0.55 * sw;
+    const along = elbow.visible ? unit(sub(wrist, elbow)) : g.down;
+    const handLength = 0.8 * forearmLength;
+    // Where a hand can be: a rounded area past the wrist (it bends at the wrist), within the person.
+    const reach = emptyMask(person.width, person.height);
+    fillCapsule(reach, wrist, add(wrist, scale(along, handLength)), 0.4 * handLength);
+    const near = intersect(reach, person);
+    const core = emptyMask(person.width, person.height);
+    fillEllipse(core, wrist, 0.12 * handLength, 0.12 * handLength);
+    const ref = photo ? referenceColour(photo, person, wrist, 0.15 * handLength) : undefined;
+    let hand: Mask;
+    if (photo && ref) {
+      // The bare forearm too (an arm in front of the body stays in front): the same skin, up to the elbow.
+      const arm = emptyMask(person.width, person.height);
+      if (elbow.visible) fillCapsule(arm, elbow, wrist, 0.13 * forearmLength);
+      const allowed = union(near, intersect(arm, person));
+      skin ??= skinMap(photo);
+      hand = union(grow(photo, core, allowed, ref, skin), intersect(core, person));
+    } else {
+      // No skin to go by: keep the whole area a hand can take, rather than paint over one.
+      hand = intersect(reach, person);
+    }
+    // Closing fills nails and highlights the colour test left out.
+    const merged = union(out, erode(dilate(hand, 0.04 * sw), 0.04 * sw));
+    out.data.set(merged.data);
+  }
+  // A margin past the skin: the keypoint-led growth misses edge pixels, and the garment mask is feathered.
+  return dilate(out, Math.max(1, 0.1 * sw));
+}
