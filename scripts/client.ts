@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { Presets, SingleBar } from 'cli-progress';
-import { createTryOnClient, type TryOnClient, type GenerateRequest, type TrainRequest, type Job__Output, JobKind, type JobKind__Output, JobState, type JobState__Output, ModelKind, type ModelKind__Output } from '@fitting-room/proto';
+import { createTryOnClient, type TryOnClient, type GenerateRequest, type TrainRequest, type Job__Output, JobKind, type JobKind__Output, JobState, type JobState__Output, ModelKind, type ModelKind__Output, type ListModelsResponse__Output } from '@fitting-room/proto';
 import { UsageError, integerFlag, numberFlag, isUsageError } from './lib/flags.js';
 
 const nonNegativeInt = (name: string, value: string | undefined) => integerFlag(name, value, { min: 0 });
@@ -288,9 +288,13 @@ async function modelsCommand(args: string[]): Promise<void> {
   const kind = choice('kind', values.kind, MODEL_KINDS);
   const { client, metadata } = connect(values);
   try {
-    const { models } = await unaryCall<{ models: { name: string; kind: string; loaded: boolean; format: string; size_bytes: string; is_default: boolean }[] }>((cb) =>
-      client.ListModels({ kind }, metadata, cb),
-    );
+    const { models, backend } = await unaryCall<ListModelsResponse__Output>((cb) => client.ListModels({ kind }, metadata, cb));
+    if (backend) {
+      const adapter = backend.adapter_vendor
+        ? ` on ${backend.adapter_vendor} ${backend.adapter_architecture} (${backend.adapter_description})${backend.software_adapter ? ' [software]' : ''}, ${Math.floor(Number(backend.max_storage_buffer_binding_size) / 2 ** 20)} MiB per binding`
+        : '';
+      console.log(`backend: ${backend.name || 'none (engine worker down)'}${adapter}`);
+    }
     for (const m of models) {
       const size = `${(Number(m.size_bytes) / 1024 / 1024).toFixed(1)} MB`;
       console.log(`${m.name.padEnd(32)} ${m.kind.replace('MODEL_KIND_', '').toLowerCase().replace('_', '-').padEnd(11)} ${m.format.padEnd(17)} ${size.padStart(10)}${m.loaded ? '  loaded' : ''}${m.is_default ? '  default' : ''}`);

@@ -38,7 +38,8 @@ step "bench:sd on webgpu" npm run --silent bench:sd -- --backend webgpu "${bench
 
 total=$((SECONDS - started))
 echo "gpu-check: passed in $total s"
-if [ "$total" -gt "$BUDGET_SECONDS" ]; then
+# The budget is a GPU's: a software adapter is a CPU rasteriser, minutes per SD 1.5 step.
+if [ "$total" -gt "$BUDGET_SECONDS" ] && [ ${#adapter_flags[@]} -eq 0 ]; then
   echo "gpu-check: over its $BUDGET_SECONDS s budget" >&2
   exit 1
 fi

@@ -8,6 +8,7 @@ export * from './generated/tryon/v1/Checkpoint.js';
 export * from './generated/tryon/v1/DatasetReport.js';
 export * from './generated/tryon/v1/Decoder.js';
 export * from './generated/tryon/v1/Done.js';
+export * from './generated/tryon/v1/EngineBackend.js';
 export * from './generated/tryon/v1/GarmentCategory.js';
 export * from './generated/tryon/v1/GarmentConditioning.js';
 export * from './generated/tryon/v1/GenerateEvent.js';

@@ -101,6 +101,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
   const jobs = new JobRegistry(config.jobHistory);
   const catalog = new ModelCatalog();
   let loadedModels: ReadonlySet<string> = new Set();
+  let engineBackend: BackendInfo | undefined;
   let defaults: ModelDefaults = {};
   let stopping: Promise<void> | undefined;
 
@@ -127,9 +128,11 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
         health.setServing(false);
         metrics.workerRestarts.inc();
         loadedModels = new Set();
+        engineBackend = undefined;
       },
       onUp: (info) => {
         metrics.workerPid.set(info.pid);
+        engineBackend = info.backend;
         if (engine.restartCount > 0) warmUp().catch((error: unknown) => logger.error({ err: error }, 'the restarted engine worker could not load the default model'));
       },
       onModels: (loaded, bytes) => {
@@ -172,6 +175,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     jobs,
     models: catalog,
     loadedModels: () => loadedModels,
+    engineBackend: () => engineBackend,
     catalog: {
       find: (field, name, kinds) => catalog.find(field, name, kinds),
       has: (name) => catalog.list().some((m) => m.name === name),
@@ -203,7 +207,11 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
       return undefined;
     });
   }
-  logger.info({ host: config.host, port, metricsPort: metricsServer?.port ?? -1, backend: worker.backend.name, tls: Boolean(config.tlsCertPath) }, 'inference server listening');
+  const { adapter, maxTensorBytes } = worker.backend;
+  logger.info(
+    { host: config.host, port, metricsPort: metricsServer?.port ?? -1, backend: worker.backend.name, ...(adapter ? { adapter, maxTensorBytes } : {}), tls: Boolean(config.tlsCertPath) },
+    'inference server listening',
+  );
 
   const ready = warmUp();
   ready.catch((error: unknown) => logger.error({ err: error }, 'the default model could not be loaded; health stays NOT_SERVING'));

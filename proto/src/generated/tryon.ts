@@ -5,6 +5,7 @@ import type { CancelJobRequest as _tryon_v1_CancelJobRequest, CancelJobRequest__
 import type { Checkpoint as _tryon_v1_Checkpoint, Checkpoint__Output as _tryon_v1_Checkpoint__Output } from './tryon/v1/Checkpoint.js';
 import type { DatasetReport as _tryon_v1_DatasetReport, DatasetReport__Output as _tryon_v1_DatasetReport__Output } from './tryon/v1/DatasetReport.js';
 import type { Done as _tryon_v1_Done, Done__Output as _tryon_v1_Done__Output } from './tryon/v1/Done.js';
+import type { EngineBackend as _tryon_v1_EngineBackend, EngineBackend__Output as _tryon_v1_EngineBackend__Output } from './tryon/v1/EngineBackend.js';
 import type { GenerateEvent as _tryon_v1_GenerateEvent, GenerateEvent__Output as _tryon_v1_GenerateEvent__Output } from './tryon/v1/GenerateEvent.js';
 import type { GenerateRequest as _tryon_v1_GenerateRequest, GenerateRequest__Output as _tryon_v1_GenerateRequest__Output } from './tryon/v1/GenerateRequest.js';
 import type { GetJobRequest as _tryon_v1_GetJobRequest, GetJobRequest__Output as _tryon_v1_GetJobRequest__Output } from './tryon/v1/GetJobRequest.js';
@@ -39,6 +40,7 @@ export interface ProtoGrpcType {
       DatasetReport: MessageTypeDefinition<_tryon_v1_DatasetReport, _tryon_v1_DatasetReport__Output>
       Decoder: EnumTypeDefinition
       Done: MessageTypeDefinition<_tryon_v1_Done, _tryon_v1_Done__Output>
+      EngineBackend: MessageTypeDefinition<_tryon_v1_EngineBackend, _tryon_v1_EngineBackend__Output>
       GarmentCategory: EnumTypeDefinition
       GarmentConditioning: EnumTypeDefinition
       GenerateEvent: MessageTypeDefinition<_tryon_v1_GenerateEvent, _tryon_v1_GenerateEvent__Output>

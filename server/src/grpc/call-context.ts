@@ -2,6 +2,7 @@
 // cancellation (client cancel or deadline) to its job.
 import type { ServerWritableStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { ServerConfig } from '../config.js';
+import type { BackendInfo } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { GpuQueue } from '../queue/gpu-queue.js';
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   readonly models: ModelCatalog;
   /** Names of the models the engine worker holds in memory (ListModels' `loaded`). */
   loadedModels(): ReadonlySet<string>;
+  /** The running engine worker's backend (ListModels' `backend`); undefined while none is up. */
+  engineBackend(): BackendInfo | undefined;
   readonly catalog: ModelLookup;
   /** Runs jobs' compute, in its own process. */
   readonly engine: EngineWorker;

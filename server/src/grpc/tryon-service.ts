@@ -8,6 +8,7 @@ import { handleGenerate } from './generate-handler.js';
 import { handleTrain } from './train-handler.js';
 import { JOB_KIND_NAMES, JOB_STATE_NAMES, MODEL_KIND_NAMES, fromEnumName, toJobMessage } from './job-messages.js';
 import type { Caller } from './caller.js';
+import { engineBackendMessage } from './engine-backend.js';
 
 /** How long CancelJob waits for a running job to reach its next step and stop, before answering anyway. */
 const CANCEL_SETTLE_MS = 5_000;
@@ -67,7 +68,7 @@ export class TryOnService {
       is_default: defaults.has(entry.name),
       licence: entry.licence ?? (entry.format === 'builtin' ? 'built in' : 'unknown: see the model card'),
     }));
-    return { models, default_model: this.deps.catalog.defaultFor('base')?.name ?? '' };
+    return { models, default_model: this.deps.catalog.defaultFor('base')?.name ?? '', backend: engineBackendMessage(this.deps.engineBackend()) };
   }
 }
 

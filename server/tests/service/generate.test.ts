@@ -201,4 +201,9 @@ describe('Generate', () => {
     expect(byName['sd-tiny-inpaint']).toMatchObject({ kind: 'MODEL_KIND_INPAINT', loaded: true });
     expect((await listModels(client, { kind: 'MODEL_KIND_INPAINT' })).models.map((m) => m.name)).toEqual(['sd-tiny-inpaint']);
   });
+
+  it('says which backend runs the models, and what was passed by on the way', async () => {
+    const { backend } = await listModels(client);
+    expect(backend).toMatchObject({ name: 'wasm', adapter_vendor: '', software_adapter: false, max_tensor_bytes: '0' });
+  });
 });

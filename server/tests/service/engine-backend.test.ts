@@ -1,0 +1,40 @@
+// ListModels' `backend` from what the engine worker reported: the adapter and limits on webgpu, the reasons the
+// backends tried first were passed by, and an empty name while no worker is up.
+import { describe, expect, it } from 'vitest';
+import { engineBackendMessage } from '../../src/grpc/engine-backend.js';
+
+describe('engineBackendMessage', () => {
+  it('carries the webgpu adapter, its limits, the tensor limit and what was passed by', () => {
+    const message = engineBackendMessage({
+      name: 'webgpu',
+      tfBackend: 'webgpu',
+      adapter: {
+        vendor: 'nvidia',
+        architecture: 'ampere',
+        device: '',
+        description: 'NVIDIA A10G',
+        software: false,
+        maxStorageBufferBindingSize: 2 ** 31,
+        maxBufferSize: 2 ** 32,
+      },
+      maxTensorBytes: 2 ** 31,
+      skipped: [{ name: 'tensorflow-gpu', reason: "Cannot find package '@tensorflow/tfjs-node-gpu'" }],
+    });
+    expect(message).toEqual({
+      name: 'webgpu',
+      adapter_vendor: 'nvidia',
+      adapter_architecture: 'ampere',
+      adapter_description: 'NVIDIA A10G',
+      software_adapter: false,
+      max_storage_buffer_binding_size: 2 ** 31,
+      max_buffer_size: 2 ** 32,
+      max_tensor_bytes: 2 ** 31,
+      passed_by: ["tensorflow-gpu: Cannot find package '@tensorflow/tfjs-node-gpu'"],
+    });
+  });
+
+  it('has no adapter off webgpu and an empty name while no worker is up', () => {
+    expect(engineBackendMessage({ name: 'wasm', tfBackend: 'wasm', simd: true, skipped: [] })).toEqual({ name: 'wasm', max_tensor_bytes: 0, passed_by: [] });
+    expect(engineBackendMessage(undefined)).toEqual({ name: '', passed_by: [] });
+  });
+});
