@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { pino } from 'pino';
 import { formatAdapter, type WebgpuAdapterDescription } from './webgpu/adapter.js';
-import { isOnDevice, openWebgpuBackend, setWebgpuTensorLimit } from './webgpu/webgpu-backend.js';
+import { isOnDevice, openWebgpuBackend } from './webgpu/webgpu-backend.js';
 import type { Gpu } from './webgpu/gpu-types.js';
 import { setMaxTensorBytes } from './tensor-limit.js';
 
@@ -144,7 +144,6 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
       const maxTensorBytes = tensorLimit(selected.adapter, opts.maxTensorBytes);
       const info: BackendInfo = { ...selected, requested, skipped, ...(maxTensorBytes === undefined ? {} : { maxTensorBytes }) };
       setMaxTensorBytes(maxTensorBytes);
-      if (maxTensorBytes !== undefined) setWebgpuTensorLimit(maxTensorBytes);
       const { name: backend, ...details } = info;
       logger.info({ backend, ...details }, `tfjs backend: ${describe(info)}`);
       if (requested && name !== requested) {

@@ -67,10 +67,13 @@ export async function findAdapter(gpu: Gpu, allowSoftware: boolean): Promise<{ a
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error(`no WebGPU adapter: ${dawnDiagnosis()}`);
   const description = describeAdapter(adapter);
-  if (description.software && !allowSoftware) {
-    throw new Error(`only a software WebGPU adapter: ${formatAdapter(description)}; TRYON_BACKEND=webgpu runs on it`);
-  }
+  if (description.software && !allowSoftware) throw softwareOnly(description);
   return { adapter, description };
+}
+
+/** Why a software adapter is passed by when the backend is chosen automatically. */
+export function softwareOnly(description: WebgpuAdapterDescription): Error {
+  return new Error(`only a software WebGPU adapter: ${formatAdapter(description)}; TRYON_BACKEND=webgpu runs on it`);
 }
 
 /**

@@ -1,10 +1,11 @@
 // Registers @tensorflow/tfjs-backend-webgpu on a device the engine opens itself (tfjs's own factory would take
 // whatever adapter comes first, software included), with the adapter's maximum buffer limits, the engine's
 // kernel work-arounds, and two guards: device errors are thrown at the next read, and no tensor may be
-// given a buffer over the engine's tensor byte limit.
+// given a buffer over the engine's tensor limit (tensor-limit.ts, which backend.ts sets to at most the device's).
 import * as tf from '@tensorflow/tfjs-core';
+import { maxTensorBytes } from '../tensor-limit.js';
 import { registerWebgpuKernelFixes, type TfjsWebgpuModule } from '../kernels/webgpu/index.js';
-import { dawnGpu, findAdapter, type WebgpuAdapterDescription } from './adapter.js';
+import { dawnGpu, findAdapter, softwareOnly, type WebgpuAdapterDescription } from './adapter.js';
 import { DeviceErrorGuard } from './device-errors.js';
 import type { Gpu, GpuAdapter, GpuLimits } from './gpu-types.js';
 
@@ -21,8 +22,6 @@ interface OpenBackend {
   readonly description: WebgpuAdapterDescription;
   readonly guard: DeviceErrorGuard;
   readonly backend: WebgpuKernelBackend;
-  /** Storage buffers (tensors) above this many bytes are refused; see setTensorByteLimit. */
-  storageLimit: number;
 }
 
 let open: OpenBackend | undefined;
@@ -51,7 +50,7 @@ export interface OpenWebgpuOptions {
  */
 export async function openWebgpuBackend(opts: OpenWebgpuOptions): Promise<WebgpuAdapterDescription> {
   if (open !== undefined) {
-    if (open.description.software && !opts.allowSoftware) await findAdapter(await dawnGpu(), false);
+    if (open.description.software && !opts.allowSoftware) throw softwareOnly(open.description);
     return open.description;
   }
   const gpu = opts.gpu ?? (await dawnGpu());
@@ -67,7 +66,7 @@ export async function openWebgpuBackend(opts: OpenWebgpuOptions): Promise<Webgpu
     WebGPUBackend: new (device: unknown, adapterInfo: unknown) => WebgpuKernelBackend;
   };
   const backend = new mod.WebGPUBackend(device, adapter.info);
-  const state: OpenBackend = { description, guard, backend, storageLimit: Math.min(description.maxStorageBufferBindingSize, description.maxBufferSize) };
+  const state: OpenBackend = { description, guard, backend };
   guardReads(state);
   guardBufferSizes(state);
   registerWebgpuKernelFixes(mod, device.limits);
@@ -96,31 +95,20 @@ function guardReads(state: OpenBackend): void {
   };
 }
 
-/** A storage buffer over the limit fails at once, naming its size, instead of as a Dawn validation error later. */
+/**
+ * A storage buffer (a tensor) over the tensor limit fails at once, naming its size, instead of as a Dawn
+ * validation error later: the engine chunks its work to that limit, so this catches any tensor it missed, and an
+ * artificially low limit (tests) is enforced as strictly as the device's own.
+ */
 function guardBufferSizes(state: OpenBackend): void {
   const manager = state.backend.bufferManager;
   const acquire = manager.acquireBuffer.bind(manager);
   const storage = (globalThis as unknown as { GPUBufferUsage: { STORAGE: number } }).GPUBufferUsage.STORAGE;
   manager.acquireBuffer = (size, usage, ...rest) => {
-    if ((usage & storage) !== 0 && size > state.storageLimit) {
-      throw new Error(`webgpu: a ${size}-byte tensor is over the ${state.storageLimit}-byte limit on one tensor`);
-    }
+    const limit = maxTensorBytes();
+    if ((usage & storage) !== 0 && size > limit) throw new Error(`webgpu: a ${size}-byte tensor is over the ${limit}-byte limit on one tensor`);
     return acquire(size, usage, ...rest);
   };
-}
-
-/**
- * Lowers the largest tensor the device may hold (never above the device's own limits): the engine chunks its
- * work to the same number, and this makes any tensor it missed fail loudly.
- */
-export function setWebgpuTensorLimit(bytes: number): void {
-  if (open === undefined) return;
-  open.storageLimit = Math.min(bytes, open.description.maxStorageBufferBindingSize, open.description.maxBufferSize);
-}
-
-/** The adapter the opened backend runs on, if any. */
-export function webgpuAdapter(): WebgpuAdapterDescription | undefined {
-  return open?.description;
 }
 
 /** Whether `t`'s data lives in a device buffer (tfjs keeps small tensors on the CPU). */
