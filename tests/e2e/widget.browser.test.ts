@@ -155,7 +155,7 @@ describe('tryon-widget on the demo product page', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)?.detail.step).toBe(progress.at(-1)?.detail.totalSteps);
     const complete = events.find((e) => e.type === 'tryon-complete');
-    expect(complete?.detail.resultUrl).toMatch(/\/tryon\/[0-9a-f]+\/result$/);
+    expect(complete?.detail.resultUrl).toMatch(/\/tryon\/[0-9a-f]{32}-[0-9a-f]{32}\/result$/);
 
     // The result image is the real PNG the app serves.
     const resultUrl = String(complete?.detail.resultUrl);
