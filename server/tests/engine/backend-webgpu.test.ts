@@ -1,8 +1,13 @@
 // The webgpu backend on this machine's software Vulkan driver (Mesa's lavapipe; scripts/install-system-deps.sh
 // installs it): never chosen on its own, chosen by name, checked on the device, and loud about device errors.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend, type BackendLogger } from '../../src/engine/backend.js';
+import { registerCaseHandler } from '../../src/engine/conformance/registry.js';
+import { formatResult, runConformance } from '../../src/engine/conformance/runner.js';
 import { dawnDiagnosis, findAdapter } from '../../src/engine/webgpu/adapter.js';
 import { WebgpuDeviceError } from '../../src/engine/webgpu/device-errors.js';
 import type { GpuDevice } from '../../src/engine/webgpu/gpu-types.js';
@@ -81,5 +86,22 @@ describe('uncaptured WebGPU errors', () => {
     makeDeviceError();
     await expect(settleWebgpu()).rejects.toBeInstanceOf(WebgpuDeviceError);
     await expect(settleWebgpu()).resolves.toBeUndefined();
+  });
+
+  it('fail a conformance case whose own checks all passed', async () => {
+    registerCaseHandler('device_error_probe', async () => {
+      makeDeviceError();
+      return [{ name: 'values', maxAbsError: 0, pass: true, tolerance: { atol: 0, rtol: 0 } }];
+    });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'webgpu-error-'));
+    try {
+      const probe = { id: 'probe', type: 'device_error_probe', inputs: {}, expected: {} };
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ version: 1, cases: [probe] }));
+      const summary = await runConformance(dir);
+      expect(summary.failed).toBe(1);
+      expect(formatResult(summary.results[0])).toMatch(/^FAIL .*WebGPU error: .*parsing WGSL/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
