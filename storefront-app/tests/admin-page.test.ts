@@ -12,32 +12,27 @@ import { readCatalogExportDataset } from '@fitting-room/server/training';
 import { APP_BRIDGE_URL } from '../src/views/admin-view.js';
 import { launchChromium } from './support/chromium.js';
 import { OFFLINE_TOKEN_TYPE } from './support/fake-shopify.js';
-import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
-import { API_KEY, SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
+import { API_KEY, SHOP, startInstalledShop, type InstalledShop, type ShopifyFixture } from './support/shopify-fixture.js';
 
 const NEW_SHOP = 'brand-new.myshopify.com';
 const now = () => Math.floor(Date.now() / 1000);
 
+let shop: InstalledShop;
 let f: ShopifyFixture;
-let inference: ScriptedInference;
 const trainRequests: { dataset_path: string; output_name: string; steps: number }[] = [];
 
 beforeAll(async () => {
-  inference = await startScriptedInference(succeed(1));
-  inference.train = async (req, call) => {
-    trainRequests.push({ dataset_path: req.dataset_path, output_name: req.output_name, steps: req.steps });
-    call.write({ queued: { position: 0, job_id: 't1' } });
-    for (let step = 1; step <= 3; step++) call.write({ progress: { step, total_steps: 3, loss: 0.5 / step, learning_rate: 1e-4 } });
-    call.write({ done: { model_name: req.output_name, steps: 3, final_loss: 0.16 } });
-  };
-  f = await startShopifyFixture({ grpcAddress: inference.address });
-  await f.install();
-  await f.app.services.catalog?.syncShop(SHOP);
+  shop = await startInstalledShop((i) => {
+    i.train = async (req, call) => {
+      trainRequests.push({ dataset_path: req.dataset_path, output_name: req.output_name, steps: req.steps });
+      call.write({ queued: { position: 0, job_id: 't1' } });
+      for (let step = 1; step <= 3; step++) call.write({ progress: { step, total_steps: 3, loss: 0.5 / step, learning_rate: 1e-4 } });
+      call.write({ done: { model_name: req.output_name, steps: 3, final_loss: 0.16 } });
+    };
+  });
+  ({ f } = shop);
 });
-afterAll(async () => {
-  await f.close();
-  await inference.stop();
-});
+afterAll(() => shop?.close());
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 

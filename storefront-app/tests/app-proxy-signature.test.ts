@@ -3,22 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personPhoto } from './support/images.js';
 import { tryOnForm } from './support/http.js';
 import { jobIdOf } from './support/jobs.js';
-import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
-import { SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
+import type { ScriptedInference } from './support/scripted-inference.js';
+import { SHOP, startInstalledShop, type InstalledShop, type ShopifyFixture } from './support/shopify-fixture.js';
 
+let shop: InstalledShop;
 let f: ShopifyFixture;
 let inference: ScriptedInference;
 
 beforeAll(async () => {
-  inference = await startScriptedInference(succeed(1));
-  f = await startShopifyFixture({ grpcAddress: inference.address });
-  await f.install();
-  await f.app.services.catalog?.syncShop(SHOP);
+  shop = await startInstalledShop();
+  ({ f, inference } = shop);
 });
-afterAll(async () => {
-  await f.close();
-  await inference.stop();
-});
+afterAll(() => shop?.close());
 
 const unknownJob = '/proxy/tryon/0123456789abcdef0123456789abcdef/result';
 const now = () => Math.floor(Date.now() / 1000);

@@ -6,22 +6,16 @@ import { startTryOnResponse } from '@fitting-room/proto';
 import { personPhoto } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
 import { jobIdOf } from './support/jobs.js';
-import { startScriptedInference, succeed, type ScriptedInference } from './support/scripted-inference.js';
-import { SHOP, startShopifyFixture, type ShopifyFixture } from './support/shopify-fixture.js';
+import { SHOP, startInstalledShop, type InstalledShop, type ShopifyFixture } from './support/shopify-fixture.js';
 
+let shop: InstalledShop;
 let f: ShopifyFixture;
-let inference: ScriptedInference;
 
 beforeAll(async () => {
-  inference = await startScriptedInference(succeed(1));
-  f = await startShopifyFixture({ grpcAddress: inference.address });
-  await f.install();
-  await f.app.services.catalog?.syncShop(SHOP);
+  shop = await startInstalledShop();
+  ({ f } = shop);
 });
-afterAll(async () => {
-  await f.close();
-  await inference.stop();
-});
+afterAll(() => shop?.close());
 
 /** Through the store's app proxy, as `customer` (null: a guest). */
 const as = (customer: string | null) => `?${f.fake.proxyQuery(SHOP, { logged_in_customer_id: customer ?? '' })}`;

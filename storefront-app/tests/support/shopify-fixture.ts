@@ -1,6 +1,7 @@
 // A Shopify-mode app wired to a fake Shopify, with the shop already installed (an offline session stored).
 import { Session } from '@shopify/shopify-api';
 import { FakeShopify, type FakeProduct } from './fake-shopify.js';
+import { startScriptedInference, succeed, type ScriptedInference } from './scripted-inference.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './test-app.js';
 
 export const API_KEY = 'test-api-key';
@@ -40,6 +41,29 @@ export async function startShopifyFixture(options: Omit<TestAppOptions, 'shopify
     close: async () => {
       await app.close();
       await fake.stop();
+    },
+  };
+}
+
+export interface InstalledShop {
+  f: ShopifyFixture;
+  inference: ScriptedInference;
+  close(): Promise<void>;
+}
+
+/** A scripted inference server (one step, then a picture) and the app installed on the fake shop, catalog synced. */
+export async function startInstalledShop(configure?: (inference: ScriptedInference) => void): Promise<InstalledShop> {
+  const inference = await startScriptedInference(succeed(1));
+  configure?.(inference);
+  const f = await startShopifyFixture({ grpcAddress: inference.address });
+  await f.install();
+  await f.app.services.catalog?.syncShop(SHOP);
+  return {
+    f,
+    inference,
+    close: async () => {
+      await f.close();
+      await inference.stop();
     },
   };
 }
