@@ -16,7 +16,7 @@ export {
 export { txt2img } from './pipelines/txt2img.js';
 export { img2img } from './pipelines/img2img.js';
 export { inpaint, prepareMask } from './pipelines/inpaint.js';
-export { latentPreviews, latentsToRgbPreview } from './pipelines/decode.js';
+export { latentPreviews } from './pipelines/decode.js';
 export { PipelineInputError } from './pipelines/errors.js';
 export { CancelledError, cancellationOf, type CancelReason } from '../cancellation.js';
 export {
@@ -72,7 +72,7 @@ export type { AppliedLora } from './weights/lora-apply.js';
 // Pipeline building blocks for the try-on diffusion (it runs its own denoising loop over the same steps).
 export { taesdDecoder } from './pipelines/adapters.js';
 export type { LatentDecoder } from './pipelines/components.js';
-export { decodeImages, decodeLatents } from './pipelines/decode.js';
+export { decodeImages } from './pipelines/decode.js';
 export { denoiseInRun } from './pipelines/denoise-run.js';
 export { encodeImageLatents, toModelRange } from './pipelines/image-latents.js';
 export { openRun } from './pipelines/run-context.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latentsToRgbPreview } from '../../src/engine/pipelines/decode.js';
+import { latentPreviews } from '../../src/engine/pipelines/decode.js';
 import { NormalStream, perImageNoise, philox4x32, replayNoise, seededNoise } from '../../src/engine/random.js';
 import { writeRandomModel } from '../../src/engine/random-model.js';
 import { loadStableDiffusion } from '../../src/engine/stable-diffusion.js';
@@ -63,11 +63,11 @@ describe('seeded normals', () => {
   });
 });
 
-describe('latentsToRgbPreview', () => {
-  it('maps latents to bytes at latent resolution without leaking', () => {
+describe('latentPreviews', () => {
+  it('maps latents to bytes at latent resolution without leaking', async () => {
     const latents = tf.zeros([2, 8, 6, 4]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const previews = latentsToRgbPreview(latents);
+    const previews = await latentPreviews(latents);
     expect(tf.memory().numTensors).toBe(before);
     expect(previews).toHaveLength(2);
     expect(previews[0]).toMatchObject({ width: 6, height: 8 });

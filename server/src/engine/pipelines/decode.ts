@@ -44,22 +44,6 @@ export async function decodeImages(vae: LatentDecoder, latents: tf.Tensor4D, see
   return assemble(parts, height, width, seeds);
 }
 
-/**
- * decodeImages with synchronous reads, for callers that cannot await yet (the try-on engines, the worker's
- * previews). Throws on webgpu, which cannot read synchronously.
- */
-export function decodeLatents(vae: LatentDecoder, latents: tf.Tensor4D, seeds: readonly number[] = []): DecodedImages {
-  const parts: Float32Array[] = [];
-  let [height, width] = [0, 0];
-  for (let b = 0; b < latents.shape[0]; b++) {
-    const image = decodeOne(vae, latents, b);
-    [, height, width] = image.shape;
-    parts.push(image.dataSync() as Float32Array);
-    image.dispose();
-  }
-  return assemble(parts, height, width, seeds);
-}
-
 /** [0, 1] floats → bytes, rounded as diffusers' numpy_to_pil ((x * 255).round()). */
 export function toBytes(values: Float32Array): Uint8Array {
   const bytes = new Uint8Array(values.length);
@@ -104,12 +88,4 @@ export async function latentPreviews(latents: tf.Tensor4D): Promise<GeneratedIma
   } finally {
     rgb.dispose();
   }
-}
-
-/** latentPreviews with a synchronous read, for callers that cannot await yet; throws on webgpu. */
-export function latentsToRgbPreview(latents: tf.Tensor4D): GeneratedImage[] {
-  const rgb = previewRgb(latents);
-  const values = rgb.dataSync() as Float32Array;
-  rgb.dispose();
-  return previewImages(latents, values);
 }

@@ -88,8 +88,8 @@ export class StableDiffusionRunner implements GenerateRunner {
       signal: ctx.signal,
       ...(spec.decoder === 'taesd' && taesd ? { decoder: taesd } : {}),
       ...(imagePrompt ? { imagePrompt } : {}),
-      onStep: (info: { step: number; totalSteps: number; latents: tf.Tensor4D }) => {
-        const preview = ctx.wantsPreview(info.step) ? latentPreview(info.latents, taesd) : undefined;
+      onStep: async (info: { step: number; totalSteps: number; latents: tf.Tensor4D }) => {
+        const preview = ctx.wantsPreview(info.step) ? await latentPreview(info.latents, taesd) : undefined;
         ctx.progress({ step: info.step, totalSteps: info.totalSteps, stage: 'denoising', ...(preview ? { preview } : {}) });
         return !ctx.signal.aborted;
       },

@@ -6,7 +6,7 @@
 // Porting note: CatVTON removes cross-attention (attn2 returns its input); the engine's UNet keeps it, so
 // here it attends to the empty prompt's embedding instead — the text-free conditioning closest to it.
 import * as tf from '@tensorflow/tfjs-core';
-import { type StableDiffusionModel, denoiseInRun, type LatentDecoder, decodeLatents, encodeImageLatents, toModelRange, img2imgTimesteps, openRun, type StepCallback } from '../../../engine/index.js';
+import { type StableDiffusionModel, denoiseInRun, type LatentDecoder, decodeImages, encodeImageLatents, toModelRange, img2imgTimesteps, openRun, type StepCallback } from '../../../engine/index.js';
 
 export interface ConcatInput {
   /** [1, H, W, 3] in [0, 1]: the person crop (or the warp result when it seeds the run). */
@@ -77,7 +77,7 @@ export async function runConcat(model: StableDiffusionModel, input: ConcatInput)
     const final = await denoiseInRun(components, run, { timesteps, latents, extraChannels: extra, onStep: input.onStep, signal: input.signal });
     const person = own(personHalf(final));
     final.dispose();
-    return decodeLatents(input.decoder ?? components.vae, person).images[0].data;
+    return (await decodeImages(input.decoder ?? components.vae, person)).images[0]!.data;
   } finally {
     run.release();
   }

@@ -2,7 +2,7 @@
 // or text-guided inpainting (product description, optional store LoRA), seeded by the warp result when
 // strength < 1, and pastes the crop back into a copy of the photo (compositing happens afterwards).
 import * as tf from '@tensorflow/tfjs-core';
-import { latentsToRgbPreview, type AttachedIPAdapter, type ImagePromptTokens, type UNet2DConditionModel, type LatentDecoder, type InpaintOptions, type PipelineResult, type StableDiffusionModel, decodeLatents, type StepCallback } from '../../../engine/index.js';
+import { latentPreviews, type AttachedIPAdapter, type ImagePromptTokens, type UNet2DConditionModel, type LatentDecoder, type InpaintOptions, type PipelineResult, type StableDiffusionModel, decodeImages, type StepCallback } from '../../../engine/index.js';
 import { TryOnError } from '../../errors.js';
 import type { PreparedGarment } from '../../garment/prepare.js';
 import type { Mask, RgbImage } from '../../types.js';
@@ -65,21 +65,26 @@ function garmentOnWhite(garment: PreparedGarment, width: number, height: number)
   });
 }
 
-function previewRgb(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDecoder): RgbImage {
+async function previewRgb(latents: tf.Tensor4D, stacked: boolean, decoder?: LatentDecoder): Promise<RgbImage> {
   const half = stacked ? personHalf(latents) : latents;
-  const [img] = decoder ? decodeLatents(decoder, half).images : latentsToRgbPreview(half);
-  if (stacked) half.dispose();
-  return img;
+  try {
+    const [img] = decoder ? (await decodeImages(decoder, half)).images : await latentPreviews(half);
+    return img!;
+  } finally {
+    if (stacked) half.dispose();
+  }
 }
 
 /** The garment cut-out on white at the crop's size, as RGB bytes (the image prompt's input). */
-function garmentPixels(garment: PreparedGarment, width: number, height: number): RgbImage {
+async function garmentPixels(garment: PreparedGarment, width: number, height: number): Promise<RgbImage> {
   const onWhite = garmentOnWhite(garment, width, height);
   const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.squeeze(onWhite, [0]), 255)), 'int32'));
   onWhite.dispose();
-  const data = Uint8Array.from(bytes.dataSync());
-  bytes.dispose();
-  return { width, height, channels: 3, data };
+  try {
+    return { width, height, channels: 3, data: Uint8Array.from(await bytes.data()) };
+  } finally {
+    bytes.dispose();
+  }
 }
 
 /** Inpaints with the garment as an IP-Adapter image prompt; the adapter is attached for this run only. */
@@ -130,7 +135,7 @@ async function generateInCrop(model: StableDiffusionModel, input: DiffusionInput
   const stacked = s.mode === 'concat';
   const onStep: StepCallback = async ({ step, totalSteps, latents }) => {
     if (input.signal?.aborted) return false;
-    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? previewRgb(latents, stacked, input.decoders?.preview) : undefined;
+    const preview = s.previewEvery > 0 && step % s.previewEvery === 0 ? await previewRgb(latents, stacked, input.decoders?.preview) : undefined;
     return input.onStep(step, totalSteps, preview);
   };
   const applied: { remove(): void }[] = [];
@@ -177,7 +182,7 @@ async function generateInCrop(model: StableDiffusionModel, input: DiffusionInput
       if (s.mode === 'ip-adapter' && !input.imagePrompt) throw new TryOnError('MODEL_MISSING', 'the ip-adapter conditioning needs an IP-Adapter (npm run weights -- ip-adapter-plus-sd15)');
       const result =
         s.mode === 'ip-adapter' && input.imagePrompt
-          ? await refineWithImagePrompt(model, input.imagePrompt, inpaint, garmentPixels(input.garment, width, height), s.imagePromptScale)
+          ? await refineWithImagePrompt(model, input.imagePrompt, inpaint, await garmentPixels(input.garment, width, height), s.imagePromptScale)
           : await model.inpaint(inpaint);
       warnings.push(...result.warnings);
       rgb = result.images[0].data;
