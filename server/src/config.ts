@@ -31,6 +31,8 @@ export const serverConfigSchema = z
     /** Without API keys, who owns a job: the caller's address, or its connection (address and port). */
     anonymousOwner: z.enum(['address', 'connection']).default('address'),
     backend: z.enum(BACKENDS).optional(),
+    /** Largest tensor the engine makes, in bytes (unset: webgpu's device limits, else none). */
+    maxTensorBytes: z.coerce.number().int().min(1024).optional(),
     /** Prometheus /metrics; 0 picks a free port, -1 disables. */
     metricsPort: z.coerce.number().int().min(-1).max(65535).default(9464),
     /** Jobs allowed to wait (the running one not counted); more are refused with RESOURCE_EXHAUSTED. */
@@ -89,6 +91,7 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_ADMIN_KEYS: 'adminKeys',
   TRYON_ANONYMOUS_OWNER: 'anonymousOwner',
   TRYON_BACKEND: 'backend',
+  TRYON_MAX_TENSOR_BYTES: 'maxTensorBytes',
   TRYON_METRICS_PORT: 'metricsPort',
   TRYON_MAX_QUEUE: 'maxQueue',
   TRYON_DATA_DIR: 'dataDir',

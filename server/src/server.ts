@@ -116,6 +116,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
   const engine = new EngineWorker(
     {
       backend: config.backend,
+      ...(config.maxTensorBytes ? { maxTensorBytes: config.maxTensorBytes } : {}),
       dataDir: config.dataDir,
       modelsDir: config.modelsDir,
       offloadUnet: config.offloadUnet,

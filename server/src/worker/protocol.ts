@@ -10,6 +10,7 @@ import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, Ra
 /** What the worker needs to know of the server's configuration. */
 export interface WorkerSettings {
   readonly backend?: BackendName;
+  readonly maxTensorBytes?: number;
   readonly dataDir: string;
   /** Unset: the worker writes the embedded tiny models and reports their folder. */
   readonly modelsDir?: string;

@@ -56,7 +56,7 @@ function sendModels(): void {
 
 async function init(settings: WorkerSettings): Promise<void> {
   const logger = createLogger(settings.logLevel).child({ component: 'engine-worker' });
-  const backend = await initBackend(settings.backend, { logger });
+  const backend = await initBackend(settings.backend, { logger, ...(settings.maxTensorBytes ? { maxTensorBytes: settings.maxTensorBytes } : {}) });
   let embeddedModelsDir: string | undefined;
   if (!settings.modelsDir) {
     const started = performance.now();

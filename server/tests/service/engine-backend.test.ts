@@ -1,7 +1,9 @@
 // ListModels' `backend` from what the engine worker reported: the adapter and limits on webgpu, the reasons the
 // backends tried first were passed by, and an empty name while no worker is up.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { engineBackendMessage } from '../../src/grpc/engine-backend.js';
+import { connect, listModels, startTestServer } from './helpers.js';
 
 describe('engineBackendMessage', () => {
   it('carries the webgpu adapter, its limits, the tensor limit and what was passed by', () => {
@@ -37,4 +39,21 @@ describe('engineBackendMessage', () => {
     expect(engineBackendMessage({ name: 'wasm', tfBackend: 'wasm', simd: true, skipped: [] })).toEqual({ name: 'wasm', max_tensor_bytes: 0, passed_by: [] });
     expect(engineBackendMessage(undefined)).toEqual({ name: '', passed_by: [] });
   });
+});
+
+describe('TRYON_MAX_TENSOR_BYTES', () => {
+  it('is checked with the rest of the configuration, and the engine worker runs under it', async () => {
+    expect(loadConfig({}, { TRYON_MAX_TENSOR_BYTES: '65536' }).maxTensorBytes).toBe(65536);
+    expect(() => loadConfig({}, { TRYON_MAX_TENSOR_BYTES: '12' })).toThrow(/maxTensorBytes/);
+    expect(() => loadConfig({}, { TRYON_MAX_TENSOR_BYTES: 'lots' })).toThrow(/maxTensorBytes/);
+    const server = await startTestServer({ maxTensorBytes: 65536 });
+    const client = connect(server);
+    try {
+      // uint64 on the wire: a decimal string (the loader's longs: String).
+      expect((await listModels(client)).backend?.max_tensor_bytes).toBe('65536');
+    } finally {
+      client.close();
+      await server.stop();
+    }
+  }, 120_000);
 });
