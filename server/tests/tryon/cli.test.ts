@@ -1,7 +1,7 @@
-// The two CLIs as a person runs them: npm run tryon (result, mask, debug pictures; refusals) and
-// npm run weights against a local Hub-layout server.
+// The CLIs as a person runs them: npm run tryon (result, mask, debug pictures; refusals), npm run tryon:gallery
+// and npm run weights against a local Hub-layout server.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,15 +18,36 @@ const photo = path.join(photosDir, 'person', persons()[2].file);
 const garmentFile = path.join(photosDir, 'garment', garments()[1].file);
 const env = { ...process.env, TRYON_BACKEND: 'wasm' };
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], script = 'scripts/tryon.ts'): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(tsx, ['scripts/tryon.ts', ...args], { cwd: repoRoot, env, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(tsx, [script, ...args], { cwd: repoRoot, env, maxBuffer: 1 << 24 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+describe('npm run tryon:gallery', () => {
+  it('writes one page with a cell per person × garment (result, mask overlay, time, category), and refuses missing flags', async () => {
+    const [personsDir, garmentsDir, out] = ['persons', 'garments', 'gallery'].map((d) => path.join(tmp, d));
+    mkdirSync(personsDir, { recursive: true });
+    mkdirSync(garmentsDir, { recursive: true });
+    symlinkSync(photo, path.join(personsDir, path.basename(photo)));
+    for (const g of garments().slice(0, 2)) symlinkSync(path.join(photosDir, 'garment', g.file), path.join(garmentsDir, g.file));
+    const r = await cli(['--persons', personsDir, '--garments', garmentsDir, '--out', out], 'scripts/tryon-gallery.ts');
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+    for (const g of garments().slice(0, 2)) expect(html).toContain(`<th>${g.file}</th>`);
+    expect(html.match(/<img src="p0-g\d\.png"/g)).toHaveLength(2);
+    expect(html.match(/\d+\.\d s — (upper|lower|dress)/g)).toHaveLength(2);
+    for (const file of ['p0-g0.png', 'p0-g0-mask.png', 'p0-g1.png', 'p0-g1-mask.png']) {
+      expect((await sharp(path.join(out, file)).metadata()).format).toBe('png');
+    }
+    const missing = await cli(['--persons', personsDir], 'scripts/tryon-gallery.ts');
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--garments is required')]);
+  });
+});
 
 describe('npm run tryon', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
