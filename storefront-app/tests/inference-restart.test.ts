@@ -8,17 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBody } from '@fitting-room/proto';
 import { personPhoto, SHARED_DIR } from './support/images.js';
 import { readSse, tryOnForm } from './support/http.js';
-import { freePort, startInferenceServerProcess, type InferenceServerProcess } from './support/processes.js';
+import { freePort, startInferenceProcess, type InferenceProcess } from '@fitting-room/server/testing';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const API_KEY = 'restart-key';
 let dataDir: string;
 let port: number;
-let server: InferenceServerProcess | undefined;
+let server: InferenceProcess | undefined;
 let app: TestApp;
 
 const startServer = () =>
-  startInferenceServerProcess(port, { TRYON_MODELS_DIR: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), TRYON_DATA_DIR: dataDir, TRYON_BACKEND: 'wasm' }, API_KEY);
+  startInferenceProcess({ TRYON_MODELS_DIR: path.join(SHARED_DIR, 'fixtures/sd-tiny/models'), TRYON_DATA_DIR: dataDir, TRYON_BACKEND: 'wasm' }, API_KEY, port);
 
 const upload = () => fetch(`${app.url}/proxy/tryon`, { method: 'POST', body: tryOnForm({ photo: personPhoto(), product_id: 'demo-coral-crew-tee', consent: 'true' }) });
 

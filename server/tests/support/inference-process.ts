@@ -9,7 +9,8 @@ import { createTryOnClient } from '../../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const freePort = () =>
+/** A TCP port nothing listens on right now (for a process to listen on next). */
+export const freePort = () =>
   new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;

@@ -33,25 +33,34 @@ export const rotatedJpegWithExif = (w = 480, h = 320) =>
     .jpeg()
     .toBuffer();
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** One PNG chunk: length, type, data, CRC. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
+  return out;
+}
+
+/** The IHDR of a `side`×`side` 8-bit greyscale PNG (deflate, no interlace). */
+function greyHeader(side: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 0, 0, 0, 0], 8);
+  return pngChunk('IHDR', header);
+}
+
 /**
  * A valid 8000×8000 greyscale PNG (64 megapixels, over the 40 MP limit) of about 60 KB: a decompression bomb.
  * Written chunk by chunk (encoding it with sharp takes seconds).
  */
 export function pngBomb(side = 8000): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, deflate, no filter method, no interlace
   const rows = zlib.deflateSync(Buffer.alloc((side + 1) * side), { level: 9 }); // filter byte 0 + black pixels per row
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, greyHeader(side), pngChunk('IDAT', rows), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Over the 10 MiB upload limit: random bytes after a JPEG header (never decoded: the size limit comes first). */
@@ -81,18 +90,6 @@ export const heicHeader = () => {
  * own default limit. Compressed row by row, so the 400 MB of pixels never sit in memory.
  */
 export async function hugePng(side = 20_000): Promise<Buffer> {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header.set([8, 0, 0, 0, 0], 8);
   const deflate = zlib.createDeflate({ level: 9 });
   const parts: Buffer[] = [];
   deflate.on('data', (d: Buffer) => parts.push(d));
@@ -101,7 +98,7 @@ export async function hugePng(side = 20_000): Promise<Buffer> {
   for (let y = 0; y < side; y++) if (!deflate.write(row)) await new Promise((resolve) => deflate.once('drain', resolve));
   deflate.end();
   await ended;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, greyHeader(side), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A small JPEG whose frame header (SOF0) claims `width`×`height`: what a crafted upload looks like. */

@@ -2,15 +2,7 @@
 // its wire-protocol socket server, reached by the app through `pg` like any Postgres.
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import net from 'node:net';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort } from '@fitting-room/server/testing';
 
 export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const db = await PGlite.create();

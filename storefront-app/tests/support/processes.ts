@@ -1,24 +1,12 @@
-// Real processes for the restart tests: the storefront app (src/main.ts, as `npm run storefront` runs it) and the
-// inference server (@fitting-room/server's main), each killable with any signal and restartable on the same port.
-import * as grpc from '@grpc/grpc-js';
+// The storefront app in its own process (src/main.ts, as `npm run storefront` runs it), killable with any signal and
+// restartable, for the restart tests (the inference server's process comes from @fitting-room/server/testing).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTryOnClient } from '@fitting-room/proto';
 
 const require = createRequire(import.meta.url);
 const TSX = require.resolve('tsx');
 const STOREFRONT_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const SERVER_MAIN = require.resolve('@fitting-room/server/main');
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -86,27 +74,4 @@ export async function startStorefrontProcess(cwd: string, env: Record<string, st
     return listening ? String(listening.url).replace('localhost', '127.0.0.1') : undefined;
   });
   return { ...p, url };
-}
-
-export interface InferenceServerProcess extends RunningProcess {
-  port: number;
-}
-
-/** The real inference server on `port`, with one API key; resolves once it answers ListModels. */
-export async function startInferenceServerProcess(port: number, env: Record<string, string>, apiKey: string): Promise<InferenceServerProcess> {
-  const p = run(SERVER_MAIN, process.cwd(), {
-    TRYON_HOST: '127.0.0.1', TRYON_PORT: String(port), TRYON_METRICS_PORT: '-1', TRYON_API_KEYS: apiKey, TRYON_LOG_LEVEL: 'warn', ...env,
-  });
-  const client = createTryOnClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${apiKey}`);
-  const models = () =>
-    new Promise<number | undefined>((resolve) =>
-      client.ListModels({}, metadata, { deadline: Date.now() + 2_000 }, (err, res) => resolve(err || !res || res.models.length === 0 ? undefined : res.models.length)));
-  try {
-    await until('inference server', p, models);
-  } finally {
-    client.close();
-  }
-  return { ...p, port };
 }
