@@ -1,5 +1,5 @@
 // npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
-//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--latent-size n]
+//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--latent-size n] [--profile]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
 // 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), the
@@ -8,7 +8,8 @@
 // evaluations, and the time they add up to from the figures above). On wasm (4 GB heap) the SD 1.5 UNet runs
 // with offloaded weights (host memory, uploaded layer by layer), as the engine does there. --latent-size
 // shrinks the UNet's latent and the decodes (16: a 128x128 image) where the real size would take too long
-// (a software GPU); the figures then describe that size, as the labels say.
+// (a software GPU); the figures then describe that size, as the labels say. --profile adds, after the UNet
+// step and the VAE decode, one more pass of each measured kernel by kernel and layer by layer (sd-profile.ts).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
 import { readFile } from 'node:fs/promises';
 import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
+import { estimatePacking, KernelProfiler } from './lib/sd-profile.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
@@ -104,7 +106,30 @@ function randomImagePrompt(unet: UNet2DConditionModel): { adapter: IPAdapter; im
   return { adapter: IPAdapter.fromWeights('random SD 1.5 IP-Adapter', weights), image: { tokens: tf.randomNormal([2, 16, cross]) as tf.Tensor3D, scale: 0.8 } };
 }
 
-async function benchUnet(iters: number, warmup: boolean, offload: boolean, latent: number): Promise<number> {
+/** One UNet step stage by stage (the layers of unet.stages()), each stage's tensors freed as the next runs. */
+async function profileUnet(unet: UNet2DConditionModel, sample: tf.Tensor4D, t: tf.Tensor1D, states: tf.Tensor3D, latent: number): Promise<void> {
+  const profiler = new KernelProfiler();
+  profiler.install();
+  const t0 = performance.now();
+  try {
+    const out = tf.tidy(() => {
+      const { input, stages } = unet.stages(sample, t, states);
+      const run = stages.reduce<() => tf.Tensor4D[]>((inner, stage) => () => tf.tidy(() => {
+        const state = inner();
+        return profiler.layer(stage.module, () => stage.run(state));
+      }), () => input);
+      return run()[0];
+    });
+    await out.data();
+    out.dispose();
+  } finally {
+    profiler.uninstall();
+  }
+  const wall = performance.now() - t0;
+  console.log(profiler.report(`SD 1.5 UNet step, batch 2, ${latent}x${latent}`, wall, await estimatePacking(profiler.firstUses.keys())));
+}
+
+async function benchUnet(iters: number, warmup: boolean, offload: boolean, latent: number, profile: boolean): Promise<number> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
   const params = countParams(specs);
@@ -133,6 +158,7 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean, laten
     });
     attached.detach();
     console.log(`image prompt cost: ${(prompted / plain).toFixed(3)}x the plain step (${(prompted - plain).toFixed(0)} ms more)`);
+    if (profile) await profileUnet(unet, sample, t, states, latent);
     return plain;
   } finally {
     tf.dispose([sample, states, t, image.tokens]);
@@ -147,27 +173,41 @@ interface Decoder {
 }
 
 /** Times one random-weight decoder on a latent of `latent`² (64: a 512x512 image). */
-async function benchDecoder(name: string, label: string, specs: ParameterSpec[], latentChannels: number, build: (w: Map<string, tf.Tensor>) => Decoder, iters: number, warmup: boolean, latent: number): Promise<number> {
+async function benchDecoder(name: string, label: string, specs: ParameterSpec[], latentChannels: number, build: (w: Map<string, tf.Tensor>) => Decoder, iters: number, warmup: boolean, latent: number, profile = false): Promise<number> {
   console.log(`${name}: ${(countParams(specs) / 1e6).toFixed(1)}M parameters (random), decode ${latent}x${latent} latent -> ${8 * latent}x${8 * latent}`);
   const decoder = buildRandom(specs, build);
   const z = tf.randomNormal([1, latent, latent, latentChannels]) as tf.Tensor4D;
+  const decode = async () => {
+    const image = decoder.decode(z);
+    await image.data();
+    image.dispose();
+  };
   try {
-    return await time(label, iters, warmup, async () => {
-      const image = decoder.decode(z);
-      await image.data();
-      image.dispose();
-    });
+    const median = await time(label, iters, warmup, decode);
+    if (profile) {
+      const profiler = new KernelProfiler();
+      profiler.install();
+      const t0 = performance.now();
+      try {
+        await decode();
+      } finally {
+        profiler.uninstall();
+      }
+      const wall = performance.now() - t0;
+      console.log(profiler.report(label, wall, await estimatePacking(profiler.firstUses.keys())));
+    }
+    return median;
   } finally {
     z.dispose();
     decoder.dispose();
   }
 }
 
-async function benchVae(iters: number, warmup: boolean, latent: number): Promise<number> {
+async function benchVae(iters: number, warmup: boolean, latent: number, profile: boolean): Promise<number> {
   const config = parseAutoencoderKLConfig(await readConfig('vae'));
   const specs = declaredParameters((w) => new AutoencoderKL(config, w));
   const label = `vae decode (SD 1.5, ${8 * latent}x${8 * latent})`;
-  return benchDecoder('SD 1.5 VAE', label, specs, config.latentChannels, (w) => new AutoencoderKL(config, w), iters, warmup, latent);
+  return benchDecoder('SD 1.5 VAE', label, specs, config.latentChannels, (w) => new AutoencoderKL(config, w), iters, warmup, latent, profile);
 }
 
 /** TAESD at the size madebyollin/taesd ships (AutoencoderTiny's defaults: 64 channels, 1/3/3/3 and 3/3/3/1 blocks). */
@@ -224,6 +264,7 @@ async function main(): Promise<void> {
       'tiny-model': { type: 'string', default: DEFAULT_TINY },
       offload: { type: 'string', default: 'auto' },
       'latent-size': { type: 'string' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const count = (name: string, value: string | undefined, fallback: number): number => {
@@ -248,8 +289,8 @@ async function main(): Promise<void> {
   const sections: [string, () => Promise<number>][] = [
     ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],
     ['taesd', () => benchTaesd(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent)],
-    ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent)],
-    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload, latent)],
+    ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent, values.profile)],
+    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload, latent, values.profile)],
   ];
   let failed = 0;
   const figures = new Map<string, number>();
