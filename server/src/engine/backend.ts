@@ -13,6 +13,10 @@ import { formatAdapter, type WebgpuAdapterDescription } from './webgpu/adapter.j
 import { isOnDevice, openWebgpuBackend } from './webgpu/webgpu-backend.js';
 import type { Gpu } from './webgpu/gpu-types.js';
 import { setMaxTensorBytes } from './tensor-limit.js';
+import { registerWasmBatchMatMul } from './kernels/batch-matmul.js';
+
+// Multi-head attention's products off wasm's scalar loop, whichever way the wasm backend gets selected.
+registerWasmBatchMatMul();
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
