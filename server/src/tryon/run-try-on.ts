@@ -7,6 +7,7 @@ import { compositingAlpha, composite } from './compositing.js';
 import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/generate.js';
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
+import { paintOverOldGarment } from './engines/warp/repaint.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancellationOf } from '../engine/index.js';
 import { TryOnError } from './errors.js';
@@ -57,8 +58,8 @@ export interface TryOnResult {
   /** Milliseconds per stage. */
   readonly timings: Readonly<Record<TryOnStage, number>>;
   readonly warnings: readonly string[];
-  /** Intermediate results for --debug-dir. */
-  readonly debug: { readonly analysis: PersonAnalysis; readonly garment: PreparedGarment; readonly photo: RgbImage };
+  /** Intermediate results for --debug-dir; `coverage`: where the warped garment landed (0..1). */
+  readonly debug: { readonly analysis: PersonAnalysis; readonly garment: PreparedGarment; readonly photo: RgbImage; readonly coverage: Mask };
 }
 
 const STAGE_END: Readonly<Record<TryOnStage, number>> = { analysis: 0.15, garment: 0.2, mask: 0.25, generation: 0.95, compositing: 1 };
@@ -106,7 +107,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
 
 
   t = performance.now();
-  const warped = warpGarment(photo, analysis, mask, garment);
+  const warped = warpGarment(photo, analysis, mask, garment, await paintOverOldGarment(photo, analysis, mask));
   let generated = warped.image;
   if (engine === 'warp' && opts.onProgress) {
     // The warp has no denoising steps to preview: show its placement before the final compositing.
@@ -154,6 +155,6 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
     engine,
     timings,
     warnings,
-    debug: { analysis, garment, photo },
+    debug: { analysis, garment, photo, coverage: warped.coverage },
   };
 }

@@ -67,7 +67,7 @@ function referenceColour(photo: RgbImage, person: Mask, centre: Point, radius: n
  * Pixels whose neighbourhood is mostly skin-toned: a hand is smooth, while a print or a check in skin-like
  * browns (a houndstooth dress beside the hand) alternates with other colours and stays out.
  */
-function skinMap(photo: RgbImage): Mask {
+export function skinMap(photo: RgbImage): Mask {
   const { width, height } = photo;
   const skin = emptyMask(width, height);
   const edges = emptyMask(width, height);

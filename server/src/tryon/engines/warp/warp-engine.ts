@@ -47,7 +47,8 @@ function sampleRgba(
   }
 }
 
-export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mask, garment: PreparedGarment): WarpResult {
+/** `under`: what the garment is drawn over (the photo with the old garment painted out); the photo still lights it. */
+export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mask, garment: PreparedGarment, under: RgbImage = photo): WarpResult {
   const g = bodyGeometry(analysis.keypoints);
   const cp = controlPoints(garment, g);
   // Inverse mapping: for each photo pixel, where in the garment canvas it comes from.
@@ -58,7 +59,7 @@ export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mas
   const isTorso = sleeves ? (i: number): boolean => sleeves.labels[i] === 0 : undefined;
   const sleevePx = [0, 0, 0, 0];
   const shade = shadingMap(photo, mask, Math.max(2, 0.04 * g.shoulderWidth));
-  const out = new Uint8Array(photo.data);
+  const out = new Uint8Array(under.data);
   const coverage = new Float32Array(photo.width * photo.height);
   const px = [0, 0, 0, 0];
   for (let y = 0; y < photo.height; y++) {
@@ -81,7 +82,7 @@ export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mas
       coverage[i] = a;
       for (let c = 0; c < 3; c++) {
         const colour = Math.min(255, (px[c] / px[3]) * shade[i]);
-        out[i * 3 + c] = Math.round(photo.data[i * 3 + c] * (1 - a) + colour * a);
+        out[i * 3 + c] = Math.round(under.data[i * 3 + c] * (1 - a) + colour * a);
       }
     }
   }
