@@ -48,6 +48,52 @@ function lowerRegion(mask: Mask, g: BodyGeometry, waistRaise: number): void {
 }
 
 /**
+ * The keypoint capsules miss wide hips, thighs and loose legs: grow the lower region over the segmented
+ * person between the waist line and the ankles, as far as it is joined to the region, except the forearms
+ * (an arm hanging beside the hip stays in front; hands are protected separately).
+ */
+function legExtent(region: Mask, g: BodyGeometry, kp: Keypoints, person: Mask, waistRaise: number): Mask {
+  const hw = g.hipWidth;
+  const kneeMid = mid(g.leftKnee, g.rightKnee);
+  const ankleMid = mid(g.leftAnkle, g.rightAnkle);
+  const up = scale(g.down, -1);
+  const low = scale(g.down, 0.05 * g.torsoLength);
+  const band = emptyMask(region.width, region.height);
+  fillPolygon(band, [
+    add(outward(g.leftHip, g.hipMid, hw), scale(up, waistRaise)),
+    add(outward(g.rightHip, g.hipMid, hw), scale(up, waistRaise)),
+    outward(g.rightKnee, kneeMid, 0.8 * hw),
+    add(outward(g.rightAnkle, ankleMid, 0.6 * hw), low),
+    add(outward(g.leftAnkle, ankleMid, 0.6 * hw), low),
+    outward(g.leftKnee, kneeMid, 0.8 * hw),
+  ]);
+  for (const side of ['left', 'right'] as const) {
+    const [elbow, wrist] = [kp[`${side}_elbow`], kp[`${side}_wrist`]];
+    if (elbow.visible && wrist.visible) fillCapsule(band, elbow, wrist, 0.12 * g.shoulderWidth, 0);
+  }
+  const allowed = intersect(band, person);
+  const out = emptyMask(region.width, region.height);
+  const queue: number[] = [];
+  for (let i = 0; i < out.data.length; i++) {
+    if (region.data[i] > 0 && allowed.data[i] > 0) {
+      out.data[i] = 1;
+      queue.push(i);
+    }
+  }
+  const w = region.width;
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    const x = i % w;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (j < 0 || j >= out.data.length || out.data[j] > 0 || allowed.data[j] === 0) continue;
+      out.data[j] = 1;
+      queue.push(j);
+    }
+  }
+  return out;
+}
+
+/**
  * A dress's skirt also covers the background between the legs: from the hips down to its hem, where the
  * garment's own length puts it (`hem`, image-left then image-right), else to just below the knees.
  */
@@ -119,8 +165,12 @@ export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, 
   const g = bodyGeometry(analysis.keypoints);
   const region = emptyMask(analysis.width, analysis.height);
   if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
-  if (category !== 'upper') lowerRegion(region, g, category === 'dress' ? 0.3 * g.torsoLength : 0.2 * g.torsoLength);
   const person = binarize(analysis.personMask, 0.5);
+  if (category !== 'upper') {
+    const waistRaise = (category === 'dress' ? 0.3 : 0.2) * g.torsoLength;
+    lowerRegion(region, g, waistRaise);
+    region.data.set(union(region, legExtent(region, g, analysis.keypoints, person, waistRaise)).data);
+  }
   // Dilated so the old garment's outline is hidden; clipped to a dilated person so the background stays.
   const near = dilate(person, 0.06 * g.shoulderWidth);
   const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
