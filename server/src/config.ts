@@ -33,6 +33,8 @@ export const serverConfigSchema = z
     backend: z.enum(BACKENDS).optional(),
     /** Largest tensor the engine makes, in bytes (unset: webgpu's device limits, else none). */
     maxTensorBytes: z.coerce.number().int().min(1024).optional(),
+    /** XNNPACK threads on the wasm backend (unset: every core). */
+    wasmThreads: positiveInt.optional(),
     /** Prometheus /metrics; 0 picks a free port, -1 disables. */
     metricsPort: z.coerce.number().int().min(-1).max(65535).default(9464),
     /** Jobs allowed to wait (the running one not counted); more are refused with RESOURCE_EXHAUSTED. */
@@ -92,6 +94,7 @@ const ENV_KEYS: Record<string, keyof ServerConfigInput> = {
   TRYON_ANONYMOUS_OWNER: 'anonymousOwner',
   TRYON_BACKEND: 'backend',
   TRYON_MAX_TENSOR_BYTES: 'maxTensorBytes',
+  TRYON_WASM_THREADS: 'wasmThreads',
   TRYON_METRICS_PORT: 'metricsPort',
   TRYON_MAX_QUEUE: 'maxQueue',
   TRYON_DATA_DIR: 'dataDir',

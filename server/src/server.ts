@@ -117,6 +117,7 @@ export async function startServer(overrides: Partial<ServerConfigInput> = {}, op
     {
       backend: config.backend,
       ...(config.maxTensorBytes ? { maxTensorBytes: config.maxTensorBytes } : {}),
+      ...(config.wasmThreads ? { wasmThreads: config.wasmThreads } : {}),
       dataDir: config.dataDir,
       modelsDir: config.modelsDir,
       offloadUnet: config.offloadUnet,

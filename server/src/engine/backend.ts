@@ -13,7 +13,9 @@ import { formatAdapter, type WebgpuAdapterDescription } from './webgpu/adapter.j
 import { isOnDevice, openWebgpuBackend } from './webgpu/webgpu-backend.js';
 import type { Gpu } from './webgpu/gpu-types.js';
 import { setMaxTensorBytes } from './tensor-limit.js';
+import { useStockWasm, useThreadedWasm, wasmThreads } from './wasm/threaded-wasm.js';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.js';
+import os from 'node:os';
 
 // Multi-head attention's products off wasm's scalar loop, whichever way the wasm backend gets selected.
 registerWasmBatchMatMul();
@@ -33,6 +35,8 @@ export interface BackendInfo {
   readonly requested?: BackendName;
   /** wasm only: whether the SIMD binary is in use. */
   readonly simd?: boolean;
+  /** wasm only: XNNPACK's threads (1: the single-threaded build). */
+  readonly threads?: number;
   /** webgpu only: the adapter (vendor, architecture, limits). */
   readonly adapter?: WebgpuAdapterDescription;
   /**
@@ -58,6 +62,8 @@ export interface InitBackendOptions {
   maxTensorBytes?: number;
   /** navigator.gpu for webgpu; default Dawn's (tests pass one that reports another adapter). */
   gpu?: Gpu;
+  /** XNNPACK threads on wasm (default: env TRYON_WASM_THREADS, else every core); 1: the single-threaded build. */
+  wasmThreads?: number;
 }
 
 export function parseBackendName(value: string, source: string): BackendName {
@@ -123,9 +129,22 @@ async function trySelect(name: BackendName, requested: BackendName | undefined, 
     }
     case 'wasm': {
       // In Node the .wasm binaries load from the package's dist folder; SIMD is chosen when the runtime has it.
-      await activate('wasm');
+      // Several threads need the threaded SIMD build (threaded-wasm.ts); without SIMD it does not exist.
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      return { name, tfBackend: tf.getBackend(), simd };
+      const threads = opts.wasmThreads ?? os.availableParallelism();
+      if (simd && threads > 1 && useThreadedWasm(threads)) {
+        try {
+          await activate('wasm');
+        } catch (err) {
+          // Workers that cannot start (a locked-down runtime) must not cost the backend: one thread still works.
+          useStockWasm();
+          opts.logger?.warn({ err: (err as Error).message }, 'threaded wasm did not start; using the single-threaded build');
+          await activate('wasm');
+        }
+      } else {
+        await activate('wasm');
+      }
+      return { name, tfBackend: tf.getBackend(), simd, threads: wasmThreads() };
     }
     case 'cpu':
       await activate('cpu');
@@ -164,7 +183,8 @@ async function select(requested: BackendName | undefined, opts: InitBackendOptio
 }
 
 function describe(info: BackendInfo): string {
-  const simd = info.simd === undefined ? '' : info.simd ? ' (SIMD)' : ' (no SIMD)';
+  const threads = info.threads === undefined ? '' : `, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const simd = info.simd === undefined ? '' : info.simd ? ` (SIMD${threads})` : ` (no SIMD${threads})`;
   const adapter = info.adapter === undefined ? '' : ` on ${formatAdapter(info.adapter)}`;
   const limit = info.maxTensorBytes === undefined ? '' : `, tensors up to ${info.maxTensorBytes} bytes`;
   return `${info.name}${simd}${adapter}${limit}`;
@@ -184,6 +204,14 @@ function tensorBytesFromEnv(): number | undefined {
   return bytes;
 }
 
+function wasmThreadsFromEnv(): number | undefined {
+  const value = process.env.TRYON_WASM_THREADS;
+  if (value === undefined || value === '') return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`TRYON_WASM_THREADS must be a whole number of at least 1, got "${value}"`);
+  return threads;
+}
+
 /**
  * Selects the backend: `preferred`, else env TRYON_BACKEND, else the first working one of tensorflow-gpu,
  * webgpu (hardware adapter), tensorflow, wasm, cpu. A requested backend that fails falls back down that
@@ -197,6 +225,7 @@ export function initBackend(preferred?: BackendName, opts: InitBackendOptions = 
   try {
     requested = preferred ?? (env ? parseBackendName(env, 'TRYON_BACKEND') : undefined);
     limit = opts.maxTensorBytes ?? tensorBytesFromEnv();
+    opts = { ...opts, wasmThreads: opts.wasmThreads ?? wasmThreadsFromEnv() };
   } catch (err) {
     return Promise.reject(err);
   }

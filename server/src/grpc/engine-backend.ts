@@ -19,6 +19,7 @@ export function engineBackendMessage(info: BackendInfo | undefined): EngineBacke
         }
       : {}),
     max_tensor_bytes: info.maxTensorBytes ?? 0,
+    ...(info.threads === undefined ? {} : { cpu_threads: info.threads }),
     passed_by: info.skipped.map((s) => `${s.name}: ${s.reason}`),
   };
 }

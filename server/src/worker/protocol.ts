@@ -11,6 +11,7 @@ import type { DatasetSummary, GenerateOutput, GenerateProgress, GenerateSpec, Ra
 export interface WorkerSettings {
   readonly backend?: BackendName;
   readonly maxTensorBytes?: number;
+  readonly wasmThreads?: number;
   readonly dataDir: string;
   /** Unset: the worker writes the embedded tiny models and reports their folder. */
   readonly modelsDir?: string;

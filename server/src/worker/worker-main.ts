@@ -56,7 +56,11 @@ function sendModels(): void {
 
 async function init(settings: WorkerSettings): Promise<void> {
   const logger = createLogger(settings.logLevel).child({ component: 'engine-worker' });
-  const backend = await initBackend(settings.backend, { logger, ...(settings.maxTensorBytes ? { maxTensorBytes: settings.maxTensorBytes } : {}) });
+  const backend = await initBackend(settings.backend, {
+    logger,
+    ...(settings.maxTensorBytes ? { maxTensorBytes: settings.maxTensorBytes } : {}),
+    ...(settings.wasmThreads ? { wasmThreads: settings.wasmThreads } : {}),
+  });
   let embeddedModelsDir: string | undefined;
   if (!settings.modelsDir) {
     const started = performance.now();

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,14 +17,24 @@ function recordingLogger(): BackendLogger & { lines: string[] } {
 describe('initBackend', () => {
   afterEach(() => {
     delete process.env.TRYON_BACKEND;
+    delete process.env.TRYON_WASM_THREADS;
   });
 
-  it('selects wasm with SIMD when asked, logs it, and is idempotent', async () => {
+  // XNNPACK runs on every core by default (threaded-wasm.ts): 2 on the development machine.
+  const cores = os.availableParallelism();
+  const wasmLine = `info tfjs backend: wasm (SIMD, ${cores} thread${cores === 1 ? '' : 's'})`;
+
+  it('refuses a bad TRYON_WASM_THREADS before selecting anything', async () => {
+    process.env.TRYON_WASM_THREADS = 'many';
+    await expect(initBackend('wasm', { logger: recordingLogger() })).rejects.toThrow(/TRYON_WASM_THREADS must be a whole number of at least 1, got "many"/);
+  });
+
+  it('selects wasm with SIMD on every core when asked, logs it, and is idempotent', async () => {
     const logger = recordingLogger();
     const info = await initBackend('wasm', { strict: true, logger });
-    expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm', simd: true, requested: 'wasm' });
+    expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm', simd: true, threads: cores, requested: 'wasm' });
     expect(tf.getBackend()).toBe('wasm');
-    expect(logger.lines).toEqual(['info tfjs backend: wasm (SIMD)']);
+    expect(logger.lines).toEqual([wasmLine]);
     expect(await initBackend('wasm', { logger })).toBe(info);
     expect(await initBackend(undefined, { logger })).toBe(info);
     expect(logger.lines).toHaveLength(1);
@@ -40,7 +51,7 @@ describe('initBackend', () => {
     // webgpu is tried second; this machine has no hardware adapter (backend-webgpu.test.ts has the reasons).
     expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
     expect(info.skipped[0].reason).toMatch(/tfjs-node-gpu/);
-    expect(logger.lines).toEqual(['info tfjs backend: wasm (SIMD)', 'warn requested backend tensorflow-gpu unavailable']);
+    expect(logger.lines).toEqual([wasmLine, 'warn requested backend tensorflow-gpu unavailable']);
   });
 
   it('honours TRYON_BACKEND and switches backends on a different request', async () => {

@@ -36,7 +36,7 @@ describe('engineBackendMessage', () => {
   });
 
   it('has no adapter off webgpu and an empty name while no worker is up', () => {
-    expect(engineBackendMessage({ name: 'wasm', tfBackend: 'wasm', simd: true, skipped: [] })).toEqual({ name: 'wasm', max_tensor_bytes: 0, passed_by: [] });
+    expect(engineBackendMessage({ name: 'wasm', tfBackend: 'wasm', simd: true, threads: 2, skipped: [] })).toEqual({ name: 'wasm', max_tensor_bytes: 0, cpu_threads: 2, passed_by: [] });
     expect(engineBackendMessage(undefined)).toEqual({ name: '', passed_by: [] });
   });
 });
@@ -46,11 +46,15 @@ describe('TRYON_MAX_TENSOR_BYTES', () => {
     expect(loadConfig({}, { TRYON_MAX_TENSOR_BYTES: '65536' }).maxTensorBytes).toBe(65536);
     expect(() => loadConfig({}, { TRYON_MAX_TENSOR_BYTES: '12' })).toThrow(/maxTensorBytes/);
     expect(() => loadConfig({}, { TRYON_MAX_TENSOR_BYTES: 'lots' })).toThrow(/maxTensorBytes/);
+    expect(loadConfig({}, { TRYON_WASM_THREADS: '3' }).wasmThreads).toBe(3);
+    expect(() => loadConfig({}, { TRYON_WASM_THREADS: '0' })).toThrow(/wasmThreads/);
     const server = await startTestServer({ maxTensorBytes: 65536 });
     const client = connect(server);
     try {
       // uint64 on the wire: a decimal string (the loader's longs: String).
       expect((await listModels(client)).backend?.max_tensor_bytes).toBe('65536');
+      // wasm here: XNNPACK's threads (every core unless TRYON_WASM_THREADS says otherwise).
+      expect((await listModels(client)).backend?.cpu_threads).toBeGreaterThanOrEqual(1);
     } finally {
       client.close();
       await server.stop();

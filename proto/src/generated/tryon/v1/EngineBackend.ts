@@ -27,6 +27,10 @@ export interface EngineBackend {
    * The backends tried first, each with why it was passed by ("webgpu: no WebGPU adapter: ...").
    */
   'passed_by'?: (string)[];
+  /**
+   * wasm: the threads XNNPACK computes on (TRYON_WASM_THREADS, default every core); 0 on other backends.
+   */
+  'cpu_threads'?: (number);
 }
 
 export interface EngineBackend__Output {
@@ -54,4 +58,8 @@ export interface EngineBackend__Output {
    * The backends tried first, each with why it was passed by ("webgpu: no WebGPU adapter: ...").
    */
   'passed_by': (string)[];
+  /**
+   * wasm: the threads XNNPACK computes on (TRYON_WASM_THREADS, default every core); 0 on other backends.
+   */
+  'cpu_threads': (number);
 }
