@@ -26,9 +26,19 @@ export class GroupNorm {
       const [b, h, w, c] = x.shape;
       const grouped = tf.reshape(x, [b, h * w, this.numGroups, c / this.numGroups]);
       const { mean, variance } = tf.moments(grouped, [1, 3], true);
-      const normalized = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
-      return tf.add(tf.mul(tf.reshape(normalized, [b, h, w, c]), this.weight.read()), this.bias.read());
+      const { scale, shift } = this.affine(mean, variance);
+      // Normalization and the affine folded into one scale and shift per (entry, channel): two passes over the
+      // activation instead of four (on wasm at 512x512 a pass over one is tens of milliseconds).
+      return tf.reshape(tf.add(tf.mul(grouped, scale), shift), [b, h, w, c]);
     });
+  }
+
+  /** weight · (x - mean) / sqrt(variance + eps) + bias as x · scale + shift; statistics [B, 1, groups, 1]. */
+  private affine(mean: tf.Tensor, variance: tf.Tensor): { scale: tf.Tensor; shift: tf.Tensor } {
+    const g = this.numGroups;
+    const perGroup = [1, 1, g, this.numChannels / g];
+    const scale = tf.mul(tf.rsqrt(tf.add(variance, this.eps)), tf.reshape(this.weight.read(), perGroup));
+    return { scale, shift: tf.sub(tf.reshape(this.bias.read(), perGroup), tf.mul(mean, scale)) };
   }
 
   /** The same over row bands: mean, then variance, summed over every band before any band is normalized. */
@@ -40,14 +50,11 @@ export class GroupNorm {
     const total = (f: (band: tf.Tensor4D) => tf.Tensor) => tf.tidy(() => tf.div(tf.addN(bands.map((band) => tf.sum(f(band), [1, 3], true))), count));
     const mean = total(grouped);
     const variance = total((band) => tf.square(tf.sub(grouped(band), mean)));
-    const scale = tf.rsqrt(tf.add(variance, this.eps));
+    const { scale, shift } = tf.tidy(() => this.affine(mean, variance));
     try {
-      return mapBands(bands, (band) => {
-        const normalized = tf.reshape(tf.mul(tf.sub(grouped(band), mean), scale), band.shape);
-        return tf.add(tf.mul(normalized, this.weight.read()), this.bias.read());
-      });
+      return mapBands(bands, (band) => tf.reshape(tf.add(tf.mul(grouped(band), scale), shift), band.shape));
     } finally {
-      tf.dispose([mean, variance, scale]);
+      tf.dispose([mean, variance, scale, shift]);
     }
   }
 }
