@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import workerThreads, { type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
@@ -16,6 +17,8 @@ const require = createRequire(import.meta.url);
 interface EmscriptenModule {
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
   tfjs?: Record<string, (...args: number[]) => number>;
+  /** Emscripten's pthread bookkeeping (Node: worker_threads Workers). */
+  PThread?: { runningWorkers: { unref(): void }[] };
 }
 
 type Factory = (config: Record<string, unknown>) => PromiseLike<EmscriptenModule>;
@@ -41,6 +44,15 @@ async function instantiate(threads: number): Promise<{ module: EmscriptenModule 
   const worker = workerScript(packageDir);
   const cpus = os.cpus;
   os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]);
+  // The glue picks up worker_threads.Worker as it starts (and keeps it for workers it adds later). Its worker
+  // script is plain CommonJS: it must not inherit this process's flags (a TypeScript loader, or `-e` code,
+  // which would run again in every worker).
+  const { Worker } = workerThreads;
+  workerThreads.Worker = class PthreadWorker extends Worker {
+    constructor(file: string | URL, options: WorkerOptions = {}) {
+      super(file, { ...options, execArgv: [] });
+    }
+  };
   try {
     return await new Promise<{ module: EmscriptenModule }>((resolve, reject) => {
       const pending = factory({
@@ -55,6 +67,7 @@ async function instantiate(threads: number): Promise<{ module: EmscriptenModule 
     });
   } finally {
     os.cpus = cpus;
+    workerThreads.Worker = Worker;
   }
 }
 
@@ -88,7 +101,11 @@ export function useThreadedWasm(threads: number): boolean {
   tf.registerBackend('wasm', async () => {
     setThreadsCount(threads);
     const { module } = await instantiate(threads);
-    return new BackendWasm(wire(module) as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+    const backend = new BackendWasm(wire(module) as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+    // XNNPACK's pool threads (started by the constructor) live as long as the module, and Emscripten keeps a
+    // running pthread's worker referenced: unreferenced, they no longer hold a finished process open.
+    for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
+    return backend;
   }, WASM_PRIORITY);
   threadedCount = threads;
   return true;
