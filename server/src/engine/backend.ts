@@ -15,10 +15,13 @@ import type { Gpu } from './webgpu/gpu-types.js';
 import { setMaxTensorBytes } from './tensor-limit.js';
 import { useStockWasm, useThreadedWasm, wasmThreads } from './wasm/threaded-wasm.js';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.js';
+import { registerWasmSlice } from './kernels/slice.js';
 import os from 'node:os';
 
-// Multi-head attention's products off wasm's scalar loop, whichever way the wasm backend gets selected.
+// Multi-head attention's products off wasm's scalar loop, and slices without a copy of their whole input,
+// whichever way the wasm backend gets selected.
 registerWasmBatchMatMul();
+registerWasmSlice();
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
