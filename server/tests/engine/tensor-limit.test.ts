@@ -11,7 +11,7 @@ import { Conv2d } from '../../src/engine/models/layers/conv2d.js';
 import { GroupNorm } from '../../src/engine/models/layers/norm.js';
 import { ParameterRegistry } from '../../src/engine/models/layers/parameters.js';
 import { joinRows, type RowBands } from '../../src/engine/models/layers/row-bands.js';
-import { Downsample2D } from '../../src/engine/models/layers/sampling.js';
+import { Downsample2D, Upsample2D } from '../../src/engine/models/layers/sampling.js';
 import { UNet2DConditionModel } from '../../src/engine/models/unet/unet-2d-condition.js';
 import { parseUNetConfig } from '../../src/engine/models/unet/unet-config.js';
 import { AutoencoderKL } from '../../src/engine/models/vae/autoencoder-kl.js';
@@ -86,12 +86,14 @@ describe('activations over the tensor limit, in row bands', () => {
     return { layer, registry };
   }
 
-  it('convolutions (3x3 stride 1, 1x1, and the VAE downsampler stride 2 padded bottom-right) match their whole form', () => {
+  it('convolutions (3x3 stride 1, 1x1, the VAE downsampler stride 2 padded bottom-right, the upsampler) match their whole form', () => {
     const x = tf.randomNormal([2, 19, 13, 6], 0, 1, 'float32', 3) as tf.Tensor4D;
     const cases = [
       bound((r) => new Conv2d(r.root().child('a'), 6, 8, 3)),
       bound((r) => new Conv2d(r.root().child('b'), 6, 4, 1, { padding: 0 })),
       bound((r) => new Downsample2D(r.root().child('d'), 6, 0)),
+      // Whole: four 2x2 convolutions of the small map; bands: the upsampled rows through the 3x3 one.
+      bound((r) => new Upsample2D(r.root().child('u'), 6)),
     ];
     for (const { layer, registry } of cases) {
       const whole = layer.apply(x);
