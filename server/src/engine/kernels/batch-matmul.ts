@@ -4,6 +4,7 @@
 // XNNPACK products: a transposed side is transposed once (a copy, cheap next to the product), a batch shared by
 // one side is folded into the rows, and other batches run entry by entry.
 import * as tf from '@tensorflow/tfjs-core';
+import { inFrontOfWasmKernel } from './in-front.js';
 import { asTensor } from './with-tensors.js';
 
 interface Attrs {
@@ -52,14 +53,7 @@ export function batchMatMulOverXnnpack(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-let installed = false;
-
 /** Puts batchMatMulOverXnnpack in front of wasm's BatchMatMul; idempotent. */
 export function registerWasmBatchMatMul(): void {
-  if (installed) return;
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (stock === undefined) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: batchMatMulOverXnnpack(stock.kernelFunc) });
-  installed = true;
+  inFrontOfWasmKernel('BatchMatMul', batchMatMulOverXnnpack);
 }

@@ -2,6 +2,7 @@
 // copies the whole input out of the wasm heap on every call (attention's per-head slices of a [16, 4096, 40]
 // tensor took 8 ms each, 2 s of an SD 1.5 step). Here the input is read in place, through a view of the heap.
 import * as tf from '@tensorflow/tfjs-core';
+import { inFrontOfWasmKernel } from './in-front.js';
 
 /** What this kernel uses of the wasm backend (BackendWasm). */
 interface WasmHeapBackend {
@@ -41,14 +42,7 @@ export function sliceFromHeap(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-let installed = false;
-
 /** Puts sliceFromHeap in front of wasm's Slice; idempotent. */
 export function registerWasmSlice(): void {
-  if (installed) return;
-  const stock = tf.getKernel('Slice', 'wasm');
-  if (stock === undefined) return;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: sliceFromHeap(stock.kernelFunc) });
-  installed = true;
+  inFrontOfWasmKernel('Slice', sliceFromHeap);
 }
