@@ -26,7 +26,8 @@ export class GroupNorm {
       const [b, h, w, c] = x.shape;
       const grouped = tf.reshape(x, [b, h * w, this.numGroups, c / this.numGroups]);
       const mean = groupSum(grouped, h * w * (c / this.numGroups));
-      const variance = groupSum(tf.squaredDifference(grouped, mean), h * w * (c / this.numGroups));
+      // Not tf.squaredDifference: its gradient does not sum over broadcast axes (tfjs 4.22), and training needs it.
+      const variance = groupSum(tf.square(tf.sub(grouped, mean)), h * w * (c / this.numGroups));
       const { scale, shift } = this.affine(mean, variance);
       // Normalization and the affine folded into one scale and shift per (entry, channel): two passes over the
       // activation instead of four (on wasm at 512x512 a pass over one is tens of milliseconds).
@@ -50,7 +51,7 @@ export class GroupNorm {
     const grouped = (band: tf.Tensor4D) => tf.reshape(band, [b, band.shape[1] * w, g, c / g]);
     const total = (f: (band: tf.Tensor4D) => tf.Tensor) => tf.tidy(() => tf.addN(bands.map((band) => groupSum(f(band), count))));
     const mean = total(grouped);
-    const variance = total((band) => tf.squaredDifference(grouped(band), mean));
+    const variance = total((band) => tf.square(tf.sub(grouped(band), mean)));
     const { scale, shift } = tf.tidy(() => this.affine(mean, variance));
     try {
       return mapBands(bands, (band) => tf.reshape(tf.add(tf.mul(grouped(band), scale), shift), band.shape));
