@@ -123,7 +123,7 @@ async function profileUnet(unet: UNet2DConditionModel, sample: tf.Tensor4D, t: t
     await out.data();
     out.dispose();
   } finally {
-    profiler.uninstall();
+    await profiler.uninstall();
   }
   const wall = performance.now() - t0;
   console.log(profiler.report(`SD 1.5 UNet step, batch 2, ${latent}x${latent}`, wall, await estimatePacking(profiler.firstUses.keys())));
@@ -191,7 +191,7 @@ async function benchDecoder(name: string, label: string, specs: ParameterSpec[],
       try {
         await decode();
       } finally {
-        profiler.uninstall();
+        await profiler.uninstall();
       }
       const wall = performance.now() - t0;
       console.log(profiler.report(label, wall, await estimatePacking(profiler.firstUses.keys())));

@@ -105,7 +105,9 @@ export class KernelProfiler {
     this.gc.observe({ entryTypes: ['gc'] });
   }
 
-  uninstall(): void {
+  async uninstall(): Promise<void> {
+    // Node hands GC entries to observers from the event loop, which a synchronous pass never reaches: let it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     this.gc.disconnect();
     for (const undo of this.restore.reverse()) undo();
     this.restore.length = 0;
