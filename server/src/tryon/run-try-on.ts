@@ -12,6 +12,7 @@ import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancellationOf } from '../engine/index.js';
 import { TryOnError } from './errors.js';
 import { resolveCategory } from './garment/category.js';
+import { cutOutGarment } from './garment/cut-out.js';
 import { prepareGarment, type PreparedGarment } from './garment/prepare.js';
 import { decodeMask, decodeRgb, decodeRgba, maskToGrey, previewImage } from './image-io.js';
 import { buildAgnosticMask } from './masks/agnostic-mask.js';
@@ -89,7 +90,7 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   await checkpoint('analysis', t);
 
   t = performance.now();
-  const garment = prepareGarment(garmentPhoto, category);
+  const garment = prepareGarment(garmentPhoto, category, await cutOutGarment(garmentPhoto, category));
   if (!garment.backgroundRemoved) warnings.push('the product image has no plain backdrop: it was used uncut, backdrop included');
   await checkpoint('garment', t);
 

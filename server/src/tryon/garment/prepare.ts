@@ -2,7 +2,7 @@
 // landmarks the warp engine pins to the body (shoulders/hem for tops, waist/leg ends for bottoms).
 import { TryOnError } from '../errors.js';
 import type { Category, Point, RgbaImage } from '../types.js';
-import { removeBackground } from './background.js';
+import { removeBackground, type CutOut } from './background.js';
 import { resizeRgba } from './resize.js';
 
 /** Longer side of the prepared garment canvas. */
@@ -161,8 +161,8 @@ function narrowestBand(rows: (RowExtent | undefined)[], from: number, to: number
   return best ?? { ...bandExtent(rows, from, to), y: Math.round((from + to) / 2) };
 }
 
-export function prepareGarment(photo: RgbaImage, category: Category): PreparedGarment {
-  const cut = removeBackground(photo);
+/** `cut`: the garment already cut out of `photo` (on a model: see cut-out.ts); by default by backdrop colour. */
+export function prepareGarment(photo: RgbaImage, category: Category, cut: CutOut = removeBackground(photo)): PreparedGarment {
   const box = boundingBox(cut.image);
   if (box.pixels < MIN_GARMENT_SHARE * photo.width * photo.height) {
     throw new TryOnError(
