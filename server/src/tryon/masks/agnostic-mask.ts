@@ -2,11 +2,13 @@
 // build theirs from pose and parsing: the garment's body region (arms for sleeves, legs for trousers),
 // limited to the dilated person so the background stays, minus protected parts (face, hair, hands, feet).
 import type { Category, Keypoints, Mask, PersonAnalysis, Point, RgbImage } from '../types.js';
+import { forearmsOverTorso, sleevedForearms } from './arms.js';
 import { handRegion } from './hands.js';
 import { add, bodyGeometry, mid, outward, scale, sub, type BodyGeometry } from './body-geometry.js';
 import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract, union } from './raster.js';
 
-function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
+/** The top's body: shoulders (and a little of the neck) down to just below the hips, without the arms. */
+function torsoPolygon(g: BodyGeometry): Point[] {
   const sw = g.shoulderWidth;
   const up = scale(g.down, -1);
   const ls = add(outward(g.leftShoulder, g.shoulderMid, 0.12 * sw), scale(up, 0.08 * g.torsoLength));
@@ -17,7 +19,12 @@ function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
   const neckR = add(neck, scale(sub(g.rightShoulder, g.shoulderMid), 0.35));
   const hemL = add(outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
   const hemR = add(outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
-  fillPolygon(mask, [ls, neckL, neckR, rs, hemR, hemL]);
+  return [ls, neckL, neckR, rs, hemR, hemL];
+}
+
+function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
+  const sw = g.shoulderWidth;
+  fillPolygon(mask, torsoPolygon(g));
   for (const side of ['left', 'right'] as const) {
     const shoulder = side === 'left' ? g.leftShoulder : g.rightShoulder;
     const elbow = kp[`${side}_elbow`];
@@ -157,11 +164,22 @@ export interface AgnosticMask {
   readonly protected: Mask;
 }
 
+export interface MaskOptions {
+  /** The garment's own long sleeves cover the forearms: they are not kept in front of it. */
+  readonly longSleeves?: boolean;
+}
+
 /**
  * `dressHem`: where the dress's hem lands on this body (from the warp placement), for the skirt's length.
  * `photo`: the person's pixels, to find the hands by their skin colour (without it, a rounded area past each wrist).
  */
-export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, dressHem?: readonly [Point, Point], photo?: RgbImage): AgnosticMask {
+export function buildAgnosticMask(
+  analysis: PersonAnalysis,
+  category: Category,
+  dressHem?: readonly [Point, Point],
+  photo?: RgbImage,
+  options: MaskOptions = {},
+): AgnosticMask {
   const g = bodyGeometry(analysis.keypoints);
   const region = emptyMask(analysis.width, analysis.height);
   if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
@@ -174,8 +192,16 @@ export function buildAgnosticMask(analysis: PersonAnalysis, category: Category, 
   // Dilated so the old garment's outline is hidden; clipped to a dilated person so the background stays.
   const near = dilate(person, 0.06 * g.shoulderWidth);
   const grown = dilate(intersect(region, near), 0.025 * g.shoulderWidth);
-  const prot = protectedRegion(analysis, g, category, person, category === 'dress' ? dressHem : undefined, photo);
+  let prot = protectedRegion(analysis, g, category, person, category === 'dress' ? dressHem : undefined, photo);
   const body = intersect(grown, near);
   const garmentArea = category === 'dress' ? union(body, skirtRegion(analysis, g, dressHem)) : body;
+  if (category !== 'lower' && !options.longSleeves) {
+    // Over the top's body (a dress's skirt too), not beside it: there the old sleeve is what is repainted.
+    const torso = emptyMask(analysis.width, analysis.height);
+    fillPolygon(torso, torsoPolygon(g));
+    prot = union(prot, forearmsOverTorso(analysis.keypoints, g, person, category === 'dress' ? union(torso, garmentArea) : torso));
+  } else if (category !== 'lower') {
+    prot = subtract(prot, sleevedForearms(analysis.keypoints, g, analysis.width, analysis.height));
+  }
   return { mask: subtract(garmentArea, prot), protected: prot };
 }
