@@ -1,12 +1,13 @@
 // npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
-//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--latent-size n] [--profile]
+//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--resident-mib n] [--latent-size n] [--profile]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
 // 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), the
 // UNet step again with an image prompt through an SD 1.5-sized IP-Adapter (its cost as a ratio), and a
 // whole tiny-model txt2img. Then the budget of a generation in the standard and the fast preset (UNet
 // evaluations, and the time they add up to from the figures above). On wasm (4 GB heap) the SD 1.5 UNet runs
-// with offloaded weights (host memory, uploaded layer by layer), as the engine does there. --latent-size
+// with offloaded weights (host memory, uploaded layer by layer) except the largest that fit --resident-mib of
+// backend memory (default: the engine's DEFAULT_UNET_RESIDENT_BYTES), as the engine does there. --latent-size
 // shrinks the UNet's latent and the decodes (16: a 128x128 image) where the real size would take too long
 // (a software GPU); the figures then describe that size, as the labels say. --profile adds, after the UNet
 // step and the VAE decode, one more pass of each measured kernel by kernel and layer by layer (sd-profile.ts).
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
+import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, DEFAULT_UNET_RESIDENT_BYTES, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
 import { readFile } from 'node:fs/promises';
 import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
 import { estimatePacking, KernelProfiler } from './lib/sd-profile.js';
@@ -129,7 +130,7 @@ async function profileUnet(unet: UNet2DConditionModel, sample: tf.Tensor4D, t: t
   console.log(profiler.report(`SD 1.5 UNet step, batch 2, ${latent}x${latent}`, wall, await estimatePacking(profiler.firstUses.keys())));
 }
 
-async function benchUnet(iters: number, warmup: boolean, offload: boolean, latent: number, profile: boolean): Promise<number> {
+async function benchUnet(iters: number, warmup: boolean, offload: boolean, residentBytes: number, latent: number, profile: boolean): Promise<number> {
   const config = parseUNetConfig(await readConfig('unet'));
   const specs = declaredParameters((w) => new UNet2DConditionModel(config, w));
   const params = countParams(specs);
@@ -138,8 +139,10 @@ async function benchUnet(iters: number, warmup: boolean, offload: boolean, laten
       `weights ${offload ? 'offloaded to host memory (uploaded per layer)' : 'resident'}`,
   );
   const t0 = performance.now();
-  const unet = buildRandom(specs, (w) => new UNet2DConditionModel(config, w, { offloadWeights: offload }));
-  console.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const unet = buildRandom(specs, (w) => new UNet2DConditionModel(config, w, { offloadWeights: offload, residentWeightBytes: residentBytes }));
+  const resident = unet.residentWeights;
+  const kept = offload ? `; ${resident.count} weights (${(resident.bytes / 2 ** 30).toFixed(2)} GiB) resident within ${(residentBytes / 2 ** 30).toFixed(2)} GiB` : '';
+  console.log(`  built in ${((performance.now() - t0) / 1000).toFixed(1)} s${kept}`);
   const sample = tf.randomNormal([2, latent, latent, config.inChannels]) as tf.Tensor4D;
   const states = tf.randomNormal([2, 77, config.crossAttentionDim]) as tf.Tensor3D;
   const t = tf.tensor1d([500], 'float32');
@@ -263,6 +266,7 @@ async function main(): Promise<void> {
       skip: { type: 'string', default: '' },
       'tiny-model': { type: 'string', default: DEFAULT_TINY },
       offload: { type: 'string', default: 'auto' },
+      'resident-mib': { type: 'string' },
       'latent-size': { type: 'string' },
       profile: { type: 'boolean', default: false },
     },
@@ -283,6 +287,8 @@ async function main(): Promise<void> {
   if (!['auto', 'on', 'off'].includes(values.offload)) throw new Error(`--offload takes auto, on or off; got "${values.offload}"`);
   // auto: wasm's heap (4 GB) cannot hold SD 1.5's UNet and XNNPACK's packed copies of its weights.
   const offload = values.offload === 'on' || (values.offload === 'auto' && backend.name === 'wasm');
+  const residentBytes = values['resident-mib'] === undefined ? DEFAULT_UNET_RESIDENT_BYTES : Number(values['resident-mib']) * 2 ** 20;
+  if (!(residentBytes >= 0)) throw new Error(`--resident-mib must be a number of MiB (0: every weight offloaded), got "${values['resident-mib']}"`);
   const adapter = backend.adapter ? ` on ${backend.adapter.vendor} ${backend.adapter.architecture} (${backend.adapter.description || backend.adapter.device})` : '';
   console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${adapter}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
   // Smallest first: a failure of the large ones (wasm's 4 GB heap) must not hide the others' figures.
@@ -290,7 +296,7 @@ async function main(): Promise<void> {
     ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],
     ['taesd', () => benchTaesd(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent)],
     ['vae', () => benchVae(count('vae-iters', values['vae-iters'], quick ? 1 : 3), !quick, latent, values.profile)],
-    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload, latent, values.profile)],
+    ['unet', () => benchUnet(count('unet-iters', values['unet-iters'], quick ? 1 : 3), !quick, offload, residentBytes, latent, values.profile)],
   ];
   let failed = 0;
   const figures = new Map<string, number>();

@@ -9,6 +9,7 @@ export {
   loadStableDiffusion,
   assembleStableDiffusion,
   BUNDLED_SD15_CONFIG_DIR,
+  DEFAULT_UNET_RESIDENT_BYTES,
   type LoadStableDiffusionOptions,
   type StableDiffusionModel,
   type StableDiffusionParts,

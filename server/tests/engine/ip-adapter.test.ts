@@ -86,7 +86,7 @@ describe('IP-Adapter', () => {
     lora.remove();
     expect(withLora.images).toHaveLength(1);
 
-    const offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true });
+    const offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true, unetResidentBytes: 0 });
     try {
       const resident = ip.adapter.attach(sd.unet);
       const a = await run({ imagePrompt: { tokens, scale: 1 } });

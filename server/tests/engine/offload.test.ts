@@ -7,15 +7,21 @@ import { maxAbsDiff as maxAbs, SD_TINY, SD_TINY_FIXTURES, useWasm } from './pipe
 
 let resident: StableDiffusionModel;
 let offloaded: StableDiffusionModel;
+let partly: StableDiffusionModel;
+/** Half the tiny UNet's weight bytes: some weights resident (each counting twice, with its packed copy), the rest offloaded. */
+let partBudget: number;
 
 beforeAll(async () => {
   await useWasm();
   resident = await loadStableDiffusion(SD_TINY);
-  offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true });
+  offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true, unetResidentBytes: 0 });
+  partBudget = [...resident.unet.parameters.values()].reduce((sum, v) => sum + 4 * v.size, 0) / 2;
+  partly = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true, unetResidentBytes: partBudget });
 });
 afterAll(() => {
   resident?.dispose();
   offloaded?.dispose();
+  partly?.dispose();
 });
 
 describe('offloaded UNet weights', () => {
@@ -27,6 +33,19 @@ describe('offloaded UNet weights', () => {
     const unetCount = resident.unet.parameters.size;
     expect(unetCount).toBeGreaterThan(100);
     expect(() => offloaded.unet.parameters).toThrow(/host memory \(offloadWeights\)/);
+    expect(offloaded.unet.residentWeights).toEqual({ count: 0, bytes: 0 });
+  });
+
+  it('keeps the largest weights resident within the budget, counting their packed copies', () => {
+    const sizes = [...resident.unet.parameters.values()].map((v) => 4 * v.size).sort((a, b) => b - a);
+    const kept = partly.unet.residentWeights;
+    expect(kept.count).toBeGreaterThan(0);
+    expect(kept.count).toBeLessThan(sizes.length);
+    expect(kept.bytes).toBeGreaterThanOrEqual(sizes[0]);
+    // Matmul/conv weights cost twice their bytes (norms and biases once), and the greedy fill leaves at most a
+    // bias's worth of the budget unused: what is kept lies between half the budget and the budget.
+    expect(kept.bytes).toBeLessThanOrEqual(partBudget);
+    expect(kept.bytes).toBeGreaterThanOrEqual(0.45 * partBudget);
   });
 
   it('predicts exactly what the resident UNet predicts, and frees every upload', () => {
@@ -39,7 +58,12 @@ describe('offloaded UNet weights', () => {
     // Only the output is new: the uploaded weights were disposed by the layers' tidies.
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(maxAbs(a.dataSync(), b.dataSync())).toBe(0);
-    tf.dispose([x, t, states, a, b]);
+    // Partly resident: the same numbers, and still only the output is new.
+    const beforePart = tf.memory().numTensors;
+    const c = partly.unet.forward(x, t, states);
+    expect(tf.memory().numTensors).toBe(beforePart + 1);
+    expect(maxAbs(a.dataSync(), c.dataSync())).toBe(0);
+    tf.dispose([x, t, states, a, b, c]);
   });
 
   it('generates the same image and keeps numTensors flat over runs', async () => {
@@ -56,7 +80,7 @@ describe('offloaded UNet weights', () => {
 
   it('loads a single-file checkpoint with its UNet kept in host memory until bound', async () => {
     const before = tf.memory().numTensors;
-    const fromFile = await loadStableDiffusion(`${SD_TINY_FIXTURES}/single-file/sd-tiny.safetensors`, { configDir: SD_TINY, offloadUNetWeights: true });
+    const fromFile = await loadStableDiffusion(`${SD_TINY_FIXTURES}/single-file/sd-tiny.safetensors`, { configDir: SD_TINY, offloadUNetWeights: true, unetResidentBytes: 0 });
     try {
       // Text encoder and VAE variables only: no UNet weight (and no stray upload) stayed in backend memory.
       expect(tf.memory().numTensors - before).toBe(fromFile.textEncoder.parameters.size + fromFile.vae.parameters.size);

@@ -72,7 +72,7 @@ describe('checkpointed UNet gradients', () => {
   });
 
   it('train LoRA on an offloaded UNet with the gradients of a resident one', async () => {
-    const offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true });
+    const offloaded = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: true, unetResidentBytes: 1_000_000 });
     const inputs: StepInputs = {
       pixels: tf.randomUniform([2, 64, 64, 3], -1, 1, 'float32', 8) as tf.Tensor4D,
       inputIds: tf.fill([2, 77], 49407, 'int32') as tf.Tensor2D,
@@ -113,7 +113,7 @@ describe('checkpointed UNet gradients', () => {
       const { examples } = await loadDataset({ data: await writeColourDataset(path.join(root, 'data'), 64, 1) });
       const config = parseTrainConfig({ mode: 'lora', steps: 3, lr: 1e-2, resolution: 64, loraRank: 2, loraAlpha: 2, validationPrompts: ['a red dress'], validationEvery: 3, validationSteps: 2 });
       const trainOn = async (offload: boolean, out: string) => {
-        const model = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: offload });
+        const model = await loadStableDiffusion(SD_TINY, { offloadUNetWeights: offload, unetResidentBytes: 0 });
         const trainer = new Trainer({ model, base: { source: SD_TINY, configDir: SD_TINY }, examples, config, outDir: path.join(root, out) });
         let samples = 0;
         trainer.on('sample', () => samples++);

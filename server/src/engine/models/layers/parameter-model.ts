@@ -35,6 +35,11 @@ export abstract class ParameterModel<Modules> implements ParameterHolder {
     return this.registry.offloadsWeights;
   }
 
+  /** With offloaded weights, those kept resident within ModelOptions.residentWeightBytes. */
+  get residentWeights(): { count: number; bytes: number } {
+    return this.registry.residentWeights;
+  }
+
   /** Runs `f` (a forward pass under the gradient tape, or async sampling) with weights read through `transforms`. */
   withWeightTransforms<T>(transforms: ReadonlyMap<string, WeightTransform>, f: () => T): T {
     return this.registry.withTransforms(transforms, f);

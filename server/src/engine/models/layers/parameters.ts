@@ -36,6 +36,12 @@ export interface ModelOptions {
    * model has no tf.Variables: it cannot be trained itself, but LoRA factors on it can (weight transforms).
    */
   offloadWeights?: boolean;
+  /**
+   * With offloadWeights: backend bytes the largest weights may still take resident (residentWeights). Each
+   * counts twice (its tensor and XNNPACK's packed copy): a resident weight is uploaded and packed once,
+   * where an offloaded one is uploaded and repacked on every pass (about 8 s of an SD 1.5 step on wasm).
+   */
+  residentWeightBytes?: number;
 }
 
 /**
@@ -149,6 +155,13 @@ export class ParameterRegistry {
     return this.offloaded;
   }
 
+  /** Offloaded models only: how many weights (and bytes of them) are resident despite offloading. */
+  get residentWeights(): { count: number; bytes: number } {
+    let bytes = 0;
+    if (this.offloaded) for (const v of this.variables.values()) bytes += 4 * v.size;
+    return { count: this.offloaded ? this.variables.size : 0, bytes };
+  }
+
   /** Checks `weights` against the declarations, then converts each to compute layout as a tf.Variable. */
   bind(weights: WeightMap, opts: BindOptions = {}): void {
     const ignored = opts.ignoredKeys ?? [];
@@ -166,10 +179,11 @@ export class ParameterRegistry {
     const trainable = opts.trainable ?? false;
     this.offloaded = opts.offloadWeights ?? false;
     if (this.offloaded && trainable) throw new Error(`${this.model}: offloaded weights cannot be trainable (train LoRA factors on them instead)`);
+    const resident = this.offloaded ? residentWeights([...this.specs.values()], opts.residentWeightBytes ?? 0) : new Set<string>();
     try {
       for (const spec of this.specs.values()) {
         const source = weights.get(spec.name) as tf.Tensor;
-        if (this.offloaded) {
+        if (this.offloaded && !resident.has(spec.name)) {
           this.host.set(spec.name, hostComputeLayout(spec, source));
         } else if (4 * source.size > maxTensorBytes()) {
           const whole = hostComputeLayout(spec, source);
@@ -259,6 +273,26 @@ export class ParameterRegistry {
     this.host.clear();
     this.disposed = true;
   }
+}
+
+/**
+ * Which weights of an offloaded model stay resident within `budgetBytes` of backend memory: the largest
+ * first (the fewest tensors for the bytes; packing costs about the same per byte), then smaller ones into
+ * what is left. Matmul and conv weights count twice (XNNPACK's packed copy); weights over the tensor limit
+ * are never resident (they are cut into pieces on every read).
+ */
+function residentWeights(specs: readonly ParameterSpec[], budgetBytes: number): Set<string> {
+  const chosen = new Set<string>();
+  const bytesOf = (spec: ParameterSpec) => 4 * spec.torchShape.reduce((a, b) => a * b, 1);
+  let left = budgetBytes;
+  for (const spec of [...specs].sort((a, b) => bytesOf(b) - bytesOf(a))) {
+    const bytes = bytesOf(spec);
+    const cost = spec.layout === 'plain' ? bytes : 2 * bytes;
+    if (bytes > maxTensorBytes() || cost > left) continue;
+    chosen.add(spec.name);
+    left -= cost;
+  }
+  return chosen;
 }
 
 function hostVariable(weight: HostWeight, trainable: boolean): tf.Variable {
