@@ -15,10 +15,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, DEFAULT_UNET_RESIDENT_BYTES, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
+import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, chainTidy, DEFAULT_UNET_RESIDENT_BYTES, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
 import { readFile } from 'node:fs/promises';
 import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
-import { estimatePacking, KernelProfiler } from './lib/sd-profile.js';
+import { KernelProfiler } from './lib/sd-profile.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_TINY = path.join(process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared'), 'fixtures/sd-tiny/models/sd-tiny');
@@ -110,24 +110,14 @@ function randomImagePrompt(unet: UNet2DConditionModel): { adapter: IPAdapter; im
 /** One UNet step stage by stage (the layers of unet.stages()), each stage's tensors freed as the next runs. */
 async function profileUnet(unet: UNet2DConditionModel, sample: tf.Tensor4D, t: tf.Tensor1D, states: tf.Tensor3D, latent: number): Promise<void> {
   const profiler = new KernelProfiler();
-  profiler.install();
-  const t0 = performance.now();
-  try {
+  console.log(await profiler.profile(`SD 1.5 UNet step, batch 2, ${latent}x${latent}`, async () => {
     const out = tf.tidy(() => {
       const { input, stages } = unet.stages(sample, t, states);
-      const run = stages.reduce<() => tf.Tensor4D[]>((inner, stage) => () => tf.tidy(() => {
-        const state = inner();
-        return profiler.layer(stage.module, () => stage.run(state));
-      }), () => input);
-      return run()[0];
+      return chainTidy(input, stages.map((stage) => (state: tf.Tensor4D[]) => profiler.layer(stage.module, () => stage.run(state))))[0];
     });
     await out.data();
     out.dispose();
-  } finally {
-    await profiler.uninstall();
-  }
-  const wall = performance.now() - t0;
-  console.log(profiler.report(`SD 1.5 UNet step, batch 2, ${latent}x${latent}`, wall, await estimatePacking(profiler.firstUses.keys())));
+  }));
 }
 
 async function benchUnet(iters: number, warmup: boolean, offload: boolean, residentBytes: number, latent: number, profile: boolean): Promise<number> {
@@ -187,18 +177,7 @@ async function benchDecoder(name: string, label: string, specs: ParameterSpec[],
   };
   try {
     const median = await time(label, iters, warmup, decode);
-    if (profile) {
-      const profiler = new KernelProfiler();
-      profiler.install();
-      const t0 = performance.now();
-      try {
-        await decode();
-      } finally {
-        await profiler.uninstall();
-      }
-      const wall = performance.now() - t0;
-      console.log(profiler.report(label, wall, await estimatePacking(profiler.firstUses.keys())));
-    }
+    if (profile) console.log(await new KernelProfiler().profile(label, decode));
     return median;
   } finally {
     z.dispose();

@@ -64,8 +64,25 @@ export class KernelProfiler {
     for (const entry of list.getEntries()) this.gcMs += entry.duration;
   });
 
+  /**
+   * Times one pass of `fn` kernel by kernel and returns the tables (report). Meant to run after the timed runs:
+   * variables (resident weights) count as packed already, since those runs packed them.
+   */
+  async profile(title: string, fn: () => Promise<void>): Promise<string> {
+    this.install();
+    const t0 = performance.now();
+    try {
+      await fn();
+    } finally {
+      await this.uninstall();
+    }
+    const wall = performance.now() - t0;
+    return this.report(title, wall, await estimatePacking(this.firstUses.keys()));
+  }
+
   /** Wraps the active backend's kernels and uploads until `uninstall()`. */
-  install(): void {
+  private install(): void {
+    for (const v of Object.values(tf.engine().registeredVariables)) this.seen.add(v.dataId);
     const backendName = tf.getBackend();
     for (const config of tf.getKernelsForBackend(backendName)) {
       const inner = config.kernelFunc;
@@ -105,7 +122,7 @@ export class KernelProfiler {
     this.gc.observe({ entryTypes: ['gc'] });
   }
 
-  async uninstall(): Promise<void> {
+  private async uninstall(): Promise<void> {
     // Node hands GC entries to observers from the event loop, which a synchronous pass never reaches: let it.
     await new Promise((resolve) => setTimeout(resolve, 20));
     this.gc.disconnect();
@@ -156,7 +173,7 @@ function ms(v: Tally | number): number {
  * XNNPACK's weight packing alone, for each `firstUses` key ("conv kh x kw x in x out" or "matmul in x out"): an
  * op on a one-pixel (one-row) input with a fresh weight, which packs, minus the same op once packed. Milliseconds.
  */
-export async function estimatePacking(keys: Iterable<string>): Promise<Map<string, number>> {
+async function estimatePacking(keys: Iterable<string>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const key of keys) {
     const [kind, dims] = key.split(' ');

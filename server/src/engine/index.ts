@@ -62,6 +62,7 @@ export type { CLIPVisionModelWithProjection } from './models/clip/clip-vision-mo
 export { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessorConfig } from './models/clip/clip-image-processor.js';
 export { declaredParameters } from './random-model.js';
 export type { ParameterSpec } from './models/layers/parameters.js';
+export { chainTidy } from './models/layers/chain.js';
 
 // Image prompts (IP-Adapter) and LoRA: what the server's model registry attaches to a loaded model.
 export { IPAdapter, IPAdapterError, type AttachedIPAdapter } from './models/ip-adapter/ip-adapter.js';
