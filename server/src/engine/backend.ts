@@ -199,20 +199,13 @@ function tensorLimit(adapter: WebgpuAdapterDescription | undefined, setting: num
   return limits.length === 0 ? undefined : Math.min(...limits);
 }
 
-function tensorBytesFromEnv(): number | undefined {
-  const value = process.env.TRYON_MAX_TENSOR_BYTES;
+/** A whole-number environment setting of at least `min` (`what` says its unit in the error), or undefined when unset. */
+function wholeNumberFromEnv(name: string, min: number, what: string): number | undefined {
+  const value = process.env[name];
   if (value === undefined || value === '') return undefined;
-  const bytes = Number(value);
-  if (!Number.isSafeInteger(bytes) || bytes < 1024) throw new Error(`TRYON_MAX_TENSOR_BYTES must be a whole number of bytes, at least 1024, got "${value}"`);
-  return bytes;
-}
-
-function wasmThreadsFromEnv(): number | undefined {
-  const value = process.env.TRYON_WASM_THREADS;
-  if (value === undefined || value === '') return undefined;
-  const threads = Number(value);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`TRYON_WASM_THREADS must be a whole number of at least 1, got "${value}"`);
-  return threads;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number${what}, at least ${min}, got "${value}"`);
+  return n;
 }
 
 /**
@@ -227,8 +220,8 @@ export function initBackend(preferred?: BackendName, opts: InitBackendOptions = 
   let limit: number | undefined;
   try {
     requested = preferred ?? (env ? parseBackendName(env, 'TRYON_BACKEND') : undefined);
-    limit = opts.maxTensorBytes ?? tensorBytesFromEnv();
-    opts = { ...opts, wasmThreads: opts.wasmThreads ?? wasmThreadsFromEnv() };
+    limit = opts.maxTensorBytes ?? wholeNumberFromEnv('TRYON_MAX_TENSOR_BYTES', 1024, ' of bytes');
+    opts = { ...opts, wasmThreads: opts.wasmThreads ?? wholeNumberFromEnv('TRYON_WASM_THREADS', 1, '') };
   } catch (err) {
     return Promise.reject(err);
   }

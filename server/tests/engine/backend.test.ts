@@ -26,7 +26,7 @@ describe('initBackend', () => {
 
   it('refuses a bad TRYON_WASM_THREADS before selecting anything', async () => {
     process.env.TRYON_WASM_THREADS = 'many';
-    await expect(initBackend('wasm', { logger: recordingLogger() })).rejects.toThrow(/TRYON_WASM_THREADS must be a whole number of at least 1, got "many"/);
+    await expect(initBackend('wasm', { logger: recordingLogger() })).rejects.toThrow(/TRYON_WASM_THREADS must be a whole number, at least 1, got "many"/);
   });
 
   it('selects wasm with SIMD on every core when asked, logs it, and is idempotent', async () => {

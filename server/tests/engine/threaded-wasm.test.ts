@@ -2,6 +2,8 @@
 // once per process: it starts with the threads asked for, computes what the single-threaded build computes,
 // and lets a finished process exit (its pool's workers must not hold it open).
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -31,10 +33,10 @@ interface Output {
   values: number[][];
 }
 
-async function runWith(threads: number): Promise<Output> {
+async function runWith(threads: number, tmp?: string): Promise<Output> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROGRAM], {
     cwd: repoRoot,
-    env: { ...process.env, TRYON_WASM_THREADS: String(threads) },
+    env: { ...process.env, TRYON_WASM_THREADS: String(threads), ...(tmp === undefined ? {} : { TMPDIR: tmp }) },
     // A process held open by the pool's workers would run into this instead of exiting.
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -45,7 +47,15 @@ async function runWith(threads: number): Promise<Output> {
 describe('threaded wasm', () => {
   it('runs on the threads asked for, computes as the single-threaded build, and exits when done', async () => {
     const single = await runWith(1);
-    const threaded = await runWith(2);
+    // The pthread worker script goes to a private temporary folder that the process removes when it exits.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'threaded-wasm-test-'));
+    let threaded: Output;
+    try {
+      threaded = await runWith(2, tmp);
+      expect(readdirSync(tmp).filter((name) => name.startsWith('tfjs-wasm-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     expect(single.threads).toBe(1);
     expect(threaded.threads).toBe(2);
     expect(threaded.values.map((v) => v.length)).toEqual(single.values.map((v) => v.length));

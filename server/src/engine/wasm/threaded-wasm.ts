@@ -4,7 +4,7 @@
 // open. The Emscripten glue itself supports Node: this module instantiates it with a worker script written
 // to a file and registers it as the "wasm" backend, so every wasm kernel runs unchanged on it.
 import { createRequire } from 'node:module';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import workerThreads, { type WorkerOptions } from 'node:worker_threads';
@@ -26,7 +26,10 @@ type Factory = (config: Record<string, unknown>) => PromiseLike<EmscriptenModule
 /** The pthread worker script as a file: its source is shipped as a string (for a Blob in browsers). */
 function workerScript(packageDir: string): string {
   const { wasmWorkerContents } = require(path.join(packageDir, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tfjs-wasm-')), 'threaded-simd.worker.cjs');
+  // A private folder (a fixed name in a shared tmp could be planted by another user), removed at exit.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tfjs-wasm-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'threaded-simd.worker.cjs');
   // The string holds the script's "\n" escapes as real newlines (tfjs escapes them back before making its Blob).
   writeFileSync(file, wasmWorkerContents.replace(/\n/g, '\\n'));
   return file;
