@@ -8,6 +8,7 @@ import type { DiffusionDecoders, GarmentImagePrompt } from './engines/diffusion/
 import type { DiffusionSettings } from './engines/diffusion/settings.js';
 import { controlPoints } from './engines/warp/garment-placement.js';
 import { paintOverOldGarment } from './engines/warp/repaint.js';
+import { hasLongSleeves } from './engines/warp/sleeves.js';
 import { warpGarment } from './engines/warp/warp-engine.js';
 import { cancellationOf } from '../engine/index.js';
 import { TryOnError } from './errors.js';
@@ -97,7 +98,9 @@ export async function runTryOn(opts: TryOnOptions): Promise<TryOnResult> {
   t = performance.now();
   const g = bodyGeometry(analysis.keypoints);
   const placed = controlPoints(garment, g);
-  const computed = buildAgnosticMask(analysis, category, category === 'dress' ? [placed.photo[2], placed.photo[3]] : undefined, photo);
+  const computed = buildAgnosticMask(analysis, category, category === 'dress' ? [placed.photo[2], placed.photo[3]] : undefined, photo, {
+    longSleeves: hasLongSleeves(garment),
+  });
   let mask: Mask = computed.mask;
   let protectedParts: Mask | undefined = computed.protected;
   if (opts.mask) {

@@ -63,8 +63,9 @@ export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, 
 }
 
 /**
- * Binary: each forearm from the elbow up to the wrist line, a third of the shoulders either side of it:
- * what a long sleeve covers, taken out of the hand protection (which grows bare forearm skin from the wrist).
+ * Binary: each forearm up to the wrist line, a third of the shoulders either side of it, from a quarter of
+ * the shoulders behind the elbow (the hand protection's margin reaches past the elbow): what a long sleeve
+ * covers, taken out of the hand protection (which grows bare forearm skin from the wrist).
  */
 export function sleevedForearms(kp: Keypoints, g: BodyGeometry, width: number, height: number): Mask {
   const out = emptyMask(width, height);
@@ -74,11 +75,12 @@ export function sleevedForearms(kp: Keypoints, g: BodyGeometry, width: number, h
     if (!elbow.visible || !wrist.visible) continue;
     const along = unit(sub(wrist, elbow));
     const half = { x: -along.y * 0.33 * g.shoulderWidth, y: along.x * 0.33 * g.shoulderWidth };
+    const back = { x: elbow.x - along.x * 0.25 * g.shoulderWidth, y: elbow.y - along.y * 0.25 * g.shoulderWidth };
     fillPolygon(out, [
-      { x: elbow.x + half.x, y: elbow.y + half.y },
+      { x: back.x + half.x, y: back.y + half.y },
       { x: wrist.x + half.x, y: wrist.y + half.y },
       { x: wrist.x - half.x, y: wrist.y - half.y },
-      { x: elbow.x - half.x, y: elbow.y - half.y },
+      { x: back.x - half.x, y: back.y - half.y },
     ]);
   }
   return out;
