@@ -51,6 +51,20 @@ export interface Keypoint extends Point {
   readonly visible: boolean;
 }
 
+/** The hand points BlazePose gives per side (its landmarks 15-22): enough to bound a hand, fingers included. */
+export const HAND_POINT_NAMES = ['wrist', 'index', 'pinky', 'thumb'] as const;
+export type HandPointName = (typeof HAND_POINT_NAMES)[number];
+
+export interface HandPoint extends Point {
+  /** BlazePose's visibility times presence (both 0..1). */
+  readonly score: number;
+  /** False when the score is low or the point lies outside the photo. */
+  readonly visible: boolean;
+}
+
+/** Left and right as the person's own, like MoveNet's. */
+export type HandKeypoints = Readonly<Record<'left' | 'right', Readonly<Record<HandPointName, HandPoint>>>>;
+
 export type Keypoints = Readonly<Record<KeypointName, Keypoint>>;
 
 export interface Box {
@@ -64,6 +78,8 @@ export interface PersonAnalysis {
   readonly width: number;
   readonly height: number;
   readonly keypoints: Keypoints;
+  /** BlazePose's wrist and finger points per hand; absent when BlazePose failed or saw no pose. */
+  readonly hands?: HandKeypoints;
   /** Soft person segmentation at the photo's size. */
   readonly personMask: Mask;
   /** Extent of the segmented person, in pixels. */

