@@ -1,15 +1,23 @@
-// Hands and forearms kept out of the mask whatever the garment: MoveNet gives only the wrist, so the hand
-// is found by growing skin-coloured pixels from just past the wrist, within the person segmentation and
-// a reach set by the forearm's length. Colour is compared as chromaticity plus a brightness ratio, so
-// shading on the hand stays in while dark or white cloth beside it (trousers, a held hem) stays out.
-import type { Keypoints, Mask, Point, RgbImage } from '../types.js';
+// Hands and forearms kept out of the mask whatever the garment. Where BlazePose gave a hand's wrist and
+// finger points, the palm they outline is kept whatever its colour, with the skin joined to it. Either way
+// (alone where BlazePose gave nothing) skin-coloured pixels are grown from just past MoveNet's wrist, within
+// the person segmentation and a reach set by the forearm's length. Colour is compared as chromaticity plus
+// a brightness ratio, so shading on the hand stays in while dark or white cloth beside it (trousers, a held
+// hem) stays out.
+import { handOutline } from '../person-analysis/hand-outline.js';
+import { handKeypointsOf } from '../person-analysis/keypoints-hands.js';
+import type { HandKeypoints, Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, intersect, union } from './raster.js';
+import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
+
+type Side = 'left' | 'right';
 
 const CHROMA_TOLERANCE = 0.045;
 /** Mean luminance step to the next pixel (0..255 scale) above which a patch is a print, not skin. */
 const SMOOTHNESS = 24;
 const BRIGHTNESS_RANGE: readonly [number, number] = [0.3, 1.8];
+/** BlazePose's wrist this far from MoveNet's (shoulder widths) belongs to another arm or a misread pose. */
+const WRIST_AGREEMENT = 0.35;
 
 interface Colour {
   readonly r: number;
@@ -109,40 +117,75 @@ function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, skin: Ma
   return out;
 }
 
-/** Binary: both hands (and the bare forearm skin joined to them), grown a little for the feathered edge. */
+/** Today's search from MoveNet's wrist alone: a skin-coloured area past it, or the whole area a hand can take. */
+function handPastWrist(photo: RgbImage | undefined, kp: Keypoints, side: Side, g: BodyGeometry, person: Mask, skin: () => Mask): Mask | undefined {
+  const wrist = kp[`${side}_wrist`];
+  if (!wrist.visible) return undefined;
+  const elbow = kp[`${side}_elbow`];
+  const sw = g.shoulderWidth;
+  // Forearm direction and length; without an elbow, the hand hangs along the body.
+  const forearmLength = elbow.visible ? Math.max(0.35 * sw, dist(wrist, elbow)) : 0.55 * sw;
+  const along = elbow.visible ? unit(sub(wrist, elbow)) : g.down;
+  const handLength = 0.8 * forearmLength;
+  // Where a hand can be: a rounded area past the wrist (it bends at the wrist), within the person.
+  const reach = emptyMask(person.width, person.height);
+  fillCapsule(reach, wrist, add(wrist, scale(along, handLength)), 0.4 * handLength);
+  const near = intersect(reach, person);
+  const core = emptyMask(person.width, person.height);
+  fillEllipse(core, wrist, 0.12 * handLength, 0.12 * handLength);
+  const ref = photo ? referenceColour(photo, person, wrist, 0.15 * handLength) : undefined;
+  // No skin to go by: keep the whole area a hand can take, rather than paint over one.
+  if (!photo || !ref) return near;
+  // The bare forearm too (an arm in front of the body stays in front): the same skin, up to the elbow.
+  const arm = emptyMask(person.width, person.height);
+  if (elbow.visible) fillCapsule(arm, elbow, wrist, 0.13 * forearmLength);
+  const allowed = union(near, intersect(arm, person));
+  return union(grow(photo, core, allowed, ref, skin()), intersect(core, person));
+}
+
+/**
+ * The hand from BlazePose's wrist and finger points: the palm they outline, kept whatever its colour (a
+ * glove, a skin-toned sleeve), and the fingers as the skin joined to it within the reach of the fingertips.
+ * Without colours to go by, the whole reach. Undefined when BlazePose gave no confident hand, or one whose
+ * wrist is not MoveNet's (another arm, a misread pose).
+ */
+function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandKeypoints | undefined, side: Side, sw: number, person: Mask, skin: () => Mask): Mask | undefined {
+  const points = hands?.[side];
+  const outline = points ? handOutline(points) : undefined;
+  if (!points || !outline) return undefined;
+  const wrist = kp[`${side}_wrist`];
+  if (wrist.visible && dist(wrist, points.wrist) > WRIST_AGREEMENT * sw) return undefined;
+  // Within the person (the segmentation, already grown past fingers); the reach a finger's width wider.
+  const fill = (polygon: readonly Point[], margin: number): Mask => {
+    const m = emptyMask(person.width, person.height);
+    fillPolygon(m, polygon);
+    return intersect(dilate(m, margin), person);
+  };
+  const reach = fill(outline.reach, 0.25 * outline.palmLength);
+  const ref = photo ? referenceColour(photo, person, outline.centre, 0.3 * outline.palmLength) : undefined;
+  if (!photo || !ref) return reach;
+  // No margin round the palm: the final margin below covers its edge, and more would take cloth beside it.
+  const palm = fill(outline.palm, 0);
+  return union(palm, grow(photo, palm, reach, ref, skin()));
+}
+
+/**
+ * Binary: both hands (and the bare forearm skin joined to them), grown a little for the feathered edge.
+ * BlazePose's hand points are those the person analysis recorded with these keypoints, if any.
+ */
 export function handRegion(photo: RgbImage | undefined, kp: Keypoints, g: BodyGeometry, segmented: Mask): Mask {
+  const hands = handKeypointsOf(kp);
   const out = emptyMask(segmented.width, segmented.height);
   const sw = g.shoulderWidth;
   // The segmentation trims fingers; the garment mask reaches this far past it, so the hands must too.
   const person = dilate(segmented, 0.06 * sw);
-  let skin: Mask | undefined;
+  let skinMemo: Mask | undefined;
+  const skin = (): Mask => (skinMemo ??= photo ? skinMap(photo) : emptyMask(person.width, person.height));
   for (const side of ['left', 'right'] as const) {
-    const wrist = kp[`${side}_wrist`];
-    if (!wrist.visible) continue;
-    const elbow = kp[`${side}_elbow`];
-    // Forearm direction and length; without an elbow, the hand hangs along the body.
-    const forearmLength = elbow.visible ? Math.max(0.35 * sw, dist(wrist, elbow)) : 0.55 * sw;
-    const along = elbow.visible ? unit(sub(wrist, elbow)) : g.down;
-    const handLength = 0.8 * forearmLength;
-    // Where a hand can be: a rounded area past the wrist (it bends at the wrist), within the person.
-    const reach = emptyMask(person.width, person.height);
-    fillCapsule(reach, wrist, add(wrist, scale(along, handLength)), 0.4 * handLength);
-    const near = intersect(reach, person);
-    const core = emptyMask(person.width, person.height);
-    fillEllipse(core, wrist, 0.12 * handLength, 0.12 * handLength);
-    const ref = photo ? referenceColour(photo, person, wrist, 0.15 * handLength) : undefined;
-    let hand: Mask;
-    if (photo && ref) {
-      // The bare forearm too (an arm in front of the body stays in front): the same skin, up to the elbow.
-      const arm = emptyMask(person.width, person.height);
-      if (elbow.visible) fillCapsule(arm, elbow, wrist, 0.13 * forearmLength);
-      const allowed = union(near, intersect(arm, person));
-      skin ??= skinMap(photo);
-      hand = union(grow(photo, core, allowed, ref, skin), intersect(core, person));
-    } else {
-      // No skin to go by: keep the whole area a hand can take, rather than paint over one.
-      hand = intersect(reach, person);
-    }
+    const parts = [handPastWrist(photo, kp, side, g, person, skin), handFromPoints(photo, kp, hands, side, sw, person, skin)];
+    const found = parts.filter((m): m is Mask => m !== undefined);
+    if (found.length === 0) continue;
+    const hand = found.reduce((a, b) => union(a, b));
     // Closing fills nails and highlights the colour test left out.
     const merged = union(out, erode(dilate(hand, 0.04 * sw), 0.04 * sw));
     out.data.set(merged.data);
