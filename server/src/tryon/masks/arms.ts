@@ -2,8 +2,8 @@
 // from the body it crosses, so its extent comes from the elbow and wrist keypoints, its width from where
 // the same forearm stands free of the body (a run of person pixels across it, bounded on both sides).
 import type { Keypoints, Mask, Point } from '../types.js';
-import { dist, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { emptyMask, fillCapsule, fillPolygon, intersect } from './raster.js';
+import { add, dist, sub, unit, type BodyGeometry } from './body-geometry.js';
+import { emptyMask, fillEllipse, fillPolygon, intersect } from './raster.js';
 
 /** Forearm width over shoulder width when nowhere along it stands free (MoveNet's adult proportions). */
 const DEFAULT_WIDTH = 0.2;
@@ -55,9 +55,14 @@ export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, 
     const elbow = kp[`${side}_elbow`];
     const wrist = kp[`${side}_wrist`];
     if (!elbow.visible || !wrist.visible || dist(elbow, wrist) < 0.1 * g.shoulderWidth) continue;
-    const width = forearmWidth(person, elbow, wrist, g.shoulderWidth);
     // A pixel's margin: the segmentation's edge is soft and the keypoints are not on the bone exactly.
-    fillCapsule(out, elbow, wrist, width / 2 + 1);
+    const half = forearmWidth(person, elbow, wrist, g.shoulderWidth) / 2 + 1;
+    // Rounded at the elbow, cut square at the wrist: past it is the hand, whose own protection follows
+    // its skin; a round end there would keep a disc of the old garment around the wrist.
+    fillEllipse(out, elbow, half, half);
+    const along = unit(sub(wrist, elbow));
+    const across = { x: -along.y * half, y: along.x * half };
+    fillPolygon(out, [add(elbow, across), add(wrist, across), sub(wrist, across), sub(elbow, across)]);
   }
   return intersect(intersect(out, person), torso);
 }
