@@ -7,6 +7,7 @@ import { controlPoints } from './garment-placement.js';
 import { shadingMap } from './shading.js';
 import { placeSleeves } from './sleeves.js';
 import { fitTps } from './tps.js';
+import { waistPoints } from './waist.js';
 
 export interface WarpResult {
   /** The photo with the garment drawn in (identical to the photo where the garment is not). */
@@ -51,8 +52,9 @@ function sampleRgba(
 export function warpGarment(photo: RgbImage, analysis: PersonAnalysis, mask: Mask, garment: PreparedGarment, under: RgbImage = photo): WarpResult {
   const g = bodyGeometry(analysis.keypoints);
   const cp = controlPoints(garment, g);
+  const waist = waistPoints(garment, cp, g, analysis.keypoints, analysis.personMask);
   // Inverse mapping: for each photo pixel, where in the garment canvas it comes from.
-  const toGarment = fitTps(cp.photo, cp.garment);
+  const toGarment = fitTps([...cp.photo, ...waist.photo], [...cp.garment, ...waist.garment]);
   // Garment pixels per photo pixel at the shoulders: the torso's scale, which the sleeves share.
   const torsoScale = Math.hypot(cp.photo[1].x - cp.photo[0].x, cp.photo[1].y - cp.photo[0].y) / Math.max(1, Math.hypot(cp.garment[1].x - cp.garment[0].x, cp.garment[1].y - cp.garment[0].y));
   const sleeves = garment.category === 'lower' ? undefined : placeSleeves(garment, g, analysis.keypoints, torsoScale);
