@@ -1,5 +1,5 @@
 // npm run bench:sd -- [--backend name] [--quick] [--unet-iters n] [--vae-iters n] [--gen-iters n]
-//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--resident-mib n] [--latent-size n] [--profile]
+//   [--skip unet,vae,taesd,generate] [--tiny-model <diffusers dir>] [--offload auto|on|off] [--resident-mib n] [--latent-size n] [--winograd auto|always|never] [--profile]
 // Median milliseconds, on the active backend, of: one UNet step of the real SD 1.5 architecture (bundled
 // config, random weights built in memory, batch 2 as with guidance, 64x64 latent), the VAE decode to
 // 512x512 and the same decode by TAESD at its real size (AutoencoderTiny, 64 channels, random weights), the
@@ -11,11 +11,12 @@
 // shrinks the UNet's latent and the decodes (16: a 128x128 image) where the real size would take too long
 // (a software GPU); the figures then describe that size, as the labels say. --profile adds, after the UNet
 // step and the VAE decode, one more pass of each measured kernel by kernel and layer by layer (sd-profile.ts).
+// --winograd never times 3x3 convolutions without the Winograd route (layers/winograd.ts), for comparison.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, chainTidy, DEFAULT_UNET_RESIDENT_BYTES, initBackend, loadStableDiffusion, parseBackendName } from '@fitting-room/server/engine';
+import { declaredParameters, parseUNetConfig, UNet2DConditionModel, parseAutoencoderKLConfig, AutoencoderKL, AutoencoderTiny, IPAdapter, type ImagePrompt, parseAutoencoderTinyConfig, type ParameterSpec, BUNDLED_SD15_CONFIG_DIR, chainTidy, DEFAULT_UNET_RESIDENT_BYTES, initBackend, isWinogradPolicy, loadStableDiffusion, parseBackendName, setWinogradPolicy } from '@fitting-room/server/engine';
 import { readFile } from 'node:fs/promises';
 import { type DrawWeight, fanIn, streamedRandomWeights } from './lib/streamed-random-weights.js';
 import { KernelProfiler } from './lib/sd-profile.js';
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
       'tiny-model': { type: 'string', default: DEFAULT_TINY },
       offload: { type: 'string', default: 'auto' },
       'resident-mib': { type: 'string' },
+      winograd: { type: 'string', default: 'auto' },
       'latent-size': { type: 'string' },
       profile: { type: 'boolean', default: false },
     },
@@ -260,6 +262,8 @@ async function main(): Promise<void> {
   const latent = count('latent-size', values['latent-size'], 64);
   const skip = new Set(values.skip.split(',').filter(Boolean));
   for (const s of skip) if (!['unet', 'vae', 'taesd', 'generate'].includes(s)) throw new Error(`--skip takes unet, vae, taesd, generate; got "${s}"`);
+  if (!isWinogradPolicy(values.winograd)) throw new Error(`--winograd takes auto, always or never; got "${values.winograd}"`);
+  setWinogradPolicy(values.winograd);
   const backend = await initBackend(values.backend ? parseBackendName(values.backend, '--backend') : undefined, {
     logger: { info: () => {}, warn: (_o, msg) => console.warn(msg) },
   });
@@ -269,7 +273,8 @@ async function main(): Promise<void> {
   const residentBytes = values['resident-mib'] === undefined ? DEFAULT_UNET_RESIDENT_BYTES : Number(values['resident-mib']) * 2 ** 20;
   if (!(residentBytes >= 0)) throw new Error(`--resident-mib must be a number of MiB (0: every weight offloaded), got "${values['resident-mib']}"`);
   const adapter = backend.adapter ? ` on ${backend.adapter.vendor} ${backend.adapter.architecture} (${backend.adapter.description || backend.adapter.device})` : '';
-  console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${adapter}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
+  const winograd = values.winograd === 'auto' ? '' : `, Winograd ${values.winograd}`;
+  console.log(`bench:sd on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${adapter}${winograd}${quick ? ' (--quick: no warm-up, 1 run each)' : ''}`);
   // Smallest first: a failure of the large ones (wasm's 4 GB heap) must not hide the others' figures.
   const sections: [string, () => Promise<number>][] = [
     ['generate', () => benchGenerate(values['tiny-model'], count('gen-iters', values['gen-iters'], quick ? 1 : 5), true)],

@@ -1,14 +1,15 @@
-// npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--only <id or type>]...
+// npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--winograd auto|always|never] [--only <id or type>]...
 // Runs every case of <dir>/manifest.json, one line per case, then "N passed, M failed"; exit 1 on any failure.
 // --max-tensor-bytes lowers the largest tensor the engine may make (as a small GPU binding limit would), so
-// every chunked path runs.
+// every chunked path runs. --winograd always sends every 3x3 convolution with even output sides through the
+// Winograd route (layers/winograd.ts), which 'auto' takes only for large maps on wasm.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendName, formatResult, formatSummary, runConformance } from '@fitting-room/server/engine';
+import { initBackend, isWinogradPolicy, parseBackendName, formatResult, formatSummary, runConformance, setWinogradPolicy } from '@fitting-room/server/engine';
 import { integerFlag, UsageError } from './lib/flags.js';
 
 const USAGE =
-  'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--only <id|type>]...';
+  'usage: npm run conformance -- <fixture dir> [--backend wasm|cpu|webgpu|tensorflow|tensorflow-gpu] [--max-tensor-bytes N] [--winograd auto|always|never] [--only <id|type>]...';
 
 async function main(): Promise<number> {
   let parsed;
@@ -18,6 +19,7 @@ async function main(): Promise<number> {
       options: {
         backend: { type: 'string', default: 'wasm' },
         'max-tensor-bytes': { type: 'string' },
+        winograd: { type: 'string', default: 'auto' },
         only: { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
@@ -44,9 +46,15 @@ async function main(): Promise<number> {
     console.error(`${err.message}\n${USAGE}`);
     return 2;
   }
+  if (!isWinogradPolicy(values.winograd)) {
+    console.error(`--winograd takes auto, always or never; got "${values.winograd}"\n${USAGE}`);
+    return 2;
+  }
+  setWinogradPolicy(values.winograd);
   const backend = await initBackend(parseBackendName(values.backend, '--backend'), { strict: true, maxTensorBytes });
   const limitNote = backend.maxTensorBytes === undefined ? '' : `, tensors up to ${backend.maxTensorBytes} bytes`;
-  console.log(`conformance: ${dir} on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${limitNote}`);
+  const winogradNote = values.winograd === 'auto' ? '' : `, Winograd ${values.winograd}`;
+  console.log(`conformance: ${dir} on backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}${limitNote}${winogradNote}`);
   const summary = await runConformance(dir, { only: values.only, onResult: (r) => console.log(formatResult(r)) });
   console.log(formatSummary(summary));
   return summary.failed > 0 ? 1 : 0;

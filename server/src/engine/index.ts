@@ -63,6 +63,7 @@ export { clipPixelValues, parseCLIPImageProcessorConfig, type CLIPImageProcessor
 export { declaredParameters } from './random-model.js';
 export type { ParameterSpec } from './models/layers/parameters.js';
 export { chainTidy } from './models/layers/chain.js';
+export { isWinogradPolicy, setWinogradPolicy, type WinogradPolicy } from './models/layers/winograd.js';
 
 // Image prompts (IP-Adapter) and LoRA: what the server's model registry attaches to a loaded model.
 export { IPAdapter, IPAdapterError, type AttachedIPAdapter } from './models/ip-adapter/ip-adapter.js';

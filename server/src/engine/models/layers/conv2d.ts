@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param, Scope } from './parameters.js';
 import { bytesOf, convolveRows, type ConvGeometry, type RowBands } from './row-bands.js';
+import { maxTensorBytes } from '../../tensor-limit.js';
+import { useWinograd, winogradConv3x3, winogradFilters } from './winograd.js';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -79,7 +81,17 @@ export class Conv2d {
     });
   }
 
+  /** The 16 transformed filters are 16/9 of the filter in one tensor: they must fit the tensor limit too. */
+  private takesWinograd(padded: readonly number[]): boolean {
+    if (this.kernelSize !== 3 || this.stride !== 1 || this.weight.isInPieces()) return false;
+    return bytesOf([16, this.inChannels * this.outChannels]) <= maxTensorBytes() && useWinograd(padded, this.outChannels);
+  }
+
   private convolveValid(padded: tf.Tensor4D): tf.Tensor4D {
+    if (this.takesWinograd(padded.shape)) {
+      const out = winogradConv3x3(padded, winogradFilters(this.weight.read() as tf.Tensor4D));
+      return this.bias ? tf.add(out, this.bias.read()) : out;
+    }
     // A filter over the tensor limit comes in pieces of output channels: their outputs side by side.
     const pieces = this.weight.readPieces() as tf.Tensor4D[];
     const conv = (w: tf.Tensor4D) => tf.conv2d(padded, w, this.stride, 'valid');

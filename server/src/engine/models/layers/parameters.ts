@@ -96,6 +96,11 @@ export class Param {
   readPieces(): tf.Tensor[] {
     return this.registry.readPieces(this.spec.name);
   }
+
+  /** Whether readPieces() gives more than one piece (a weight over the tensor limit). */
+  isInPieces(): boolean {
+    return this.registry.isInPieces(this.spec.name);
+  }
 }
 
 /** A module's view of the registry: parameter names are `<prefix>.<local name>` as in diffusers. */
@@ -236,6 +241,11 @@ export class ParameterRegistry {
     if (result instanceof Promise) return result.finally(remove) as T;
     remove();
     return result;
+  }
+
+  isInPieces(name: string): boolean {
+    const h = this.host.get(name);
+    return this.pieces.has(name) || (h !== undefined && 4 * h.values.length > maxTensorBytes());
   }
 
   /** The weight as pieces within the tensor limit (Param.readPieces). */
