@@ -51,6 +51,8 @@ describe('Winograd F(2x2, 3x3)', () => {
     [[1, 10, 10, 3], 4],
     [[2, 18, 10, 16], 24],
     [[1, 34, 34, 64], 32],
+    // 128 tile rows of 2 x 258 x 64 inputs each: two bands (127 tile rows and 1).
+    [[1, 258, 258, 64], 8],
   ] as [[number, number, number, number], number][])('convolves %j to %i channels as the cpu backend direct convolution does', async (paddedShape, cout) => {
     const x = tf.randomNormal(paddedShape, 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, paddedShape[3], cout], 0, 0.3, 'float32', 2) as tf.Tensor4D;
