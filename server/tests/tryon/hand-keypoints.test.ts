@@ -11,7 +11,6 @@ import { handRegion } from '../../src/tryon/masks/hands.js';
 import { binarize } from '../../src/tryon/masks/raster.js';
 import { analyzePerson } from '../../src/tryon/person-analysis/analyze.js';
 import { detectHandKeypoints } from '../../src/tryon/person-analysis/hand-keypoints.js';
-import { attachHandKeypoints } from '../../src/tryon/person-analysis/keypoints-hands.js';
 import { loadPersonModels } from '../../src/tryon/person-analysis/models.js';
 import type { HandKeypoints, Keypoints, Mask, PersonAnalysis, RgbImage } from '../../src/tryon/types.js';
 import { persons } from './fixtures.js';
@@ -26,10 +25,8 @@ const toBytes = (m: Mask): { width: number; height: number; data: Uint8Array } =
 const outside = (box: Box, p: { x: number; y: number }): number => Math.hypot(Math.max(box[0] - p.x, 0, p.x - box[2]), Math.max(box[1] - p.y, 0, p.y - box[3]));
 
 /** The same keypoints with MoveNet's wrists hidden, so only BlazePose's points can find the hands. */
-function withoutWrists(kp: Keypoints, hands: HandKeypoints | undefined): Keypoints {
-  const copy: Keypoints = { ...kp, left_wrist: { ...kp.left_wrist, visible: false }, right_wrist: { ...kp.right_wrist, visible: false } };
-  if (hands) attachHandKeypoints(copy, hands);
-  return copy;
+function withoutWrists(kp: Keypoints): Keypoints {
+  return { ...kp, left_wrist: { ...kp.left_wrist, visible: false }, right_wrist: { ...kp.right_wrist, visible: false } };
 }
 
 describe('hand keypoints from BlazePose', () => {
@@ -69,23 +66,23 @@ describe('hand keypoints from BlazePose', () => {
 
   it("keeps every labelled hand from BlazePose's points alone, with or without the photo's colours", () => {
     for (const { file, photo, analysis } of shots) {
-      const kp = withoutWrists(analysis.keypoints, analysis.hands);
+      const kp = withoutWrists(analysis.keypoints);
       const g = bodyGeometry(analysis.keypoints);
       const person = binarize(analysis.personMask, 0.5);
       const boxes = labelsFor(file).hands;
       for (const [what, image] of [['colour', photo], ['no colour', undefined]] as const) {
-        const region = toBytes(handRegion(image, kp, g, person));
+        const region = toBytes(handRegion(image, kp, analysis.hands, g, person));
         boxes.forEach((box, n) => expect(boxShare(region, [box], (v) => v > 0), `${file}: hand ${n} kept (${what})`).toBeGreaterThanOrEqual(0.9));
       }
       // Without BlazePose and without MoveNet's wrists there is nothing to find the hands by: the points did it.
-      const bare = toBytes(handRegion(photo, withoutWrists(analysis.keypoints, undefined), g, person));
+      const bare = toBytes(handRegion(photo, kp, undefined, g, person));
       expect(boxShare(bare, boxes, (v) => v > 0), `${file}: nothing without points`).toBe(0);
     }
   });
 
   it("never masks a labelled hand found by BlazePose's points alone, whatever the category", () => {
     for (const { file, photo, analysis } of shots) {
-      const blind = { ...analysis, keypoints: withoutWrists(analysis.keypoints, analysis.hands) };
+      const blind = { ...analysis, keypoints: withoutWrists(analysis.keypoints) };
       for (const category of ['upper', 'lower', 'dress'] as const) {
         const { mask } = buildAgnosticMask(blind, category, undefined, photo);
         labelsFor(file).hands.forEach((box, n) => {
@@ -109,10 +106,9 @@ describe('hand keypoints from BlazePose', () => {
       pinky: { ...side.pinky, x: side.pinky.x + g.shoulderWidth },
       thumb: { ...side.thumb, x: side.thumb.x + g.shoulderWidth },
     });
-    const moved: Keypoints = { ...analysis.keypoints };
-    attachHandKeypoints(moved, { left: shift(hands.left), right: shift(hands.right) });
-    const fallback = handRegion(photo, { ...analysis.keypoints }, g, person);
-    expect(Buffer.from(handRegion(photo, moved, g, person).data.buffer).equals(Buffer.from(fallback.data.buffer))).toBe(true);
+    const moved = { left: shift(hands.left), right: shift(hands.right) };
+    const fallback = handRegion(photo, analysis.keypoints, undefined, g, person);
+    expect(Buffer.from(handRegion(photo, analysis.keypoints, moved, g, person).data.buffer).equals(Buffer.from(fallback.data.buffer))).toBe(true);
   });
 
   it('leaks no tensors', async () => {

@@ -154,7 +154,7 @@ function protectedRegion(analysis: PersonAnalysis, g: BodyGeometry, category: Ca
       fillEllipse(mask, foot, 0.3 * g.hipWidth, 0.16 * g.torsoLength);
     }
   }
-  return union(intersect(mask, dilate(person, 0.05 * sw)), handRegion(photo, kp, g, person));
+  return union(intersect(mask, dilate(person, 0.05 * sw)), handRegion(photo, kp, analysis.hands, g, person));
 }
 
 export interface AgnosticMask {

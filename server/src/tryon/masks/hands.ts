@@ -5,7 +5,6 @@
 // a brightness ratio, so shading on the hand stays in while dark or white cloth beside it (trousers, a held
 // hem) stays out.
 import { handOutline } from '../person-analysis/hand-outline.js';
-import { handKeypointsOf } from '../person-analysis/keypoints-hands.js';
 import type { HandKeypoints, Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
 import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
@@ -171,10 +170,9 @@ function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandK
 
 /**
  * Binary: both hands (and the bare forearm skin joined to them), grown a little for the feathered edge.
- * BlazePose's hand points are those the person analysis recorded with these keypoints, if any.
+ * `hands`: BlazePose's hand points (PersonAnalysis.hands); without them, the search past MoveNet's wrists alone.
  */
-export function handRegion(photo: RgbImage | undefined, kp: Keypoints, g: BodyGeometry, segmented: Mask): Mask {
-  const hands = handKeypointsOf(kp);
+export function handRegion(photo: RgbImage | undefined, kp: Keypoints, hands: HandKeypoints | undefined, g: BodyGeometry, segmented: Mask): Mask {
   const out = emptyMask(segmented.width, segmented.height);
   const sw = g.shoulderWidth;
   // The segmentation trims fingers; the garment mask reaches this far past it, so the hands must too.

@@ -1,10 +1,9 @@
 // Person analysis: keypoints, people count and segmentation on our tfjs backend, then validation.
 import * as tf from '@tensorflow/tfjs-core';
 import { TryOnError } from '../errors.js';
-import type { Box, Category, Mask, PersonAnalysis, RgbImage } from '../types.js';
+import type { Box, Category, HandKeypoints, Mask, PersonAnalysis, RgbImage } from '../types.js';
 import { loadPersonModels } from './models.js';
 import { detectHandKeypoints } from './hand-keypoints.js';
-import { attachHandKeypoints } from './keypoints-hands.js';
 import { detectKeypoints } from './movenet.js';
 import { detectPeople } from './people-count.js';
 import { segmentPerson } from './segmentation.js';
@@ -32,6 +31,18 @@ export function personExtent(mask: Mask): { box: Box | undefined; pixels: number
   return { box: pixels > 0 ? { left, top, right: right + 1, bottom: bottom + 1 } : undefined, pixels };
 }
 
+/**
+ * BlazePose's hand points, or none when it fails: the masks then find the hands past MoveNet's wrists, so a
+ * failure there must not cost the shopper the try-on.
+ */
+async function handKeypointsOrNone(...args: Parameters<typeof detectHandKeypoints>): Promise<HandKeypoints | undefined> {
+  try {
+    return await detectHandKeypoints(...args);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function analyzePerson(photo: RgbImage, category: Category): Promise<PersonAnalysis> {
   const models = await loadPersonModels();
   const image = tf.tensor3d(photo.data, [photo.height, photo.width, 3], 'int32');
@@ -42,8 +53,7 @@ export async function analyzePerson(photo: RgbImage, category: Category): Promis
     const { box, pixels } = personExtent(personMask);
     validatePerson({ width: photo.width, height: photo.height, people, keypoints, personPixels: pixels, box, category });
     if (!box) throw new TryOnError('NO_PERSON', 'no person found in the photo');
-    const hands = await detectHandKeypoints(models.pose, image, keypoints);
-    if (hands) attachHandKeypoints(keypoints, hands);
+    const hands = await handKeypointsOrNone(models.pose, image, keypoints);
     return { width: photo.width, height: photo.height, keypoints, hands, personMask, box };
   } finally {
     image.dispose();
