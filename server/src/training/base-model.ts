@@ -15,6 +15,13 @@ export async function loadBaseModel(
 ): Promise<LoadedBase> {
   const isDir = (await stat(source).catch(() => undefined))?.isDirectory() ?? false;
   const configDir = isDir ? source : (opts.configDir ?? BUNDLED_SD15_CONFIG_DIR);
-  const model = await loadStableDiffusion(source, { configDir: isDir ? undefined : configDir, onProgress: opts.onProgress, offloadUNetWeights: opts.offloadUNetWeights });
+  // An offloaded UNet keeps no weight resident here: LoRA training reads its weights transformed (W + s·BA, a new
+  // tensor packed on every pass anyway), and its backward pass needs the heap (2.2 GB peak at 512x512 on wasm).
+  const model = await loadStableDiffusion(source, {
+    configDir: isDir ? undefined : configDir,
+    onProgress: opts.onProgress,
+    offloadUNetWeights: opts.offloadUNetWeights,
+    unetResidentBytes: 0,
+  });
   return { model, files: { source, configDir } };
 }
