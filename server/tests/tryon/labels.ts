@@ -10,6 +10,11 @@ export interface PhotoLabels {
   readonly face: Box;
   readonly hands: readonly Box[];
   readonly regions: Readonly<Record<'upper' | 'lower' | 'dress', readonly Box[]>>;
+  /**
+   * Optional: narrow strips of the worn top between an arm hanging against the body and the body, each
+   * to be covered by a top's or a dress's mask on its own (pooled with the torso they would hardly count).
+   */
+  readonly sides?: readonly Box[];
 }
 
 // TRYON_LABELS points at another labels file (held-out photos, with SHARED_DIR pointing at them).

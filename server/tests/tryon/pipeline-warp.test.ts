@@ -60,6 +60,11 @@ describe('runTryOn (warp engine) on every fixture pair', () => {
           expect.soft(boxShare(mask, [hand], (v) => v > 0), `${label}: hand ${n} masked`).toBeLessThanOrEqual(0.05);
         });
         expect.soft(boxShare(mask, labels.regions[category], (v) => v >= 128), `${label}: ${category} region covered`).toBeGreaterThanOrEqual(0.9);
+        if (category !== 'lower') {
+          labels.sides?.forEach((side, n) => {
+            expect.soft(boxShare(mask, [side], (v) => v >= 128), `${label}: the worn top's side ${n} (beside the arm) covered`).toBeGreaterThanOrEqual(0.9);
+          });
+        }
 
         const kp = result.debug.analysis.keypoints;
         const { width, height } = out;

@@ -5,7 +5,8 @@ import type { Category, Keypoints, Mask, PersonAnalysis, Point, RgbImage } from 
 import { forearmsOverTorso, sleevedForearms } from './arms.js';
 import { handRegion } from './hands.js';
 import { add, bodyGeometry, mid, outward, scale, sub, type BodyGeometry } from './body-geometry.js';
-import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, intersect, subtract, union } from './raster.js';
+import { rgbColour, wornColour } from './colour.js';
+import { binarize, dilate, emptyMask, fillCapsule, fillEllipse, fillPolygon, growWithin, intersect, subtract, union } from './raster.js';
 
 /** The top's body: shoulders (and a little of the neck) down to just below the hips, without the arms. */
 function torsoPolygon(g: BodyGeometry): Point[] {
@@ -20,6 +21,35 @@ function torsoPolygon(g: BodyGeometry): Point[] {
   const hemL = add(outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
   const hemR = add(outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth + 0.1 * sw), scale(g.down, 0.12 * g.torsoLength));
   return [ls, neckL, neckR, rs, hemR, hemL];
+}
+
+/** Cuts each visible forearm out of `band`, so a growth over the person does not run along the arm. */
+function cutForearms(band: Mask, g: BodyGeometry, kp: Keypoints): void {
+  for (const side of ['left', 'right'] as const) {
+    const [elbow, wrist] = [kp[`${side}_elbow`], kp[`${side}_wrist`]];
+    if (elbow.visible && wrist.visible) fillCapsule(band, elbow, wrist, 0.12 * g.shoulderWidth, 0);
+  }
+}
+
+/**
+ * A loose or wide top reaches past the torso polygon at the sides, between the arms and the body, where
+ * the polygon leaves a strip of it: grow the top's region over the segmented person from below the
+ * armpits to the hem line, within a hand's breadth past the polygon, as far as it joins the region.
+ * Above the armpits stays as drawn (long hair falls beside the neck and shoulders).
+ */
+function torsoExtent(region: Mask, g: BodyGeometry, kp: Keypoints, person: Mask): Mask {
+  const sw = g.shoulderWidth;
+  const armpits = scale(g.down, 0.2 * g.torsoLength);
+  const hem = scale(g.down, 0.12 * g.torsoLength);
+  const band = emptyMask(region.width, region.height);
+  fillPolygon(band, [
+    add(outward(g.leftShoulder, g.shoulderMid, 0.45 * sw), armpits),
+    add(outward(g.rightShoulder, g.shoulderMid, 0.45 * sw), armpits),
+    add(outward(g.rightHip, g.hipMid, 0.3 * g.hipWidth + 0.4 * sw), hem),
+    add(outward(g.leftHip, g.hipMid, 0.3 * g.hipWidth + 0.4 * sw), hem),
+  ]);
+  cutForearms(band, g, kp);
+  return growWithin(intersect(region, band), intersect(band, person));
 }
 
 function upperRegion(mask: Mask, g: BodyGeometry, kp: Keypoints): void {
@@ -74,30 +104,8 @@ function legExtent(region: Mask, g: BodyGeometry, kp: Keypoints, person: Mask, w
     add(outward(g.leftAnkle, ankleMid, 0.6 * hw), low),
     outward(g.leftKnee, kneeMid, 0.8 * hw),
   ]);
-  for (const side of ['left', 'right'] as const) {
-    const [elbow, wrist] = [kp[`${side}_elbow`], kp[`${side}_wrist`]];
-    if (elbow.visible && wrist.visible) fillCapsule(band, elbow, wrist, 0.12 * g.shoulderWidth, 0);
-  }
-  const allowed = intersect(band, person);
-  const out = emptyMask(region.width, region.height);
-  const queue: number[] = [];
-  for (let i = 0; i < out.data.length; i++) {
-    if (region.data[i] > 0 && allowed.data[i] > 0) {
-      out.data[i] = 1;
-      queue.push(i);
-    }
-  }
-  const w = region.width;
-  for (let head = 0; head < queue.length; head++) {
-    const i = queue[head];
-    const x = i % w;
-    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-      if (j < 0 || j >= out.data.length || out.data[j] > 0 || allowed.data[j] === 0) continue;
-      out.data[j] = 1;
-      queue.push(j);
-    }
-  }
-  return out;
+  cutForearms(band, g, kp);
+  return growWithin(region, intersect(band, person));
 }
 
 /**
@@ -182,8 +190,11 @@ export function buildAgnosticMask(
 ): AgnosticMask {
   const g = bodyGeometry(analysis.keypoints);
   const region = emptyMask(analysis.width, analysis.height);
-  if (category !== 'lower') upperRegion(region, g, analysis.keypoints);
   const person = binarize(analysis.personMask, 0.5);
+  if (category !== 'lower') {
+    upperRegion(region, g, analysis.keypoints);
+    region.data.set(union(region, torsoExtent(region, g, analysis.keypoints, person)).data);
+  }
   if (category !== 'upper') {
     const waistRaise = (category === 'dress' ? 0.3 : 0.2) * g.torsoLength;
     lowerRegion(region, g, waistRaise);
@@ -199,7 +210,9 @@ export function buildAgnosticMask(
     // Over the top's body (a dress's skirt too), not beside it: there the old sleeve is what is repainted.
     const torso = emptyMask(analysis.width, analysis.height);
     fillPolygon(torso, torsoPolygon(g));
-    prot = union(prot, forearmsOverTorso(analysis.keypoints, g, person, category === 'dress' ? union(torso, garmentArea) : torso));
+    const worn = photo ? wornColour(photo, g, person) : undefined;
+    const area = category === 'dress' ? union(torso, garmentArea) : torso;
+    prot = union(prot, forearmsOverTorso(analysis.keypoints, g, person, area, photo, worn ? rgbColour(worn) : undefined));
   } else if (category !== 'lower') {
     prot = subtract(prot, sleevedForearms(analysis.keypoints, g, analysis.width, analysis.height));
   }

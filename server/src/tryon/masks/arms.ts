@@ -1,14 +1,17 @@
 // Forearms lying over the torso stay in front of a new top or dress: the segmentation does not split an arm
 // from the body it crosses, so its extent comes from the elbow and wrist keypoints, its width from where
 // the same forearm stands free of the body (a run of person pixels across it, bounded on both sides).
-import type { Keypoints, Mask, Point } from '../types.js';
+import type { Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { emptyMask, fillEllipse, fillPolygon, intersect } from './raster.js';
+import { colourAt, hueDistance, rgbColour, type Colour, type Rgb } from './colour.js';
+import { dilate, emptyMask, erode, fillEllipse, fillPolygon, intersect, union } from './raster.js';
 
 /** Forearm width over shoulder width when nowhere along it stands free (MoveNet's adult proportions). */
 const DEFAULT_WIDTH = 0.2;
 const WIDTH_RANGE: readonly [number, number] = [0.1, 0.32];
 const SAMPLES = 12;
+/** Hue distance (chromaticity) past which the forearm's colour is not the garment's. */
+const DISTINCT_HUE = 0.015;
 
 /** Distance from p along dir to the first pixel off the person, or undefined past `limit` (merged with the body). */
 function runLength(person: Mask, p: Point, dir: Point, limit: number): number | undefined {
@@ -47,9 +50,10 @@ export function forearmWidth(person: Mask, elbow: Point, wrist: Point, shoulderW
 /**
  * Binary: each visible forearm (elbow to wrist, at its measured width, within the person) where it lies
  * over `torso`, the garment's body area. A forearm shorter than a tenth of the shoulders is foreshortened
- * towards the camera and left to the hand protection.
+ * towards the camera and left to the hand protection. With the `photo` and the `worn` garment's colour, the
+ * garment's pixels beside the arm are left out of it.
  */
-export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, torso: Mask): Mask {
+export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, torso: Mask, photo?: RgbImage, worn?: Colour): Mask {
   const out = emptyMask(person.width, person.height);
   for (const side of ['left', 'right'] as const) {
     const elbow = kp[`${side}_elbow`];
@@ -59,12 +63,40 @@ export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, 
     const half = forearmWidth(person, elbow, wrist, g.shoulderWidth) / 2 + 1;
     // Rounded at the elbow, cut square at the wrist: past it is the hand, whose own protection follows
     // its skin; a round end there would keep a disc of the old garment around the wrist.
-    fillEllipse(out, elbow, half, half);
     const along = unit(sub(wrist, elbow));
     const across = { x: -along.y * half, y: along.x * half };
-    fillPolygon(out, [add(elbow, across), add(wrist, across), sub(wrist, across), sub(elbow, across)]);
+    const arm = emptyMask(person.width, person.height);
+    fillEllipse(arm, elbow, half, half);
+    fillPolygon(arm, [add(elbow, across), add(wrist, across), sub(wrist, across), sub(elbow, across)]);
+    out.data.set(union(out, photo && worn ? withoutWornColour(arm, photo, elbow, wrist, worn) : arm).data);
   }
   return intersect(intersect(out, person), torso);
+}
+
+/**
+ * The band's pixels minus those nearer the worn garment's hue than the forearm's own (the median along its
+ * middle): the keypoint line is not the arm's axis exactly, and a band as wide as the arm then takes a strip
+ * of the garment beside it. A forearm in a sleeve of the garment's colour has no such pixels and stays whole.
+ */
+function withoutWornColour(band: Mask, photo: RgbImage, elbow: Point, wrist: Point, worn: Colour): Mask {
+  const channels: number[][] = [[], [], []];
+  for (let k = 0; k <= 40; k++) {
+    const t = 0.2 + (0.6 * k) / 40;
+    const x = Math.min(photo.width - 1, Math.max(0, Math.floor(elbow.x + (wrist.x - elbow.x) * t)));
+    const y = Math.min(photo.height - 1, Math.max(0, Math.floor(elbow.y + (wrist.y - elbow.y) * t)));
+    const i = y * photo.width + x;
+    for (let c = 0; c < 3; c++) channels[c].push(photo.data[i * 3 + c]);
+  }
+  const own = rgbColour(channels.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) as unknown as Rgb);
+  if (hueDistance(own, worn) < DISTINCT_HUE) return band;
+  const out = emptyMask(band.width, band.height);
+  for (let i = 0; i < band.data.length; i++) {
+    if (band.data[i] === 0) continue;
+    const colour = colourAt(photo, i);
+    out.data[i] = hueDistance(colour, worn) < hueDistance(colour, own) ? 0 : 1;
+  }
+  // Closed: a crease or shadow on the arm that reads as the garment's hue is still arm.
+  return intersect(erode(dilate(out, 2), 2), band);
 }
 
 /**

@@ -8,6 +8,7 @@ import { handOutline } from '../person-analysis/hand-outline.js';
 import type { HandKeypoints, Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
 import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
+import { colourAt, hueDistance, rgbColour, wornColour, type Colour } from './colour.js';
 
 type Side = 'left' | 'right';
 
@@ -17,20 +18,13 @@ const SMOOTHNESS = 24;
 const BRIGHTNESS_RANGE: readonly [number, number] = [0.3, 1.8];
 /** BlazePose's wrist this far from MoveNet's (shoulder widths) belongs to another arm or a misread pose. */
 const WRIST_AGREEMENT = 0.35;
+/** The protection's margin round a hand and along the forearm, in shoulder widths: fingers the colour test misses. */
+const HAND_MARGIN = 0.1;
+const FOREARM_MARGIN = 0.025;
+/** Hue distance (chromaticity) past which a hand's colour is not the worn garment's. */
+const DISTINCT_HUE = 0.015;
 
-interface Colour {
-  readonly r: number;
-  readonly g: number;
-  readonly brightness: number;
-}
 
-function colourAt(photo: RgbImage, i: number): Colour {
-  const r = photo.data[i * 3];
-  const g = photo.data[i * 3 + 1];
-  const b = photo.data[i * 3 + 2];
-  const sum = r + g + b + 1;
-  return { r: r / sum, g: g / sum, brightness: sum };
-}
 
 /**
  * A wide skin-tone gate in YCbCr (Chai & Ngan 1999: Cb 77..127, Cr 133..173, light to dark skin), so a hand
@@ -92,12 +86,28 @@ export function skinMap(photo: RgbImage): Mask {
   return dense;
 }
 
+/**
+ * The skin colour being grown: the test `grow` applies. A skin-toned garment (`worn`, the colour of what the
+ * person wears) passes the skin gate and the tolerance round the hand's colour, so a pixel nearer its hue
+ * than the hand's is cloth.
+ */
+interface SkinTest {
+  readonly skin: Mask;
+  readonly worn?: Colour;
+}
+
+function skinAt(photo: RgbImage, i: number, ref: Colour, test: SkinTest): boolean {
+  if (test.skin.data[i] === 0) return false;
+  const colour = colourAt(photo, i);
+  return alike(colour, ref) && (!test.worn || hueDistance(colour, ref) < hueDistance(colour, test.worn));
+}
+
 /** Breadth-first growth from the seed pixels over `allowed` pixels alike to `ref`. */
-function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, skin: Mask): Mask {
+function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, test: SkinTest): Mask {
   const out = emptyMask(photo.width, photo.height);
   const queue: number[] = [];
   for (let i = 0; i < seeds.data.length; i++) {
-    if (seeds.data[i] > 0 && allowed.data[i] > 0 && skin.data[i] > 0 && alike(colourAt(photo, i), ref)) {
+    if (seeds.data[i] > 0 && allowed.data[i] > 0 && skinAt(photo, i, ref, test)) {
       out.data[i] = 1;
       queue.push(i);
     }
@@ -108,7 +118,7 @@ function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, skin: Ma
     const x = i % w;
     for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
       if (j < 0 || j >= out.data.length || out.data[j] > 0 || allowed.data[j] === 0) continue;
-      if (skin.data[j] === 0 || !alike(colourAt(photo, j), ref)) continue;
+      if (!skinAt(photo, j, ref, test)) continue;
       out.data[j] = 1;
       queue.push(j);
     }
@@ -117,7 +127,7 @@ function grow(photo: RgbImage, seeds: Mask, allowed: Mask, ref: Colour, skin: Ma
 }
 
 /** Today's search from MoveNet's wrist alone: a skin-coloured area past it, or the whole area a hand can take. */
-function handPastWrist(photo: RgbImage | undefined, kp: Keypoints, side: Side, g: BodyGeometry, person: Mask, skin: () => Mask): Mask | undefined {
+function handPastWrist(photo: RgbImage | undefined, kp: Keypoints, side: Side, g: BodyGeometry, person: Mask, skin: () => SkinTest): Mask | undefined {
   const wrist = kp[`${side}_wrist`];
   if (!wrist.visible) return undefined;
   const elbow = kp[`${side}_elbow`];
@@ -148,7 +158,7 @@ function handPastWrist(photo: RgbImage | undefined, kp: Keypoints, side: Side, g
  * Without colours to go by, the whole reach. Undefined when BlazePose gave no confident hand, or one whose
  * wrist is not MoveNet's (another arm, a misread pose).
  */
-function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandKeypoints | undefined, side: Side, sw: number, person: Mask, skin: () => Mask): Mask | undefined {
+function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandKeypoints | undefined, side: Side, sw: number, person: Mask, skin: () => SkinTest): Mask | undefined {
   const points = hands?.[side];
   const outline = points ? handOutline(points) : undefined;
   if (!points || !outline) return undefined;
@@ -164,8 +174,26 @@ function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandK
   const ref = photo ? referenceColour(photo, person, outline.centre, 0.3 * outline.palmLength) : undefined;
   if (!photo || !ref) return reach;
   // No margin round the palm: the final margin below covers its edge, and more would take cloth beside it.
-  const palm = fill(outline.palm, 0);
-  return union(palm, grow(photo, palm, reach, ref, skin()));
+  const test = skin();
+  const palm = test.worn ? withoutWorn(photo, fill(outline.palm, 0), ref, test.worn) : fill(outline.palm, 0);
+  return union(palm, grow(photo, palm, reach, ref, test));
+}
+
+/**
+ * The palm outline minus the pixels nearer the worn garment's hue than the hand's own: a hand resting on
+ * the hip or held behind the body covers less than its points outline, and the rest is the garment. Kept
+ * whole when the hand's colour is the garment's (a glove or sleeve in the same cloth).
+ */
+function withoutWorn(photo: RgbImage, palm: Mask, ref: Colour, worn: Colour): Mask {
+  if (hueDistance(ref, worn) < DISTINCT_HUE) return palm;
+  const out = emptyMask(palm.width, palm.height);
+  for (let i = 0; i < palm.data.length; i++) {
+    if (palm.data[i] === 0) continue;
+    const colour = colourAt(photo, i);
+    out.data[i] = hueDistance(colour, worn) < hueDistance(colour, ref) ? 0 : 1;
+  }
+  // Closed: nails, highlights and shadow between the fingers stay part of the hand.
+  return intersect(erode(dilate(out, 2), 2), palm);
 }
 
 /**
@@ -177,8 +205,13 @@ export function handRegion(photo: RgbImage | undefined, kp: Keypoints, hands: Ha
   const sw = g.shoulderWidth;
   // The segmentation trims fingers; the garment mask reaches this far past it, so the hands must too.
   const person = dilate(segmented, 0.06 * sw);
-  let skinMemo: Mask | undefined;
-  const skin = (): Mask => (skinMemo ??= photo ? skinMap(photo) : emptyMask(person.width, person.height));
+  let skinMemo: SkinTest | undefined;
+  const skin = (): SkinTest => {
+    if (skinMemo) return skinMemo;
+    const worn = photo ? wornColour(photo, g, segmented) : undefined;
+    skinMemo = { skin: photo ? skinMap(photo) : emptyMask(person.width, person.height), ...(worn ? { worn: rgbColour(worn) } : {}) };
+    return skinMemo;
+  };
   for (const side of ['left', 'right'] as const) {
     const parts = [handPastWrist(photo, kp, side, g, person, skin), handFromPoints(photo, kp, hands, side, sw, person, skin)];
     const found = parts.filter((m): m is Mask => m !== undefined);
@@ -188,6 +221,29 @@ export function handRegion(photo: RgbImage | undefined, kp: Keypoints, hands: Ha
     const merged = union(out, erode(dilate(hand, 0.04 * sw), 0.04 * sw));
     out.data.set(merged.data);
   }
-  // A margin past the skin: the keypoint-led growth misses edge pixels, and the garment mask is feathered.
-  return dilate(out, Math.max(1, 0.1 * sw));
+  // A margin past the skin: the keypoint-led growth misses edge pixels of a hand (fingers, nails, shadow
+  // between them). Up the forearm, where the skin is one smooth area, a wide margin would keep a strip of
+  // the old garment beside an arm hanging against the body: there it is a few pixels.
+  const handMargin = intersect(dilate(out, Math.max(1, HAND_MARGIN * sw)), pastWrists(kp, hands, g, out.width, out.height));
+  return union(handMargin, dilate(out, Math.max(1, FOREARM_MARGIN * sw)));
+}
+
+/**
+ * Binary: beyond each wrist's line across the forearm, on the hand's side, as far as a hand reaches.
+ * MoveNet's wrist, else BlazePose's (pointing to its knuckles where the elbow is not seen).
+ */
+function pastWrists(kp: Keypoints, hands: HandKeypoints | undefined, g: BodyGeometry, width: number, height: number): Mask {
+  const out = emptyMask(width, height);
+  for (const side of ['left', 'right'] as const) {
+    const points = hands?.[side];
+    const elbow = kp[`${side}_elbow`];
+    const wrist = kp[`${side}_wrist`].visible ? kp[`${side}_wrist`] : points?.wrist.visible ? points.wrist : undefined;
+    if (!wrist) continue;
+    const knuckles = points && points.index.visible && points.pinky.visible ? scale(add(points.index, points.pinky), 0.5) : undefined;
+    const along = elbow.visible ? unit(sub(wrist, elbow)) : knuckles ? unit(sub(knuckles, wrist)) : g.down;
+    const across = scale({ x: -along.y, y: along.x }, g.shoulderWidth);
+    const far = add(wrist, scale(along, g.shoulderWidth));
+    fillPolygon(out, [add(wrist, across), add(far, across), sub(far, across), sub(wrist, across)]);
+  }
+  return out;
 }

@@ -174,3 +174,26 @@ export function coverage(mask: Mask): number {
   for (const v of mask.data) sum += v > 0.5 ? 1 : 0;
   return sum / mask.data.length;
 }
+
+/** Binary: the `allowed` pixels 4-connected (through allowed pixels) to a seed pixel that is itself allowed. */
+export function growWithin(seeds: Mask, allowed: Mask): Mask {
+  const out = emptyMask(seeds.width, seeds.height);
+  const queue: number[] = [];
+  for (let i = 0; i < out.data.length; i++) {
+    if (seeds.data[i] > 0 && allowed.data[i] > 0) {
+      out.data[i] = 1;
+      queue.push(i);
+    }
+  }
+  const w = seeds.width;
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    const x = i % w;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (j < 0 || j >= out.data.length || out.data[j] > 0 || allowed.data[j] === 0) continue;
+      out.data[j] = 1;
+      queue.push(j);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+// Colours as the skin searches compare them: chromaticity (r and g of r+g+b) plus brightness, so shading
+// changes brightness, not hue. And the colour of what the person wears where a garment surely is, which
+// tells a skin-toned garment (a beige or pink top) from the skin beside it.
+import type { Mask, RgbImage } from '../types.js';
+import { add, mid, scale, type BodyGeometry } from './body-geometry.js';
+import { emptyMask, fillEllipse } from './raster.js';
+
+export type Rgb = readonly [number, number, number];
+
+export interface Colour {
+  /** r / (r + g + b) */
+  readonly r: number;
+  /** g / (r + g + b) */
+  readonly g: number;
+  /** r + g + b */
+  readonly brightness: number;
+}
+
+export function rgbColour([r, g, b]: Rgb): Colour {
+  const sum = r + g + b + 1;
+  return { r: r / sum, g: g / sum, brightness: sum };
+}
+
+export const colourAt = (photo: RgbImage, i: number): Colour => rgbColour([photo.data[i * 3], photo.data[i * 3 + 1], photo.data[i * 3 + 2]]);
+
+export const hueDistance = (a: Colour, b: Colour): number => Math.hypot(a.r - b.r, a.g - b.g);
+
+/** Fewer samples than this and the median is not the garment's colour. */
+const MIN_SAMPLES = 200;
+
+function median(values: number[]): number {
+  values.sort((p, q) => p - q);
+  return values[values.length >> 1];
+}
+
+function medianColour(photo: RgbImage, area: Mask, person: Mask, within: Mask | undefined): Rgb | undefined {
+  const channels: number[][] = [[], [], []];
+  for (let i = 0; i < area.data.length; i++) {
+    if (area.data[i] === 0 || person.data[i] < 0.5 || (within && within.data[i] <= 0)) continue;
+    for (let c = 0; c < 3; c++) channels[c].push(photo.data[i * 3 + c]);
+  }
+  if (channels[0].length < MIN_SAMPLES) return undefined;
+  return [median(channels[0]), median(channels[1]), median(channels[2])];
+}
+
+/**
+ * The median colour over the middle of the torso (a top), else over the hips (bottoms only); undefined
+ * where too little of either is visible. `person`: the segmentation (0..1); `within`: only these pixels
+ * count (a garment mask).
+ */
+export function wornColour(photo: RgbImage, g: BodyGeometry, person: Mask, within?: Mask): Rgb | undefined {
+  const torso = emptyMask(photo.width, photo.height);
+  fillEllipse(torso, mid(g.shoulderMid, g.hipMid), 0.2 * g.shoulderWidth, 0.25 * g.torsoLength);
+  const hips = emptyMask(photo.width, photo.height);
+  fillEllipse(hips, add(g.hipMid, scale(g.down, 0.15 * g.torsoLength)), 0.5 * g.hipWidth, 0.12 * g.torsoLength);
+  return medianColour(photo, torso, person, within) ?? medianColour(photo, hips, person, within);
+}
