@@ -1,12 +1,15 @@
 // What the warped garment is drawn over: the photo with the old garment painted out inside the mask, so
 // none of it shows where the new garment is narrower or shorter. On the body it becomes the person's own
-// skin colour (lit like the photo); off the body, background filled in by OpenCV's Telea inpainting.
+// skin colour (lit like the photo); off the body, background filled in by OpenCV's Telea inpainting. The
+// person's own bare skin inside the mask is not old garment and stays as photographed (bare-skin.ts).
 // Inpainting the body too would drag chin and hair down into an open neckline, so its result is only
 // used off the body.
 import { createRequire } from 'node:module';
 import { bodyGeometry, sub } from '../../masks/body-geometry.js';
 import { skinMap } from '../../masks/hands.js';
 import type { Mask, PersonAnalysis, RgbImage } from '../../types.js';
+import { wornColour, type Rgb } from '../../masks/colour.js';
+import { bareSkin } from './bare-skin.js';
 import { shadingMap } from './shading.js';
 
 interface CvMat {
@@ -49,9 +52,8 @@ function median(values: Uint32Array, count: number): number {
  * The person's visible skin outside the mask: neck, arms, hands, legs first, since hair (blonde passes the
  * skin test) lies above the chin; the face too only when that is all there is.
  */
-function skinColour(photo: RgbImage, analysis: PersonAnalysis, mask: Mask): [number, number, number] | undefined {
+function skinColour(photo: RgbImage, analysis: PersonAnalysis, mask: Mask, skin: Mask): Rgb | undefined {
   const g = bodyGeometry(analysis.keypoints);
-  const skin = skinMap(photo);
   const histograms = (belowChinOnly: boolean) => {
     const h = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
     let count = 0;
@@ -112,7 +114,9 @@ export async function paintOverOldGarment(photo: RgbImage, analysis: PersonAnaly
   const pad = 2 * radius;
   const box = [Math.max(0, x0 - pad), Math.max(0, y0 - pad), Math.min(width - 1, x1 + pad), Math.min(height - 1, y1 + pad)];
   const filled = await inpaint(photo, mask, box, radius);
-  const skin = skinColour(photo, analysis, mask);
+  const skinGate = skinMap(photo);
+  const skin = skinColour(photo, analysis, mask, skinGate);
+  const keep = skin ? bareSkin(photo, analysis, mask, skinGate, skin, wornColour(photo, bodyGeometry(analysis.keypoints), analysis.personMask, mask)) : undefined;
   const shade = shadingMap(photo, mask, Math.max(2, 0.04 * sw));
   const out = new Uint8Array(photo.data);
   const cropWidth = box[2] - box[0] + 1;
@@ -123,7 +127,11 @@ export async function paintOverOldGarment(photo: RgbImage, analysis: PersonAnaly
       // The soft segmentation blends skin into background along the body's outline.
       const onBody = skin ? analysis.personMask.data[i] : 0;
       const k = ((y - box[1]) * cropWidth + (x - box[0])) * 3;
-      for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(Math.min(255, (skin?.[c] ?? 0) * shade[i]) * onBody + filled[k + c] * (1 - onBody));
+      const own = keep?.data[i] ?? 0;
+      for (let c = 0; c < 3; c++) {
+        const painted = Math.min(255, (skin?.[c] ?? 0) * shade[i]) * onBody + filled[k + c] * (1 - onBody);
+        out[i * 3 + c] = Math.round(photo.data[i * 3 + c] * own + painted * (1 - own));
+      }
     }
   }
   return { width, height, channels: 3, data: out };
