@@ -2,6 +2,7 @@
 // index, pinky and thumb points land on the labelled hand, and they alone (MoveNet's wrists hidden) keep
 // every hand out of the mask of every category.
 import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { decodeRgb } from '../../src/tryon/image-io.js';
@@ -12,6 +13,7 @@ import { binarize } from '../../src/tryon/masks/raster.js';
 import { analyzePerson } from '../../src/tryon/person-analysis/analyze.js';
 import { detectHandKeypoints } from '../../src/tryon/person-analysis/hand-keypoints.js';
 import { loadPersonModels } from '../../src/tryon/person-analysis/models.js';
+import { roiFromKeypoints } from '../../src/tryon/person-analysis/pose-roi.js';
 import type { HandKeypoints, Keypoints, Mask, PersonAnalysis, RgbImage } from '../../src/tryon/types.js';
 import { persons } from './fixtures.js';
 import { boxShare, labelsFor } from './labels.js';
@@ -109,6 +111,40 @@ describe('hand keypoints from BlazePose', () => {
     const moved = { left: shift(hands.left), right: shift(hands.right) };
     const fallback = handRegion(photo, analysis.keypoints, undefined, g, person);
     expect(Buffer.from(handRegion(photo, analysis.keypoints, moved, g, person).data.buffer).equals(Buffer.from(fallback.data.buffer))).toBe(true);
+  });
+
+  it('finds the hands of a person turned 25 degrees, through a crop turned with the body', async () => {
+    // Full-body photos, turned clockwise on a white canvas; the labelled boxes turned with them.
+    const angle = (25 * Math.PI) / 180;
+    for (const file of ['p03_full_man_tee_jeans.jpg', 'p06_full_woman_tank_jeans.jpg']) {
+      const person = persons().find((p) => p.file === file)!;
+      const turned = await sharp(person.bytes).rotate().rotate(25, { background: '#ffffff' }).png().toBuffer();
+      const photo = await decodeRgb(turned, 'person');
+      const turn = (x: number, y: number) => {
+        const [dx, dy] = [x - person.width / 2, y - person.height / 2];
+        return { x: dx * Math.cos(angle) - dy * Math.sin(angle) + photo.width / 2, y: dx * Math.sin(angle) + dy * Math.cos(angle) + photo.height / 2 };
+      };
+      const analysis = await analyzePerson(photo, 'upper');
+      const roi = roiFromKeypoints(analysis.keypoints);
+      expect(roi, `${file}: a crop from the keypoints`).toBeDefined();
+      expect(Math.abs(roi!.angle - angle), `${file}: crop angle ${((roi!.angle * 180) / Math.PI).toFixed(1)} degrees`).toBeLessThan((10 * Math.PI) / 180);
+      const hands = analysis.hands;
+      expect(hands, `${file}: BlazePose found no pose`).toBeDefined();
+      if (!hands) continue;
+      for (const box of labelsFor(file).hands) {
+        const corners = [turn(box[0], box[1]), turn(box[2], box[1]), turn(box[2], box[3]), turn(box[0], box[3])];
+        const turnedBox: Box = [Math.min(...corners.map((c) => c.x)), Math.min(...corners.map((c) => c.y)), Math.max(...corners.map((c) => c.x)), Math.max(...corners.map((c) => c.y))];
+        const centre = turn((box[0] + box[2]) / 2, (box[1] + box[3]) / 2);
+        const near = (side: 'left' | 'right'): number => Math.min(...FINGERS.map((n) => Math.hypot(hands[side][n].x - centre.x, hands[side][n].y - centre.y)));
+        const side = near('left') <= near('right') ? 'left' : 'right';
+        const long = Math.max(box[2] - box[0], box[3] - box[1]);
+        for (const n of FINGERS) {
+          const p = hands[side][n];
+          expect(p.visible, `${file} turned: ${side} ${n} visible`).toBe(true);
+          expect(outside(turnedBox, p) / long, `${file} turned: ${side} ${n} at (${p.x.toFixed(0)}, ${p.y.toFixed(0)}) vs ${turnedBox.map((v) => v.toFixed(0)).join(',')}`).toBeLessThanOrEqual(MARGIN);
+        }
+      }
+    }
   });
 
   it('leaks no tensors', async () => {
