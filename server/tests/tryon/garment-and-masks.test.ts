@@ -6,8 +6,8 @@ import { fitTps } from '../../src/tryon/engines/warp/tps.js';
 import { resolveCategory } from '../../src/tryon/garment/category.js';
 import { GARMENT_CANVAS, prepareGarment } from '../../src/tryon/garment/prepare.js';
 import { decodeRgba } from '../../src/tryon/image-io.js';
-import { dilate, emptyMask, feather, fillCapsule, fillPolygon } from '../../src/tryon/masks/raster.js';
-import type { Category } from '../../src/tryon/types.js';
+import { dilate, emptyMask, erode, feather, fillCapsule, fillPolygon } from '../../src/tryon/masks/raster.js';
+import type { Category, Mask } from '../../src/tryon/types.js';
 import { garments } from './fixtures.js';
 
 const alphaAt = (img: { width: number; data: Uint8Array }, x: number, y: number): number => img.data[(Math.round(y) * img.width + Math.round(x)) * 4 + 3];
@@ -101,6 +101,42 @@ describe('mask and warp building blocks', () => {
     const grown = dilate(m, 5);
     expect(grown.data[30 * 60 + 30 + 7]).toBe(1);
     expect(grown.data[30 * 60 + 30 + 10]).toBe(0);
+  });
+
+  it('dilation and erosion (swept only round the on pixels) match the square window pixel by pixel', () => {
+    // Brute force: on where any (dilate) or every (erode) pixel of the (2r+1)^2 window inside the image is on.
+    const brute = (m: Mask, r: number, every: boolean): number[] =>
+      Array.from(m.data, (_, i) => {
+        const [x, y] = [i % m.width, Math.floor(i / m.width)];
+        let any = false;
+        let all = true;
+        for (let dy = -r; dy <= r; dy++) {
+          for (let dx = -r; dx <= r; dx++) {
+            const [u, v] = [x + dx, y + dy];
+            if (u < 0 || v < 0 || u >= m.width || v >= m.height) continue;
+            const on = m.data[v * m.width + u] > 0;
+            any ||= on;
+            all &&= on;
+          }
+        }
+        return (every ? all : any) ? 1 : 0;
+      });
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 40; trial++) {
+      const m = emptyMask(10 + Math.floor(random() * 40), 10 + Math.floor(random() * 40));
+      // A dense blob (erosion has something to remove) or a few specks (dilation near the borders).
+      const dense = trial % 2 === 0;
+      const [cx, cy] = [random() * m.width, random() * m.height];
+      for (let i = 0; i < m.data.length; i++) {
+        const near = Math.hypot((i % m.width) - cx, Math.floor(i / m.width) - cy) < m.width / 3;
+        m.data[i] = (dense ? near && random() < 0.97 : random() < 0.02) ? 1 : 0;
+      }
+      const r = 1 + (trial % 6);
+      expect(Array.from(dilate(m, r).data), `dilate trial ${trial}`).toEqual(brute(m, r, false));
+      expect(Array.from(erode(m, r).data), `erode trial ${trial}`).toEqual(brute(m, r, true));
+    }
+    expect(Array.from(dilate(emptyMask(8, 8), 3).data).every((v) => v === 0)).toBe(true);
   });
 
   it('the thin-plate spline passes through its control points and is affine on affine data', () => {

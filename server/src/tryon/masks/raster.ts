@@ -72,62 +72,122 @@ export function binarize(mask: Mask, threshold = 0.5): Mask {
 
 export function intersect(a: Mask, b: Mask): Mask {
   const out = emptyMask(a.width, a.height);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(a.data[i], b.data[i]);
+  const [ad, bd, od] = [a.data, b.data, out.data];
+  for (let i = 0; i < od.length; i++) od[i] = ad[i] < bd[i] ? ad[i] : bd[i];
   return out;
 }
-
 export function union(a: Mask, b: Mask): Mask {
   const out = emptyMask(a.width, a.height);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.max(a.data[i], b.data[i]);
+  const [ad, bd, od] = [a.data, b.data, out.data];
+  for (let i = 0; i < od.length; i++) od[i] = ad[i] > bd[i] ? ad[i] : bd[i];
   return out;
 }
-
-/** a with b's pixels removed. */
 export function subtract(a: Mask, b: Mask): Mask {
   const out = emptyMask(a.width, a.height);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(a.data[i], 1 - b.data[i]);
+  const [ad, bd, od] = [a.data, b.data, out.data];
+  for (let i = 0; i < od.length; i++) od[i] = Math.min(ad[i], 1 - bd[i]);
   return out;
 }
 
-/** One-dimensional running max over a window of 2r+1, along rows or columns. */
-function maxFilter1d(src: Float32Array, width: number, height: number, r: number, horizontal: boolean): Float32Array {
-  const out = new Float32Array(src.length);
-  const lines = horizontal ? height : width;
-  const len = horizontal ? width : height;
-  const stride = horizontal ? 1 : width;
-  for (let line = 0; line < lines; line++) {
-    const base = horizontal ? line * width : line;
-    // Distance to the nearest "on" pixel to the left/right, in one sweep each way (binary masks).
-    let last = -Infinity;
-    const left = new Float32Array(len);
-    for (let i = 0; i < len; i++) {
-      if (src[base + i * stride] > 0) last = i;
-      left[i] = i - last;
-    }
-    last = Infinity;
-    for (let i = len - 1; i >= 0; i--) {
-      if (src[base + i * stride] > 0) last = i;
-      out[base + i * stride] = Math.min(left[i], last - i) <= r ? 1 : 0;
+interface Window {
+  readonly x0: number;
+  readonly y0: number;
+  /** Exclusive. */
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** The on pixels' bounding box grown by r, within the image; undefined when no pixel is on. */
+function onWindow(mask: Mask, r: number): Window | undefined {
+  const { width, height, data } = mask;
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    for (let x = 0; x < width; x++) {
+      if (data[base + x] <= 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
     }
   }
-  return out;
+  if (x1 < 0) return undefined;
+  return { x0: Math.max(0, x0 - r), y0: Math.max(0, y0 - r), x1: Math.min(width, x1 + r + 1), y1: Math.min(height, y1 + r + 1) };
 }
 
-/** Binary dilation by a square of side 2r+1 (the mask is binarised at > 0). */
+/**
+ * One-dimensional running max over a window of 2r+1, along rows or columns, inside `win` (binary masks: on
+ * where any pixel within r is on; outside `win` stays off). Both directions sweep row by row, keeping
+ * per-column state for the vertical one: a column-by-column walk strides through memory.
+ */
+function maxFilter1d(src: Float32Array, width: number, r: number, horizontal: boolean, win: Window, out: Float32Array): void {
+  const { x0, y0, x1, y1 } = win;
+  if (horizontal) {
+    for (let y = y0; y < y1; y++) {
+      const base = y * width;
+      // Distance to the nearest "on" pixel to the left, then to the right, in one sweep each way.
+      let last = -Infinity;
+      for (let x = x0; x < x1; x++) {
+        if (src[base + x] > 0) last = x;
+        out[base + x] = x - last <= r ? 1 : 0;
+      }
+      last = Infinity;
+      for (let x = x1 - 1; x >= x0; x--) {
+        if (src[base + x] > 0) last = x;
+        if (last - x <= r) out[base + x] = 1;
+      }
+    }
+    return;
+  }
+  const last = new Float64Array(width).fill(-Infinity);
+  for (let y = y0; y < y1; y++) {
+    const base = y * width;
+    for (let x = x0; x < x1; x++) {
+      if (src[base + x] > 0) last[x] = y;
+      out[base + x] = y - last[x] <= r ? 1 : 0;
+    }
+  }
+  last.fill(Infinity);
+  for (let y = y1 - 1; y >= y0; y--) {
+    const base = y * width;
+    for (let x = x0; x < x1; x++) {
+      if (src[base + x] > 0) last[x] = y;
+      if (last[x] - y <= r) out[base + x] = 1;
+    }
+  }
+}
+
+/** Binary dilation by a square of side 2r+1 (the mask is binarised at > 0). Only the on pixels' surroundings are swept. */
 export function dilate(mask: Mask, radius: number): Mask {
   const r = Math.max(0, Math.round(radius));
   if (r === 0) return binarize(mask, Number.MIN_VALUE);
-  const h = maxFilter1d(mask.data, mask.width, mask.height, r, true);
-  return { width: mask.width, height: mask.height, data: maxFilter1d(h, mask.width, mask.height, r, false) };
+  const out = emptyMask(mask.width, mask.height);
+  const win = onWindow(mask, r);
+  if (!win) return out;
+  const across = new Float32Array(mask.data.length);
+  maxFilter1d(mask.data, mask.width, r, true, win, across);
+  maxFilter1d(across, mask.width, r, false, win, out.data);
+  return out;
 }
 
-/** Binary erosion by a square of side 2r+1. */
+/** Binary erosion by a square of side 2r+1. Only the on pixels' bounding box can stay on, so only it is swept. */
 export function erode(mask: Mask, radius: number): Mask {
-  const inverted = emptyMask(mask.width, mask.height);
-  for (let i = 0; i < inverted.data.length; i++) inverted.data[i] = mask.data[i] > 0 ? 0 : 1;
-  const grown = dilate(inverted, radius);
-  for (let i = 0; i < grown.data.length; i++) grown.data[i] = 1 - grown.data[i];
-  return grown;
+  const r = Math.max(0, Math.round(radius));
+  if (r === 0) return binarize(mask, Number.MIN_VALUE);
+  const out = emptyMask(mask.width, mask.height);
+  const box = onWindow(mask, 0);
+  if (!box) return out;
+  const { width, height } = mask;
+  const win = { x0: Math.max(0, box.x0 - r), y0: Math.max(0, box.y0 - r), x1: Math.min(width, box.x1 + r), y1: Math.min(height, box.y1 + r) };
+  // The off pixels, grown by r, are what erosion removes; outside `win` nothing is read.
+  const off = new Float32Array(mask.data.length);
+  for (let y = win.y0; y < win.y1; y++) for (let x = win.x0; x < win.x1; x++) off[y * width + x] = mask.data[y * width + x] > 0 ? 0 : 1;
+  const across = new Float32Array(mask.data.length);
+  const grown = new Float32Array(mask.data.length);
+  maxFilter1d(off, width, r, true, win, across);
+  maxFilter1d(across, width, r, false, win, grown);
+  for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) out.data[y * width + x] = 1 - grown[y * width + x];
+  return out;
 }
 
 function boxBlur1d(src: Float32Array, width: number, height: number, r: number, horizontal: boolean): Float32Array {
