@@ -72,7 +72,11 @@ describe('warp engine: bare skin inside the mask', () => {
   const count = (m: Mask, pred: (i: number) => boolean) => {
     let n = 0;
     let all = 0;
-    for (let i = 0; i < m.data.length; i++) if (m.data[i] > 0) (all++, (n += pred(i) ? 1 : 0));
+    for (let i = 0; i < m.data.length; i++) {
+      if (m.data[i] === 0) continue;
+      all++;
+      if (pred(i)) n++;
+    }
     return { n, all };
   };
 
