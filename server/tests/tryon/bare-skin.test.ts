@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { paintOverOldGarment } from '../../src/tryon/engines/warp/repaint.js';
 import { emptyMask, erode, fillCapsule, fillEllipse, fillPolygon, union } from '../../src/tryon/masks/raster.js';
-import { KEYPOINT_NAMES, type KeypointName, type Keypoints, type Mask, type PersonAnalysis, type Point, type RgbImage } from '../../src/tryon/types.js';
+import type { KeypointName, Mask, PersonAnalysis, Point, RgbImage } from '../../src/tryon/types.js';
+import { drawnKeypoints } from './fixtures.js';
 
 const [W, H] = [400, 640];
 const SKIN = [205, 150, 125] as const;
@@ -23,9 +24,7 @@ const pts: Partial<Record<KeypointName, Point>> = {
   left_hip: { x: 160, y: 360 },
   right_hip: { x: 240, y: 360 },
 };
-const keypoints = Object.fromEntries(
-  KEYPOINT_NAMES.map((n) => [n, { name: n, ...(pts[n] ?? { x: 200, y: 630 }), score: pts[n] ? 0.9 : 0.05, visible: pts[n] !== undefined }]),
-) as Keypoints;
+const keypoints = drawnKeypoints(pts, { x: 200, y: 630 });
 
 const torso = emptyMask(W, H);
 fillPolygon(torso, [{ x: 135, y: 140 }, { x: 265, y: 140 }, { x: 250, y: 400 }, { x: 150, y: 400 }]);

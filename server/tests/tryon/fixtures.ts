@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { Keypoint, Point } from '../../src/tryon/types.js';
+import { KEYPOINT_NAMES, type Keypoint, type KeypointName, type Keypoints, type Point } from '../../src/tryon/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sharedDir = process.env.SHARED_DIR ?? path.resolve(repoRoot, '../shared');
@@ -77,3 +77,10 @@ export function pixelsInPolygon(polygon: Point[], shrink: number, width: number,
 }
 
 export const lerp = (a: Keypoint | Point, b: Keypoint | Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+
+/** Keypoints of a drawn body: the named points visible (score 0.9), the rest hidden at `hidden`. */
+export function drawnKeypoints(points: Partial<Record<KeypointName, Point>>, hidden: Point): Keypoints {
+  return Object.fromEntries(
+    KEYPOINT_NAMES.map((n) => [n, { name: n, ...(points[n] ?? hidden), score: points[n] ? 0.9 : 0.05, visible: points[n] !== undefined }]),
+  ) as Keypoints;
+}

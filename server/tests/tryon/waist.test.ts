@@ -10,7 +10,8 @@ import { prepareGarment } from '../../src/tryon/garment/prepare.js';
 import { decodeRgba } from '../../src/tryon/image-io.js';
 import { bodyGeometry } from '../../src/tryon/masks/body-geometry.js';
 import { emptyMask, fillPolygon } from '../../src/tryon/masks/raster.js';
-import { KEYPOINT_NAMES, type KeypointName, type Keypoints, type PersonAnalysis, type Point } from '../../src/tryon/types.js';
+import type { KeypointName, PersonAnalysis, Point } from '../../src/tryon/types.js';
+import { drawnKeypoints } from './fixtures.js';
 
 const [W, H] = [400, 640];
 
@@ -36,9 +37,7 @@ function body(waist: number): PersonAnalysis {
     left_hip: { x: 160, y: 360 },
     right_hip: { x: 240, y: 360 },
   };
-  const keypoints = Object.fromEntries(
-    KEYPOINT_NAMES.map((n) => [n, { name: n, ...(pts[n] ?? { x: 200, y: 630 }), score: pts[n] ? 0.9 : 0.05, visible: pts[n] !== undefined }]),
-  ) as Keypoints;
+  const keypoints = drawnKeypoints(pts, { x: 200, y: 630 });
   const person = emptyMask(W, H);
   // Shoulders, the waist 0.62 of the way down to the hem line, hips; the rest of the legs below.
   fillPolygon(person, [

@@ -3,15 +3,13 @@
 // the same forearm stands free of the body (a run of person pixels across it, bounded on both sides).
 import type { Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { colourAt, hueDistance, rgbColour, type Colour, type Rgb } from './colour.js';
-import { dilate, emptyMask, erode, fillEllipse, fillPolygon, intersect, union } from './raster.js';
+import { rgbColour, withoutWornPixels, type Colour } from './colour.js';
+import { emptyMask, fillEllipse, fillPolygon, intersect, union } from './raster.js';
 
 /** Forearm width over shoulder width when nowhere along it stands free (MoveNet's adult proportions). */
 const DEFAULT_WIDTH = 0.2;
 const WIDTH_RANGE: readonly [number, number] = [0.1, 0.32];
 const SAMPLES = 12;
-/** Hue distance (chromaticity) past which the forearm's colour is not the garment's. */
-const DISTINCT_HUE = 0.015;
 
 /** Distance from p along dir to the first pixel off the person, or undefined past `limit` (merged with the body). */
 function runLength(person: Mask, p: Point, dir: Point, limit: number): number | undefined {
@@ -68,17 +66,14 @@ export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, 
     const arm = emptyMask(person.width, person.height);
     fillEllipse(arm, elbow, half, half);
     fillPolygon(arm, [add(elbow, across), add(wrist, across), sub(wrist, across), sub(elbow, across)]);
-    out.data.set(union(out, photo && worn ? withoutWornColour(arm, photo, elbow, wrist, worn) : arm).data);
+    // The keypoint line is not the arm's axis exactly: a band as wide as the arm takes garment beside it.
+    out.data.set(union(out, photo && worn ? withoutWornPixels(photo, arm, forearmColour(photo, elbow, wrist), worn) : arm).data);
   }
   return intersect(intersect(out, person), torso);
 }
 
-/**
- * The band's pixels minus those nearer the worn garment's hue than the forearm's own (the median along its
- * middle): the keypoint line is not the arm's axis exactly, and a band as wide as the arm then takes a strip
- * of the garment beside it. A forearm in a sleeve of the garment's colour has no such pixels and stays whole.
- */
-function withoutWornColour(band: Mask, photo: RgbImage, elbow: Point, wrist: Point, worn: Colour): Mask {
+/** The forearm's own colour: the median along the middle of its keypoint line. */
+function forearmColour(photo: RgbImage, elbow: Point, wrist: Point): Colour {
   const channels: number[][] = [[], [], []];
   for (let k = 0; k <= 40; k++) {
     const t = 0.2 + (0.6 * k) / 40;
@@ -87,16 +82,8 @@ function withoutWornColour(band: Mask, photo: RgbImage, elbow: Point, wrist: Poi
     const i = y * photo.width + x;
     for (let c = 0; c < 3; c++) channels[c].push(photo.data[i * 3 + c]);
   }
-  const own = rgbColour(channels.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) as unknown as Rgb);
-  if (hueDistance(own, worn) < DISTINCT_HUE) return band;
-  const out = emptyMask(band.width, band.height);
-  for (let i = 0; i < band.data.length; i++) {
-    if (band.data[i] === 0) continue;
-    const colour = colourAt(photo, i);
-    out.data[i] = hueDistance(colour, worn) < hueDistance(colour, own) ? 0 : 1;
-  }
-  // Closed: a crease or shadow on the arm that reads as the garment's hue is still arm.
-  return intersect(erode(dilate(out, 2), 2), band);
+  const [r, g, b] = channels.map((v) => v.sort((p, q) => p - q)[v.length >> 1]);
+  return rgbColour([r, g, b]);
 }
 
 /**

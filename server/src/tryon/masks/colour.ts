@@ -3,7 +3,7 @@
 // tells a skin-toned garment (a beige or pink top) from the skin beside it.
 import type { Mask, RgbImage } from '../types.js';
 import { add, mid, scale, type BodyGeometry } from './body-geometry.js';
-import { emptyMask, fillEllipse } from './raster.js';
+import { dilate, emptyMask, erode, fillEllipse, intersect } from './raster.js';
 
 export type Rgb = readonly [number, number, number];
 
@@ -24,6 +24,26 @@ export function rgbColour([r, g, b]: Rgb): Colour {
 export const colourAt = (photo: RgbImage, i: number): Colour => rgbColour([photo.data[i * 3], photo.data[i * 3 + 1], photo.data[i * 3 + 2]]);
 
 export const hueDistance = (a: Colour, b: Colour): number => Math.hypot(a.r - b.r, a.g - b.g);
+
+/** Hue distance (chromaticity) past which a body part's colour is not the worn garment's. */
+const DISTINCT_HUE = 0.015;
+
+/**
+ * `area` (a hand's outline, a band along a forearm) minus its pixels nearer the `worn` garment's hue than
+ * the part's `own`: the outline is drawn from keypoints and takes cloth beside or behind the part. Closed,
+ * so creases, nails and highlights that read as the garment's hue stay in. Whole when the part's colour is
+ * the garment's (a glove or a sleeve in the same cloth): then colour cannot tell them apart.
+ */
+export function withoutWornPixels(photo: RgbImage, area: Mask, own: Colour, worn: Colour): Mask {
+  if (hueDistance(own, worn) < DISTINCT_HUE) return area;
+  const out = emptyMask(area.width, area.height);
+  for (let i = 0; i < area.data.length; i++) {
+    if (area.data[i] === 0) continue;
+    const colour = colourAt(photo, i);
+    out.data[i] = hueDistance(colour, worn) < hueDistance(colour, own) ? 0 : 1;
+  }
+  return intersect(erode(dilate(out, 2), 2), area);
+}
 
 /** Fewer samples than this and the median is not the garment's colour. */
 const MIN_SAMPLES = 200;

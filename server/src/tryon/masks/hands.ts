@@ -8,7 +8,7 @@ import { handOutline } from '../person-analysis/hand-outline.js';
 import type { HandKeypoints, Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
 import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
-import { colourAt, hueDistance, rgbColour, wornColour, type Colour } from './colour.js';
+import { colourAt, hueDistance, rgbColour, withoutWornPixels, wornColour, type Colour } from './colour.js';
 
 type Side = 'left' | 'right';
 
@@ -21,8 +21,6 @@ const WRIST_AGREEMENT = 0.35;
 /** The protection's margin round a hand and along the forearm, in shoulder widths: fingers the colour test misses. */
 const HAND_MARGIN = 0.1;
 const FOREARM_MARGIN = 0.025;
-/** Hue distance (chromaticity) past which a hand's colour is not the worn garment's. */
-const DISTINCT_HUE = 0.015;
 
 
 
@@ -175,25 +173,9 @@ function handFromPoints(photo: RgbImage | undefined, kp: Keypoints, hands: HandK
   if (!photo || !ref) return reach;
   // No margin round the palm: the final margin below covers its edge, and more would take cloth beside it.
   const test = skin();
-  const palm = test.worn ? withoutWorn(photo, fill(outline.palm, 0), ref, test.worn) : fill(outline.palm, 0);
+  // A hand on the hip or behind the body covers less than its points outline: the rest is the garment.
+  const palm = test.worn ? withoutWornPixels(photo, fill(outline.palm, 0), ref, test.worn) : fill(outline.palm, 0);
   return union(palm, grow(photo, palm, reach, ref, test));
-}
-
-/**
- * The palm outline minus the pixels nearer the worn garment's hue than the hand's own: a hand resting on
- * the hip or held behind the body covers less than its points outline, and the rest is the garment. Kept
- * whole when the hand's colour is the garment's (a glove or sleeve in the same cloth).
- */
-function withoutWorn(photo: RgbImage, palm: Mask, ref: Colour, worn: Colour): Mask {
-  if (hueDistance(ref, worn) < DISTINCT_HUE) return palm;
-  const out = emptyMask(palm.width, palm.height);
-  for (let i = 0; i < palm.data.length; i++) {
-    if (palm.data[i] === 0) continue;
-    const colour = colourAt(photo, i);
-    out.data[i] = hueDistance(colour, worn) < hueDistance(colour, ref) ? 0 : 1;
-  }
-  // Closed: nails, highlights and shadow between the fingers stay part of the hand.
-  return intersect(erode(dilate(out, 2), 2), palm);
 }
 
 /**
