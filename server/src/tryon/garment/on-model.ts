@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Category, Keypoint, Keypoints, Mask, Point, RgbaImage, RgbImage } from '../types.js';
 import { add, bodyGeometry, scale, sub, type BodyGeometry } from '../masks/body-geometry.js';
-import { skinMap } from '../masks/hands.js';
+import { skinMap } from '../masks/colour.js';
 import { binarize, dilate, emptyMask, erode, fillCapsule, fillEllipse, intersect, subtract, union } from '../masks/raster.js';
 import { loadPersonModels } from '../person-analysis/models.js';
 import { detectKeypoints } from '../person-analysis/movenet.js';

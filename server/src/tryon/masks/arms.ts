@@ -3,8 +3,8 @@
 // the same forearm stands free of the body (a run of person pixels across it, bounded on both sides).
 import type { Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { rgbColour, withoutWornPixels, type Colour } from './colour.js';
-import { emptyMask, fillEllipse, fillPolygon, intersect, union } from './raster.js';
+import { rgbColour, skinMap, withoutWornPixels, type Colour } from './colour.js';
+import { dilate, emptyMask, erode, fillEllipse, fillPolygon, intersect, union } from './raster.js';
 
 /** Forearm width over shoulder width when nowhere along it stands free (MoveNet's adult proportions). */
 const DEFAULT_WIDTH = 0.2;
@@ -48,11 +48,12 @@ export function forearmWidth(person: Mask, elbow: Point, wrist: Point, shoulderW
 /**
  * Binary: each visible forearm (elbow to wrist, at its measured width, within the person) where it lies
  * over `torso`, the garment's body area. A forearm shorter than a tenth of the shoulders is foreshortened
- * towards the camera and left to the hand protection. With the `photo` and the `worn` garment's colour, the
- * garment's pixels beside the arm are left out of it.
+ * towards the camera and left to the hand protection. With the `photo`, a bare forearm is its skin only,
+ * without the `worn` garment's pixels beside it.
  */
 export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, torso: Mask, photo?: RgbImage, worn?: Colour): Mask {
   const out = emptyMask(person.width, person.height);
+  let skin: Mask | undefined;
   for (const side of ['left', 'right'] as const) {
     const elbow = kp[`${side}_elbow`];
     const wrist = kp[`${side}_wrist`];
@@ -67,23 +68,34 @@ export function forearmsOverTorso(kp: Keypoints, g: BodyGeometry, person: Mask, 
     fillEllipse(arm, elbow, half, half);
     fillPolygon(arm, [add(elbow, across), add(wrist, across), sub(wrist, across), sub(elbow, across)]);
     // The keypoint line is not the arm's axis exactly: a band as wide as the arm takes garment beside it.
-    out.data.set(union(out, photo && worn ? withoutWornPixels(photo, arm, forearmColour(photo, elbow, wrist), worn) : arm).data);
+    if (photo) skin ??= skinMap(photo);
+    out.data.set(union(out, photo && skin ? ownPixels(photo, arm, skin, worn) : arm).data);
   }
   return intersect(intersect(out, person), torso);
 }
 
-/** The forearm's own colour: the median along the middle of its keypoint line. */
-function forearmColour(photo: RgbImage, elbow: Point, wrist: Point): Colour {
+/** Below this share of smooth skin in its band a forearm is sleeved (or unseen): its band stays whole. */
+const BARE_SHARE = 0.2;
+
+/**
+ * The band's pixels that are the bare forearm's: smooth skin (a check or print beside it is not), closed
+ * over creases and hair, and not nearer the worn garment's hue than the forearm's own skin (a pink blouse
+ * beside a pink-toned arm). The keypoint line is not the arm's axis exactly, so a band as wide as the arm
+ * takes some garment beside it. A sleeved forearm keeps the whole band: its colour is all there is.
+ */
+function ownPixels(photo: RgbImage, band: Mask, skin: Mask, worn: Colour | undefined): Mask {
+  const onArm = intersect(skin, band);
   const channels: number[][] = [[], [], []];
-  for (let k = 0; k <= 40; k++) {
-    const t = 0.2 + (0.6 * k) / 40;
-    const x = Math.min(photo.width - 1, Math.max(0, Math.floor(elbow.x + (wrist.x - elbow.x) * t)));
-    const y = Math.min(photo.height - 1, Math.max(0, Math.floor(elbow.y + (wrist.y - elbow.y) * t)));
-    const i = y * photo.width + x;
-    for (let c = 0; c < 3; c++) channels[c].push(photo.data[i * 3 + c]);
+  let inBand = 0;
+  for (let i = 0; i < band.data.length; i++) {
+    if (band.data[i] === 0) continue;
+    inBand++;
+    if (onArm.data[i] > 0) for (let c = 0; c < 3; c++) channels[c].push(photo.data[i * 3 + c]);
   }
+  if (channels[0].length < BARE_SHARE * inBand) return band;
   const [r, g, b] = channels.map((v) => v.sort((p, q) => p - q)[v.length >> 1]);
-  return rgbColour([r, g, b]);
+  const arm = intersect(erode(dilate(onArm, 2), 2), band);
+  return worn ? withoutWornPixels(photo, arm, rgbColour([r, g, b]), worn) : arm;
 }
 
 /**

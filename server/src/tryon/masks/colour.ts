@@ -1,11 +1,15 @@
-// Colours as the skin searches compare them: chromaticity (r and g of r+g+b) plus brightness, so shading
-// changes brightness, not hue. And the colour of what the person wears where a garment surely is, which
-// tells a skin-toned garment (a beige or pink top) from the skin beside it.
+// Colours as the skin searches compare them: the skin-tone gate (YCbCr) and the smooth-skin map, colours as
+// chromaticity (r and g of r+g+b) plus brightness, so shading changes brightness, not hue, and the colour
+// of what the person wears where a garment surely is, which tells a skin-toned garment (a beige or pink
+// top) from the skin beside it.
 import type { Mask, RgbImage } from '../types.js';
 import { add, mid, scale, type BodyGeometry } from './body-geometry.js';
-import { dilate, emptyMask, erode, fillEllipse, intersect } from './raster.js';
+import { dilate, emptyMask, erode, feather, fillEllipse, intersect } from './raster.js';
 
 export type Rgb = readonly [number, number, number];
+
+/** Mean luminance step to the next pixel (0..255 scale) above which a patch is a print, not skin. */
+const SMOOTHNESS = 24;
 
 export interface Colour {
   /** r / (r + g + b) */
@@ -75,3 +79,37 @@ export function wornColour(photo: RgbImage, g: BodyGeometry, person: Mask, withi
   fillEllipse(hips, add(g.hipMid, scale(g.down, 0.15 * g.torsoLength)), 0.5 * g.hipWidth, 0.12 * g.torsoLength);
   return medianColour(photo, torso, person, within) ?? medianColour(photo, hips, person, within);
 }
+
+/**
+ * A wide skin-tone gate in YCbCr (Chai & Ngan 1999: Cb 77..127, Cr 133..173, light to dark skin), so a hand
+ * resting on black trousers or a white hem never seeds or leaks into the cloth.
+ */
+export function skinLike(photo: RgbImage, i: number): boolean {
+  const [r, g, b] = [photo.data[i * 3], photo.data[i * 3 + 1], photo.data[i * 3 + 2]];
+  const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+  const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+  return cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173;
+}
+
+/**
+ * Pixels whose neighbourhood is mostly skin-toned: a hand is smooth, while a print or a check in skin-like
+ * browns (a houndstooth dress beside the hand) alternates with other colours and stays out.
+ */
+export function skinMap(photo: RgbImage): Mask {
+  const { width, height } = photo;
+  const skin = emptyMask(width, height);
+  const edges = emptyMask(width, height);
+  const luma = (i: number): number => 0.299 * photo.data[i * 3] + 0.587 * photo.data[i * 3 + 1] + 0.114 * photo.data[i * 3 + 2];
+  for (let i = 0; i < skin.data.length; i++) {
+    skin.data[i] = skinLike(photo, i) ? 1 : 0;
+    const x = i % width;
+    const right = x < width - 1 ? i + 1 : i;
+    const below = i + width < skin.data.length ? i + width : i;
+    edges.data[i] = Math.abs(luma(right) - luma(i)) + Math.abs(luma(below) - luma(i));
+  }
+  const dense = feather(skin, 1);
+  const busy = feather(edges, 1);
+  for (let i = 0; i < dense.data.length; i++) dense.data[i] = skin.data[i] > 0 && dense.data[i] >= 0.6 && busy.data[i] < SMOOTHNESS ? 1 : 0;
+  return dense;
+}
+

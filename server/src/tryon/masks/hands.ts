@@ -7,14 +7,12 @@
 import { handOutline } from '../person-analysis/hand-outline.js';
 import type { HandKeypoints, Keypoints, Mask, Point, RgbImage } from '../types.js';
 import { add, dist, scale, sub, unit, type BodyGeometry } from './body-geometry.js';
-import { dilate, emptyMask, erode, feather, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
-import { colourAt, hueDistance, rgbColour, withoutWornPixels, wornColour, type Colour } from './colour.js';
+import { dilate, emptyMask, erode, fillCapsule, fillEllipse, fillPolygon, intersect, union } from './raster.js';
+import { colourAt, hueDistance, rgbColour, skinLike, skinMap, withoutWornPixels, wornColour, type Colour } from './colour.js';
 
 type Side = 'left' | 'right';
 
 const CHROMA_TOLERANCE = 0.045;
-/** Mean luminance step to the next pixel (0..255 scale) above which a patch is a print, not skin. */
-const SMOOTHNESS = 24;
 const BRIGHTNESS_RANGE: readonly [number, number] = [0.3, 1.8];
 /** BlazePose's wrist this far from MoveNet's (shoulder widths) belongs to another arm or a misread pose. */
 const WRIST_AGREEMENT = 0.35;
@@ -23,19 +21,6 @@ const HAND_MARGIN = 0.1;
 const FOREARM_MARGIN = 0.025;
 
 
-
-/**
- * A wide skin-tone gate in YCbCr (Chai & Ngan 1999: Cb 77..127, Cr 133..173, light to dark skin), so a hand
- * resting on black trousers or a white hem never seeds or leaks into the cloth.
- */
-function skinLike(photo: RgbImage, i: number): boolean {
-  const r = photo.data[i * 3];
-  const g = photo.data[i * 3 + 1];
-  const b = photo.data[i * 3 + 2];
-  const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
-  const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
-  return cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173;
-}
 
 function alike(a: Colour, ref: Colour): boolean {
   const ratio = a.brightness / ref.brightness;
@@ -60,28 +45,6 @@ function referenceColour(photo: RgbImage, person: Mask, centre: Point, radius: n
   }
   // Too few skin pixels (a glove, a sleeve over the hand): no reliable colour to grow from.
   return n < 12 ? undefined : { r: r / n, g: g / n, brightness: brightness / n };
-}
-
-/**
- * Pixels whose neighbourhood is mostly skin-toned: a hand is smooth, while a print or a check in skin-like
- * browns (a houndstooth dress beside the hand) alternates with other colours and stays out.
- */
-export function skinMap(photo: RgbImage): Mask {
-  const { width, height } = photo;
-  const skin = emptyMask(width, height);
-  const edges = emptyMask(width, height);
-  const luma = (i: number): number => 0.299 * photo.data[i * 3] + 0.587 * photo.data[i * 3 + 1] + 0.114 * photo.data[i * 3 + 2];
-  for (let i = 0; i < skin.data.length; i++) {
-    skin.data[i] = skinLike(photo, i) ? 1 : 0;
-    const x = i % width;
-    const right = x < width - 1 ? i + 1 : i;
-    const below = i + width < skin.data.length ? i + width : i;
-    edges.data[i] = Math.abs(luma(right) - luma(i)) + Math.abs(luma(below) - luma(i));
-  }
-  const dense = feather(skin, 1);
-  const busy = feather(edges, 1);
-  for (let i = 0; i < dense.data.length; i++) dense.data[i] = skin.data[i] > 0 && dense.data[i] >= 0.6 && busy.data[i] < SMOOTHNESS ? 1 : 0;
-  return dense;
 }
 
 /**

@@ -6,7 +6,7 @@
 // used off the body.
 import { createRequire } from 'node:module';
 import { bodyGeometry, sub } from '../../masks/body-geometry.js';
-import { skinMap } from '../../masks/hands.js';
+import { skinMap } from '../../masks/colour.js';
 import type { Mask, PersonAnalysis, RgbImage } from '../../types.js';
 import { wornColour, type Rgb } from '../../masks/colour.js';
 import { bareSkin } from './bare-skin.js';
