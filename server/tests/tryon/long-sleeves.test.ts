@@ -1,7 +1,7 @@
 // Long sleeves follow the whole arm: on a person with a bent arm (hand on the hip), a drawn long-sleeved
 // top's sleeve runs down the upper arm and then along the forearm to the wrist, and nothing outside the
-// mask changes. The garment is drawn here (no shared garment has long sleeves): navy body, red sleeves
-// hanging diagonally away from it, on a white backdrop, raw pixels.
+// mask changes; a sleeve that is not long stops at the elbow. The garment is drawn here (no shared garment
+// has long sleeves): navy body, red sleeves hanging diagonally away from it, on a white backdrop, raw pixels.
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
@@ -101,5 +101,32 @@ describe('warp engine: long sleeves bend at the elbow', () => {
     expect(onArm.length / sleeve.length, 'sleeve pixels on the upper arm or forearm').toBeGreaterThan(0.9);
     expect(alongForearm.length / sleeve.length, 'sleeve pixels along the forearm').toBeGreaterThan(0.45);
     expect(sleeveOnForearm, 'forearm covered by the sleeve').toBeGreaterThan(0.7);
+  });
+
+  it('p06 (arms hanging): a sleeve that is not long ends at the elbow, not along the forearm', async () => {
+    // 300 px from the seam: longer than the upper arm once on the body, short of a long sleeve (about 390 here).
+    const garment = await drawnTop(300);
+    expect(hasLongSleeves(prepareGarment(await decodeRgba(garment, 'garment'), 'upper'))).toBe(false);
+    const person = persons().find((p) => p.file === 'p06_full_woman_tank_jeans.jpg')!;
+    const result = await runTryOn({ personImage: person.bytes, garmentImage: garment, category: 'upper' });
+    const kp = result.debug.analysis.keypoints;
+    const out = await raw(result.image);
+    const { width } = out;
+    const red = (i: number): boolean => result.debug.coverage.data[i] > 0.5 && out.data[i * 3] > 2 * out.data[i * 3 + 1] && out.data[i * 3] > 2 * out.data[i * 3 + 2];
+    for (const side of ['left', 'right'] as const) {
+      const [shoulder, elbow] = [kp[`${side}_shoulder`], kp[`${side}_elbow`]];
+      const axis = { x: elbow.x - shoulder.x, y: elbow.y - shoulder.y };
+      const reach = Math.hypot(axis.x, axis.y);
+      // Sleeve pixels on this arm's side, past the elbow's line across the upper arm.
+      const past = [...result.debug.coverage.data.keys()].filter((i) => {
+        const [x, y] = [(i % width) + 0.5, Math.floor(i / width) + 0.5];
+        const along = ((x - shoulder.x) * axis.x + (y - shoulder.y) * axis.y) / reach;
+        return Math.sign(x - (kp.left_shoulder.x + kp.right_shoulder.x) / 2) === Math.sign(shoulder.x - (kp.left_shoulder.x + kp.right_shoulder.x) / 2) && along > reach + 1 && red(i);
+      });
+      const on = [...result.debug.coverage.data.keys()].filter((i) => red(i) && Math.sign((i % width) - (kp.left_shoulder.x + kp.right_shoulder.x) / 2) === Math.sign(shoulder.x - (kp.left_shoulder.x + kp.right_shoulder.x) / 2));
+      console.log(`${side}: ${on.length} sleeve px, ${past.length} past the elbow`);
+      expect(on.length, `${side} sleeve drawn`).toBeGreaterThan(500);
+      expect(past.length, `${side} sleeve pixels past the elbow`).toBe(0);
+    }
   });
 });

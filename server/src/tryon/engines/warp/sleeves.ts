@@ -131,6 +131,19 @@ export function hasLongSleeves(garment: PreparedGarment): boolean {
   return garment.category !== 'lower' && splitSleeves(garment).shapes.some((shape) => isLong(shape, garment));
 }
 
+/** Far off any garment: a photo point mapped here samples nothing. */
+const NOWHERE: Point = { x: -1e6, y: -1e6 };
+
+/**
+ * A sleeve that is not long ends above the elbow: a wide flat-lay sleeve turned onto the upper arm would
+ * otherwise lay its far corner along the forearm and past the arm's outline.
+ */
+function endAtElbow(map: (x: number, y: number) => Point, shoulder: Point, elbow: Point): (x: number, y: number) => Point {
+  const axis = unit(sub(elbow, shoulder));
+  const reach = (elbow.x - shoulder.x) * axis.x + (elbow.y - shoulder.y) * axis.y;
+  return (x, y) => ((x - shoulder.x) * axis.x + (y - shoulder.y) * axis.y > reach ? NOWHERE : map(x, y));
+}
+
 export function placeSleeves(garment: PreparedGarment, g: BodyGeometry, kp: Keypoints, torsoScale: number): SleeveSplit {
   const { labels, shapes } = splitSleeves(garment);
   // Image-left and image-right shoulders/elbows of the person.
@@ -146,7 +159,8 @@ export function placeSleeves(garment: PreparedGarment, g: BodyGeometry, kp: Keyp
     // Without an elbow the arm hangs down, a little away from the body.
     const hanging = add(shoulder, scale(unit(add(g.down, scale(sub(shoulder, g.shoulderMid), 0.3 / g.shoulderWidth))), 0.5 * g.torsoLength));
     if (!(elbow.visible && wrist.visible && isLong(shape, garment))) {
-      return sleeveMap({ pivot, shoulder, elbow: elbow.visible ? elbow : hanging }, shape, torsoScale, 0);
+      const bend = elbow.visible ? elbow : hanging;
+      return endAtElbow(sleeveMap({ pivot, shoulder, elbow: bend }, shape, torsoScale, 0), shoulder, bend);
     }
     // A long sleeve is laid centre line on the arm's: shoulder joint, elbow, wrist.
     return sleeveMap({ pivot: shoulder, shoulder, elbow, wrist }, shape.centre, torsoScale, 0.08 * g.shoulderWidth);
