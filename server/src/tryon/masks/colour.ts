@@ -96,6 +96,15 @@ export function skinLike(photo: RgbImage, i: number): boolean {
  * browns (a houndstooth dress beside the hand) alternates with other colours and stays out.
  */
 export function skinMap(photo: RgbImage): Mask {
+  let map = skinMaps.get(photo);
+  if (!map) skinMaps.set(photo, (map = computeSkinMap(photo)));
+  return map;
+}
+
+/** One map per photo: the hands, the forearms and the repaint all ask for it (read-only: callers make new masks). */
+const skinMaps = new WeakMap<RgbImage, Mask>();
+
+function computeSkinMap(photo: RgbImage): Mask {
   const { width, height } = photo;
   const skin = emptyMask(width, height);
   const edges = emptyMask(width, height);
